@@ -1,0 +1,23 @@
+from django.conf import settings
+
+from accounts.access import can, usable_memberships
+from accounts.roles import Cap
+
+
+def navigation(request):
+    """Header facts: the service name, acting agency, other agencies and what the role may use."""
+    membership = getattr(request, "membership", None)
+    data = {"service_name": settings.SERVICE_NAME, "membership": membership}
+    if membership is None:
+        return data
+    data["other_memberships"] = [
+        m for m in usable_memberships(request.user) if m.pk != membership.pk
+    ]
+    data["nav"] = {
+        "cases": can(membership, Cap.VIEW_CASES),
+        "new_case": can(membership, Cap.CREATE_CASE),
+        "referrals": can(membership, Cap.RECORD_REFERRAL),
+        "break_glass": can(membership, Cap.BREAK_GLASS),
+        "audit": can(membership, Cap.REVIEW_AUDIT),
+    }
+    return data

@@ -1,0 +1,85 @@
+"""Roles and what each may do: the one place that says so.
+
+A capability is a short verb phrase checked with ``role_can(role, capability)``.
+Case visibility itself is decided by the access policy (accounts/access.py) from
+the agency link; capabilities say what a role may do with what it can see.
+"""
+
+from django.db import models
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    ADVOCACY = "advocacy", "Victim advocacy"
+    PROBATION = "probation", "Probation"
+    CPS = "cps", "Crown Prosecution Service"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    OTHER = "other", "Other"
+
+
+class Role(models.TextChoices):
+    INVESTIGATOR = "investigator", "Police staff investigator"
+    POLICE_SUPERVISOR = "police_supervisor", "Police supervisor"
+    CLINIC_CHAIR = "clinic_chair", "Clinic chair"
+    CLINICIAN = "clinician", "Clinician"
+    ADVOCATE = "advocate", "Advocate"
+    PROBATION_OFFICER = "probation_officer", "Probation officer"
+    PARTNER = "partner", "Partner"
+    MANAGER = "manager", "Manager"
+    PARTNERSHIP_ADMIN = "partnership_admin", "Partnership admin"
+
+
+class Cap(models.TextChoices):
+    VIEW_CASES = "view_cases", "See the cases shared with their agency"
+    CREATE_CASE = "create_case", "Open a case"
+    EDIT_CASE_CORE = "edit_case_core", "Change a case's core record, parties and sharing"
+    RECORD_REFERRAL = "record_referral", "Record a referral"
+    BREAK_GLASS = "break_glass", "Open an unshared case with a stated reason"
+    VIEW_REPORTS = "view_reports", "See aggregate reports"
+    MANAGE_PARTNERSHIP = "manage_partnership", "Manage users, agencies and memberships"
+    REVIEW_AUDIT = "review_audit", "Search the audit trail"
+
+
+_EVERY_MEMBER = {Cap.VIEW_CASES, Cap.RECORD_REFERRAL, Cap.BREAK_GLASS}
+_CASE_OWNERS = _EVERY_MEMBER | {Cap.CREATE_CASE, Cap.EDIT_CASE_CORE}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.INVESTIGATOR: frozenset(_CASE_OWNERS),
+    Role.POLICE_SUPERVISOR: frozenset(_CASE_OWNERS | {Cap.VIEW_REPORTS}),
+    Role.CLINIC_CHAIR: frozenset(_CASE_OWNERS),
+    Role.CLINICIAN: frozenset(_EVERY_MEMBER),
+    Role.ADVOCATE: frozenset(_EVERY_MEMBER),
+    Role.PROBATION_OFFICER: frozenset(_EVERY_MEMBER),
+    Role.PARTNER: frozenset(_EVERY_MEMBER),
+    Role.MANAGER: frozenset(_EVERY_MEMBER | {Cap.VIEW_REPORTS}),
+    Role.PARTNERSHIP_ADMIN: frozenset(
+        {Cap.VIEW_CASES, Cap.VIEW_REPORTS, Cap.MANAGE_PARTNERSHIP, Cap.REVIEW_AUDIT}
+    ),
+}
+
+# Roles that see every case in their partnership, whatever the agency link.
+PARTNERSHIP_WIDE_ROLES = frozenset({Role.CLINIC_CHAIR, Role.PARTNERSHIP_ADMIN})
+
+# Which agency kinds a role may be held in; a membership outside these is refused.
+ROLE_AGENCY_KINDS: dict[str, frozenset[str]] = {
+    Role.INVESTIGATOR: frozenset({AgencyKind.POLICE}),
+    Role.POLICE_SUPERVISOR: frozenset({AgencyKind.POLICE}),
+    Role.CLINICIAN: frozenset({AgencyKind.HEALTH}),
+    Role.ADVOCATE: frozenset({AgencyKind.ADVOCACY}),
+    Role.PROBATION_OFFICER: frozenset({AgencyKind.PROBATION}),
+    Role.PARTNER: frozenset(
+        {AgencyKind.CPS, AgencyKind.LOCAL_AUTHORITY, AgencyKind.OTHER, AgencyKind.PROBATION}
+    ),
+    Role.CLINIC_CHAIR: frozenset(AgencyKind.values),
+    Role.MANAGER: frozenset(AgencyKind.values),
+    Role.PARTNERSHIP_ADMIN: frozenset(AgencyKind.values),
+}
+
+
+def role_can(role: str, capability: str) -> bool:
+    return capability in CAPABILITIES.get(role, frozenset())
+
+
+def is_partnership_wide(role: str) -> bool:
+    return role in PARTNERSHIP_WIDE_ROLES

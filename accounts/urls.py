@@ -1,0 +1,12 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
+    path("two-factor/", views.otp_verify, name="otp-verify"),
+    path("two-factor/set-up/", views.otp_enrol, name="otp-enrol"),
+    path("switch-agency/", views.switch_agency, name="switch-agency"),
+]

@@ -1,0 +1,24 @@
+"""Sign-in, sign-out and failed sign-in go to the audit trail."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from audit.models import Action
+from audit.services import record_event
+
+
+@receiver(user_logged_in)
+def _signed_in(sender, request, user, **kwargs):
+    record_event(action=Action.SIGN_IN, actor=user)
+
+
+@receiver(user_logged_out)
+def _signed_out(sender, request, user, **kwargs):
+    if user is not None:
+        record_event(action=Action.SIGN_OUT, actor=user)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender, credentials, request=None, **kwargs):
+    email = credentials.get("username") or credentials.get("email") or ""
+    record_event(action=Action.FAILED_SIGN_IN, actor_email=str(email)[:254])

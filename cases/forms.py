@@ -1,0 +1,154 @@
+from django import forms
+from django.utils import timezone
+
+from cases.models import Ethnicity, Gender, PartyRole, ReferralSource
+
+DATE_HINT = "For example, 27/3/2025"
+
+
+class DateField(forms.DateField):
+    def __init__(self, *, past_only=True, **kwargs):
+        kwargs.setdefault("help_text", DATE_HINT)
+        kwargs.setdefault("error_messages", {"invalid": "Enter a real date, like 27/3/2025."})
+        super().__init__(**kwargs)
+        self.past_only = past_only
+
+    def validate(self, value):
+        super().validate(value)
+        if value and self.past_only and value > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past.")
+
+
+class CaseOpenForm(forms.Form):
+    summary = forms.CharField(
+        label="Case summary",
+        help_text="What has happened, in a few sentences. No victim contact details.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+    )
+    lead_agency = forms.ModelChoiceField(label="Lead agency", queryset=None, empty_label=None)
+    officer_in_charge = forms.ModelChoiceField(
+        label="Officer in charge", queryset=None, required=False, empty_label="Not assigned yet"
+    )
+    opened_on = DateField(label="Date opened", initial=timezone.localdate)
+
+    def __init__(self, *args, agencies, police_users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].queryset = agencies
+        self.fields["officer_in_charge"].queryset = police_users
+
+
+class PartyAddForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Part in the case", choices=PartyRole.choices, widget=forms.RadioSelect
+    )
+    given_names = forms.CharField(label="Given names", max_length=200)
+    family_name = forms.CharField(label="Family name", max_length=200)
+    aliases = forms.CharField(
+        label="Other names (optional)",
+        help_text="Separate names with commas.",
+        required=False,
+        max_length=1000,
+    )
+    date_of_birth = DateField(label="Date of birth (optional)", required=False)
+    date_of_birth_not_known = forms.BooleanField(label="Date of birth is not known", required=False)
+    gender = forms.ChoiceField(
+        label="Gender", choices=[("", "Not recorded")] + Gender.choices, required=False
+    )
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity", choices=[("", "Not recorded")] + Ethnicity.choices, required=False
+    )
+    address = forms.CharField(
+        label="Address (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+    postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
+    phone = forms.CharField(label="Phone (optional)", required=False, max_length=40)
+    email = forms.EmailField(label="Email (optional)", required=False)
+    workplace = forms.CharField(label="Workplace (optional)", required=False, max_length=200)
+    advocate = forms.ModelChoiceField(
+        label="Victim's advocate (optional)",
+        help_text="The advocate who may see this victim's contact details.",
+        queryset=None,
+        required=False,
+        empty_label="None assigned",
+    )
+
+    def __init__(self, *args, advocates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advocate"].queryset = advocates
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_of_birth") and data.get("date_of_birth_not_known"):
+            self.add_error(
+                "date_of_birth", "Give a date of birth or say it is not known, not both."
+            )
+        if data.get("advocate") and data.get("role") not in (
+            PartyRole.VICTIM,
+            PartyRole.SECONDARY_VICTIM,
+        ):
+            self.add_error("advocate", "Only a victim has an advocate.")
+        return data
+
+    def person_fields(self):
+        data = self.cleaned_data
+        fields = {
+            key: data[key]
+            for key in (
+                "given_names",
+                "family_name",
+                "date_of_birth",
+                "date_of_birth_not_known",
+                "gender",
+                "ethnicity",
+                "address",
+                "postcode",
+                "phone",
+                "email",
+                "workplace",
+            )
+        }
+        fields["aliases"] = [a for a in data["aliases"].split(",") if a.strip()]
+        return fields
+
+
+class ShareForm(forms.Form):
+    agency = forms.ModelChoiceField(label="Agency", queryset=None, empty_label=None)
+    reason = forms.CharField(
+        label="Why share the case",
+        help_text="For example, the information-sharing agreement clause or clinic decision.",
+        max_length=300,
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class BreakGlassForm(forms.Form):
+    reference = forms.CharField(label="Case reference", max_length=30)
+    reason = forms.CharField(
+        label="Why do you need to open this case?",
+        help_text="Your reason, name and the time are recorded and shown to the partnership admin.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=10,
+        max_length=1000,
+        error_messages={"min_length": "Give a reason of at least 10 characters."},
+    )
+
+
+class ReferralForm(forms.Form):
+    source = forms.ChoiceField(label="Referral source", choices=ReferralSource.choices)
+    received_on = DateField(label="Date received")
+    reason = forms.CharField(
+        label="Reason for referral", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+    )
+    case_reference = forms.CharField(
+        label="Case reference (optional)",
+        help_text="If the referral is about a case already open.",
+        required=False,
+        max_length=30,
+    )

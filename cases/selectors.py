@@ -1,0 +1,172 @@
+"""Every read of case data for a request starts here, scoped to the acting membership."""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from accounts.access import person_contact_for, sees_whole_partnership
+from accounts.models import Agency, Membership, User
+from accounts.roles import AgencyKind, Role
+from audit.models import Action, BreakGlassGrant
+from audit.services import record_event
+from cases.models import Case, CaseAgency, CaseGroupObjectPermission, CaseParty, Referral
+
+VIEW_CASE = "view_case"
+
+
+def _granted_to_agency(membership):
+    return CaseGroupObjectPermission.objects.filter(
+        group_id=membership.agency.group_id,
+        permission__codename=VIEW_CASE,
+        content_object_id=OuterRef("pk"),
+    )
+
+
+def _broken_glass(membership):
+    return BreakGlassGrant.objects.active().filter(
+        user_id=membership.user_id, case_id=OuterRef("pk")
+    )
+
+
+def cases_visible_to(membership):
+    """Cases of the member's partnership that are shared with their agency (a guardian
+    grant to the agency group), opened by break-glass, or all of them for a
+    partnership-wide role."""
+    cases = Case.objects.filter(partnership_id=membership.agency.partnership_id)
+    if sees_whole_partnership(membership):
+        return cases
+    return cases.filter(Exists(_granted_to_agency(membership)) | Exists(_broken_glass(membership)))
+
+
+def case_list(membership, *, search=""):
+    cases = cases_visible_to(membership).select_related("lead_agency", "officer_in_charge")
+    search = search.strip()
+    if search:
+        cases = cases.filter(
+            Q(reference__icontains=search)
+            | Q(parties__person__family_name__icontains=search)
+            | Q(parties__person__given_names__icontains=search)
+        ).distinct()
+    return cases
+
+
+def get_case_or_404(membership, pk):
+    """The case if visible; otherwise a 404, and a denial row when it exists elsewhere."""
+    case = (
+        cases_visible_to(membership)
+        .select_related("lead_agency", "officer_in_charge", "partnership")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        out_of_scope = Case.objects.filter(pk=pk).first()
+        if out_of_scope is not None:
+            record_event(
+                action=Action.DENIAL,
+                actor=membership.user,
+                membership=membership,
+                obj=out_of_scope,
+                detail={"reason": "case not shared with agency"},
+            )
+        raise Http404("No case found")
+    return case
+
+
+def case_by_reference_in_partnership(membership, reference):
+    """For break-glass only: a case of the member's own partnership, found by reference."""
+    return Case.objects.filter(
+        partnership_id=membership.agency.partnership_id, reference__iexact=reference.strip()
+    ).first()
+
+
+def is_case_visible_by_link(membership, case):
+    """True when the case is visible without break-glass."""
+    if sees_whole_partnership(membership):
+        return case.partnership_id == membership.agency.partnership_id
+    return CaseGroupObjectPermission.objects.filter(
+        group_id=membership.agency.group_id, permission__codename=VIEW_CASE, content_object=case
+    ).exists()
+
+
+def active_break_glass(membership, case):
+    return (
+        BreakGlassGrant.objects.active()
+        .filter(user_id=membership.user_id, case=case)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class PartyView:
+    """A case party as one reader may see it: contact is None when withheld."""
+
+    party: CaseParty
+    contact: dict | None
+
+    @property
+    def person(self):
+        return self.party.person
+
+    @property
+    def contact_withheld(self):
+        return self.contact is None
+
+
+def parties_for(membership, case):
+    parties = (
+        CaseParty.objects.filter(case=case)
+        .select_related("person", "advocate")
+        .prefetch_related("person__aliases", "person__identifiers")
+    )
+    return [PartyView(p, person_contact_for(membership, case, p)) for p in parties]
+
+
+def shared_agencies(case):
+    return CaseAgency.objects.filter(case=case).select_related("agency", "shared_by")
+
+
+def agencies_to_share_with(membership, case):
+    already = CaseAgency.objects.filter(case=case).values("agency_id")
+    return Agency.objects.filter(partnership_id=case.partnership_id, active=True).exclude(
+        pk__in=already
+    )
+
+
+def partnership_agencies(membership):
+    return Agency.objects.filter(partnership_id=membership.agency.partnership_id, active=True)
+
+
+def _members_of_partnership(membership, **membership_filters):
+    usable = Membership.objects.usable().filter(
+        agency__partnership_id=membership.agency.partnership_id, **membership_filters
+    )
+    return User.objects.filter(pk__in=usable.values("user_id"))
+
+
+def police_officers(membership):
+    return _members_of_partnership(membership, agency__kind=AgencyKind.POLICE)
+
+
+def advocates_for_case(membership, case):
+    """Advocates in agencies the case is shared with: who may hold a victim's contact details."""
+    return _members_of_partnership(membership, role=Role.ADVOCATE, agency__case_links__case=case)
+
+
+def referrals_visible_to(membership):
+    """Referrals made by the member's agency or attached to a case they can see.
+
+    Police see every referral in the partnership: they screen incoming referrals.
+    """
+    referrals = Referral.objects.filter(partnership_id=membership.agency.partnership_id)
+    if sees_whole_partnership(membership) or membership.agency.is_police:
+        return referrals
+    visible_cases = cases_visible_to(membership).values("pk")
+    return referrals.filter(
+        Q(referring_agency_id=membership.agency_id) | Q(case_id__in=visible_cases)
+    )
+
+
+def referral_list(membership):
+    return referrals_visible_to(membership).select_related("referring_agency", "case", "created_by")

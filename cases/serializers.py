@@ -1,0 +1,131 @@
+from rest_framework import serializers
+
+from accounts.models import Agency
+from cases.models import Case, Ethnicity, Gender, PartyRole, Referral, ReferralSource
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    lead_agency_name = serializers.CharField(source="lead_agency.name", read_only=True)
+    officer_in_charge_name = serializers.CharField(
+        source="officer_in_charge.full_name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "summary",
+            "status",
+            "lead_agency",
+            "lead_agency_name",
+            "officer_in_charge",
+            "officer_in_charge_name",
+            "opened_on",
+            "closed_on",
+        ]
+        read_only_fields = ["reference", "closed_on"]
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=5000)
+    lead_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none())
+    opened_on = serializers.DateField(required=False)
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["lead_agency"].queryset = agencies
+
+
+class PartySerializer(serializers.Serializer):
+    """A party as the reader may see it: victims' contact details may be withheld (null)."""
+
+    id = serializers.IntegerField(source="party.id", read_only=True)
+    role = serializers.CharField(source="party.role", read_only=True)
+    person_id = serializers.IntegerField(source="party.person_id", read_only=True)
+    given_names = serializers.CharField(source="person.given_names", read_only=True)
+    family_name = serializers.CharField(source="person.family_name", read_only=True)
+    date_of_birth = serializers.DateField(source="person.date_of_birth", read_only=True)
+    date_of_birth_not_known = serializers.BooleanField(
+        source="person.date_of_birth_not_known", read_only=True
+    )
+    gender = serializers.CharField(source="person.gender", read_only=True)
+    ethnicity = serializers.CharField(source="person.ethnicity", read_only=True)
+    contact_withheld = serializers.BooleanField(read_only=True)
+    contact = serializers.DictField(read_only=True, allow_null=True)
+
+
+class PartyCreateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    given_names = serializers.CharField(max_length=200)
+    family_name = serializers.CharField(max_length=200)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    date_of_birth_not_known = serializers.BooleanField(required=False, default=False)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, allow_blank=True, default=""
+    )
+    ethnicity = serializers.ChoiceField(
+        choices=Ethnicity.choices, required=False, allow_blank=True, default=""
+    )
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    workplace = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+    def validate(self, data):
+        if data.get("date_of_birth") and data.get("date_of_birth_not_known"):
+            raise serializers.ValidationError(
+                {"date_of_birth": "Give a date of birth or say it is not known, not both."}
+            )
+        return data
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    referring_agency_name = serializers.CharField(source="referring_agency.name", read_only=True)
+    case_reference = serializers.CharField(source="case.reference", read_only=True, default=None)
+    source = serializers.ChoiceField(choices=ReferralSource.choices)
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "source",
+            "received_on",
+            "reason",
+            "referring_agency",
+            "referring_agency_name",
+            "case",
+            "case_reference",
+            "created_at",
+        ]
+        read_only_fields = ["referring_agency", "created_at"]
+        extra_kwargs = {
+            "case": {"required": False, "allow_null": True, "queryset": Case.objects.none()}
+        }
+
+    def __init__(self, *args, cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cases is not None:
+            self.fields["case"].queryset = cases
+
+
+class MeMembershipSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = serializers.CharField(source="agency.name")
+    agency_id = serializers.IntegerField()
+    role = serializers.CharField()
+    vetting_expires_on = serializers.DateField()
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    acting_as = MeMembershipSerializer()
+    memberships = MeMembershipSerializer(many=True)
+    capabilities = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,158 @@
+"""Every write to case data: keyword-only, one transaction, one audit row each."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.access import can, can_edit_case_core
+from accounts.models import Partnership
+from accounts.roles import Cap
+from audit.models import Action
+from audit.services import record_event
+from cases.models import Case, CaseAgency, CaseParty, Person, PersonAlias, Referral
+from cases.selectors import VIEW_CASE
+
+
+def _require(allowed, message="Your role cannot do this."):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _next_case_reference(partnership, on_date):
+    # The partnership row is locked so two people opening cases get different numbers.
+    locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    stem = f"{locked.case_reference_prefix}-{on_date:%Y}-"
+    taken = Case.objects.filter(partnership=locked, reference__startswith=stem).count()
+    return f"{stem}{taken + 1:05d}"
+
+
+def _grant(case, agency, *, actor, reason):
+    link, created = CaseAgency.objects.get_or_create(
+        case=case, agency=agency, defaults={"shared_by": actor, "reason": reason}
+    )
+    assign_perm(f"cases.{VIEW_CASE}", agency.group, case)
+    return link, created
+
+
+def case_open(*, actor, membership, summary, lead_agency, opened_on=None, officer_in_charge=None):
+    _require(can(membership, Cap.CREATE_CASE), "Your role cannot open cases.")
+    if lead_agency.partnership_id != membership.agency.partnership_id:
+        raise ValidationError({"lead_agency": "Choose an agency in your partnership."})
+    opened_on = opened_on or timezone.localdate()
+    if opened_on > timezone.localdate():
+        raise ValidationError({"opened_on": "The date the case opened cannot be in the future."})
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter a summary of the case."})
+    with transaction.atomic():
+        case = Case.objects.create(
+            partnership=membership.agency.partnership,
+            reference=_next_case_reference(membership.agency.partnership, opened_on),
+            summary=summary.strip(),
+            lead_agency=lead_agency,
+            officer_in_charge=officer_in_charge,
+            opened_on=opened_on,
+            created_by=actor,
+        )
+        for agency in {membership.agency, lead_agency}:
+            _grant(case, agency, actor=actor, reason="Opened the case")
+        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=case)
+    return case
+
+
+def case_share(*, actor, membership, case, agency, reason):
+    """Share a case with another agency of the partnership: a disclosure, so audited."""
+    _require(can_edit_case_core(membership), "Only police and the clinic chair share cases.")
+    if agency.partnership_id != case.partnership_id:
+        raise ValidationError({"agency": "Choose an agency in this case's partnership."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the case is being shared."})
+    with transaction.atomic():
+        link, created = _grant(case, agency, actor=actor, reason=reason.strip())
+        if not created:
+            raise ValidationError({"agency": f"The case is already shared with {agency}."})
+        record_event(
+            action=Action.DISCLOSE,
+            actor=actor,
+            membership=membership,
+            obj=case,
+            reason=reason.strip(),
+            detail={"recipient_agency": agency.name, "recipient_agency_id": agency.pk},
+        )
+    return link
+
+
+def case_unshare(*, actor, membership, case, agency, reason):
+    _require(can_edit_case_core(membership), "Only police and the clinic chair unshare cases.")
+    if agency.pk == case.lead_agency_id:
+        raise ValidationError({"agency": "A case cannot be unshared from its lead agency."})
+    with transaction.atomic():
+        deleted, _ = CaseAgency.objects.filter(case=case, agency=agency).delete()
+        if not deleted:
+            raise ValidationError({"agency": f"The case is not shared with {agency}."})
+        remove_perm(f"cases.{VIEW_CASE}", agency.group, case)
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=case,
+            reason=reason,
+            detail={"unshared_agency": agency.name, "unshared_agency_id": agency.pk},
+        )
+
+
+def person_create(*, actor, membership, aliases=(), **fields):
+    person = Person(partnership=membership.agency.partnership, **fields)
+    person.full_clean(exclude=["partnership"])
+    with transaction.atomic():
+        person.save()
+        PersonAlias.objects.bulk_create(
+            PersonAlias(person=person, name=alias.strip()) for alias in aliases if alias.strip()
+        )
+        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=person)
+    return person
+
+
+def party_add(*, actor, membership, case, role, person=None, advocate=None, **person_fields):
+    """Add a party to a case, creating the person when none is given."""
+    _require(can_edit_case_core(membership), "Only police and the clinic chair add parties.")
+    with transaction.atomic():
+        if person is None:
+            person = person_create(actor=actor, membership=membership, **person_fields)
+        elif person.partnership_id != case.partnership_id:
+            raise ValidationError({"person": "Choose a person in this case's partnership."})
+        if CaseParty.objects.filter(case=case, person=person, role=role).exists():
+            raise ValidationError({"role": f"{person} is already a party in that role."})
+        party = CaseParty.objects.create(case=case, person=person, role=role, advocate=advocate)
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=party,
+            case=case,
+            detail={"role": role},
+        )
+    return party
+
+
+def referral_record(*, actor, membership, source, received_on, reason, case=None):
+    _require(can(membership, Cap.RECORD_REFERRAL), "Your role cannot record referrals.")
+    errors = {}
+    if received_on > timezone.localdate():
+        errors["received_on"] = "The date received cannot be in the future."
+    if not reason.strip():
+        errors["reason"] = "Enter the reason for the referral."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        referral = Referral.objects.create(
+            partnership=membership.agency.partnership,
+            case=case,
+            source=source,
+            referring_agency=membership.agency,
+            received_on=received_on,
+            reason=reason.strip(),
+            created_by=actor,
+        )
+        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=referral)
+    return referral

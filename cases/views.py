@@ -1,0 +1,266 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.access import can, can_edit_case_core
+from accounts.decorators import member_required
+from accounts.roles import Cap
+from audit import selectors as audit_selectors
+from audit.models import Action
+from audit.services import break_glass_open, record_event
+from cases import selectors, services
+from cases.forms import BreakGlassForm, CaseOpenForm, PartyAddForm, ReferralForm, ShareForm
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form, error: ValidationError):
+    """Put a service's ValidationError next to the matching form fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@member_required()
+def my_work(request):
+    membership = request.membership
+    visible = selectors.cases_visible_to(membership)
+    recent_ids = audit_selectors.my_recently_viewed_case_ids(membership)
+    recent = {c.pk: c for c in visible.filter(pk__in=recent_ids)}
+    context = {
+        "in_charge": visible.filter(officer_in_charge_id=request.user.pk, closed_on=None)[:20],
+        "advocate_for": visible.filter(parties__advocate_id=request.user.pk).distinct()[:20],
+        "recent": [recent[pk] for pk in recent_ids if pk in recent],
+        "break_glass": audit_selectors.my_active_break_glass(membership),
+        "visible_count": visible.count() if can(membership, Cap.VIEW_CASES) else 0,
+    }
+    return render(request, "cases/my_work.html", context)
+
+
+@member_required(Cap.VIEW_CASES)
+def case_list(request):
+    search = request.GET.get("q", "").strip()[:100]
+    cases = selectors.case_list(request.membership, search=search)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_event(
+        action=Action.SEARCH if search else Action.LIST,
+        actor=request.user,
+        detail={"query": search, "page": page.number, "shown": len(page.object_list)},
+    )
+    return render(request, "cases/case_list.html", {"page": page, "search": search})
+
+
+@member_required(Cap.VIEW_CASES)
+def case_detail(request, pk):
+    membership = request.membership
+    case = selectors.get_case_or_404(membership, pk)
+    grant = None
+    if not selectors.is_case_visible_by_link(membership, case):
+        grant = selectors.active_break_glass(membership, case)
+    record_event(
+        action=Action.VIEW,
+        actor=request.user,
+        obj=case,
+        reason=grant.reason if grant else "",
+        detail={"via": "break_glass"} if grant else {},
+    )
+    editable = can_edit_case_core(membership)
+    context = {
+        "case": case,
+        "parties": selectors.parties_for(membership, case),
+        "shared": selectors.shared_agencies(case),
+        "referrals": selectors.referrals_visible_to(membership)
+        .filter(case=case)
+        .select_related("referring_agency"),
+        "viewers": audit_selectors.case_viewers(case),
+        "grant": grant,
+        "can_edit": editable,
+        "share_form": ShareForm(agencies=selectors.agencies_to_share_with(membership, case))
+        if editable
+        else None,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@member_required(Cap.CREATE_CASE)
+def case_open(request):
+    membership = request.membership
+    form = CaseOpenForm(
+        request.POST or None,
+        agencies=selectors.partnership_agencies(membership),
+        police_users=selectors.police_officers(membership),
+        initial={"lead_agency": membership.agency},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(
+                actor=request.user, membership=membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"Case {case.reference} opened.")
+            return redirect(case)
+    context = {
+        "form": form,
+        "heading": "Open a case",
+        "submit_label": "Open case",
+        "back_url": reverse("cases:list"),
+    }
+    return render(request, "cases/case_open.html", context)
+
+
+@member_required(Cap.EDIT_CASE_CORE)
+def party_add(request, pk):
+    membership = request.membership
+    case = selectors.get_case_or_404(membership, pk)
+    form = PartyAddForm(
+        request.POST or None, advocates=selectors.advocates_for_case(membership, case)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.party_add(
+                actor=request.user,
+                membership=membership,
+                case=case,
+                role=form.cleaned_data["role"],
+                advocate=form.cleaned_data["advocate"],
+                **form.person_fields(),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Party added.")
+            return redirect(case)
+    context = {
+        "form": form,
+        "case": case,
+        "heading": "Add a party",
+        "caption": case.reference,
+        "submit_label": "Add party",
+        "back_url": case.get_absolute_url(),
+    }
+    return render(request, "cases/party_add.html", context)
+
+
+@require_POST
+@member_required(Cap.EDIT_CASE_CORE)
+def case_share(request, pk):
+    membership = request.membership
+    case = selectors.get_case_or_404(membership, pk)
+    form = ShareForm(request.POST, agencies=selectors.agencies_to_share_with(membership, case))
+    if form.is_valid():
+        try:
+            services.case_share(
+                actor=request.user, membership=membership, case=case, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, f"Case shared with {form.cleaned_data['agency']}.")
+        return redirect(case)
+    context = {
+        "form": form,
+        "case": case,
+        "heading": "Share the case",
+        "caption": case.reference,
+        "submit_label": "Share case",
+        "back_url": case.get_absolute_url(),
+    }
+    return render(request, "cases/case_share_error.html", context, status=400)
+
+
+@require_POST
+@member_required(Cap.EDIT_CASE_CORE)
+def case_unshare(request, pk, agency_id):
+    membership = request.membership
+    case = selectors.get_case_or_404(membership, pk)
+    agency = get_object_or_404(selectors.partnership_agencies(membership), pk=agency_id)
+    try:
+        services.case_unshare(
+            actor=request.user,
+            membership=membership,
+            case=case,
+            agency=agency,
+            reason="Unshared from the case page",
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, f"Case no longer shared with {agency}.")
+    return redirect(case)
+
+
+@member_required(Cap.BREAK_GLASS)
+def break_glass(request):
+    membership = request.membership
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = selectors.case_by_reference_in_partnership(
+            membership, form.cleaned_data["reference"]
+        )
+        if case is None:
+            form.add_error("reference", "No case in your partnership has that reference.")
+        elif selectors.is_case_visible_by_link(membership, case):
+            return redirect(case)
+        else:
+            break_glass_open(
+                actor=request.user,
+                membership=membership,
+                case=case,
+                reason=form.cleaned_data["reason"],
+            )
+            return redirect(case)
+    context = {
+        "form": form,
+        "heading": "Open a case not shared with your agency",
+        "submit_label": "Open case",
+    }
+    return render(request, "cases/break_glass.html", context)
+
+
+@member_required(Cap.RECORD_REFERRAL)
+def referral_list(request):
+    page = Paginator(selectors.referral_list(request.membership), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    record_event(
+        action=Action.LIST, actor=request.user, detail={"list": "referrals", "page": page.number}
+    )
+    return render(request, "cases/referral_list.html", {"page": page})
+
+
+@member_required(Cap.RECORD_REFERRAL)
+def referral_new(request):
+    membership = request.membership
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reference = data.pop("case_reference")
+        case = None
+        if reference:
+            case = selectors.case_list(membership).filter(reference__iexact=reference).first()
+            if case is None:
+                form.add_error("case_reference", "No case you can see has that reference.")
+        if not form.errors:
+            try:
+                services.referral_record(
+                    actor=request.user, membership=membership, case=case, **data
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Referral recorded.")
+                return redirect("cases:referrals")
+    context = {
+        "form": form,
+        "heading": "Record a referral",
+        "submit_label": "Save referral",
+        "back_url": reverse("cases:referrals"),
+    }
+    return render(request, "cases/referral_new.html", context)

@@ -1,0 +1,34 @@
+"""Every 4xx from the API is a JSON object keyed by field.
+
+Validation errors keep DRF's field keys; other errors (not found, not signed in,
+forbidden, throttled) put their message under ``detail``. The body always has
+``status`` and ``errors``.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.views import exception_handler
+
+
+def _as_lists(data):
+    if isinstance(data, dict):
+        return {
+            key: value if isinstance(value, list | dict) else [value] for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return {"non_field_errors": data}
+    return {"detail": [data]}
+
+
+def field_keyed_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = exception_handler(exc, context)
+    if response is not None:
+        response.data = {"status": response.status_code, "errors": _as_lists(response.data)}
+    return response

@@ -1,0 +1,16 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from cases import api as cases_api
+
+router = DefaultRouter()
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register(
+    r"cases/(?P<case_pk>\d+)/parties", cases_api.CasePartyViewSet, basename="case-party"
+)
+router.register("referrals", cases_api.ReferralViewSet, basename="referral")
+
+urlpatterns = [
+    path("me/", cases_api.me, name="me"),
+    path("", include(router.urls)),
+]
