@@ -16,7 +16,8 @@ def navigation(request):
     data["nav"] = {
         "cases": can(membership, Cap.VIEW_CASES),
         "new_case": can(membership, Cap.CREATE_CASE),
-        "referrals": can(membership, Cap.RECORD_REFERRAL),
+        "referrals": can(membership, Cap.VIEW_CASES),
+        "new_referral": can(membership, Cap.RECORD_REFERRAL),
         "break_glass": can(membership, Cap.BREAK_GLASS),
         "audit": can(membership, Cap.REVIEW_AUDIT),
     }

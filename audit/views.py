@@ -14,13 +14,14 @@ def audit_search(request):
     membership = request.membership
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    events = selectors.search_events(membership, **filters) if not form.errors else []
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    # Logged before the search runs, so the page is consistent with its own row.
     record_event(
         action=Action.SEARCH,
         actor=request.user,
         detail={"audit_search": {k: str(v) for k, v in filters.items() if v}},
     )
+    events = selectors.search_events(membership, **filters) if not form.errors else []
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

@@ -4,7 +4,7 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.access import can, usable_memberships
+from accounts.access import can, can_edit_case_core, usable_memberships
 from accounts.roles import CAPABILITIES, Cap
 from audit.models import Action
 from audit.services import record_event
@@ -111,6 +111,8 @@ class CasePartyViewSet(
     @extend_schema(request=PartyCreateSerializer, responses={201: PartySerializer})
     def create(self, request, *args, **kwargs):
         membership = request.membership
+        if not can_edit_case_core(membership):
+            raise PermissionDenied("Only police and the clinic chair add parties.")
         case = self._case()
         serializer = PartyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -152,9 +154,12 @@ class ReferralViewSet(
         record_event(action=Action.VIEW, actor=request.user, obj=referral, case=referral.case)
         return Response(self.get_serializer(referral).data)
 
-    def perform_create(self, serializer):
-        if not can(self.request.membership, Cap.RECORD_REFERRAL):
+    def create(self, request, *args, **kwargs):
+        if not can(request.membership, Cap.RECORD_REFERRAL):
             raise PermissionDenied("Your role cannot record referrals.")
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         serializer.instance = services.referral_record(
             actor=self.request.user,
             membership=self.request.membership,

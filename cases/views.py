@@ -224,7 +224,7 @@ def break_glass(request):
     return render(request, "cases/break_glass.html", context)
 
 
-@member_required(Cap.RECORD_REFERRAL)
+@member_required(Cap.VIEW_CASES)
 def referral_list(request):
     page = Paginator(selectors.referral_list(request.membership), PAGE_SIZE).get_page(
         request.GET.get("page")
