@@ -69,7 +69,7 @@ def get_case_or_404(membership, pk):
                 obj=out_of_scope,
                 detail={"reason": "case not shared with agency"},
             )
-        raise Http404("No case found")
+        raise Http404("Not found.")
     return case
 
 

@@ -106,9 +106,12 @@ def test_access_events_cannot_be_changed_through_the_orm(world):
 )
 def test_database_trigger_refuses_update_and_delete(world, statement):
     assert AccessEvent.objects.exists()
-    with pytest.raises(DatabaseError, match="append-only"):
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement)
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
     assert not AccessEvent.objects.filter(reason="tampered").exists()
 
 
