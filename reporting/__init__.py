@@ -1,0 +1,2 @@
+"""Reports: the Home Office quarterly return, evaluation figures, reminders, dashboards.
+Arrives with its own issue."""
