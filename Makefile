@@ -38,9 +38,10 @@ migrate: setup
 demo: migrate
 	$(MANAGE) seed_demo
 
+# --insecure: runserver serves the static files although DEBUG is off (the demo's default).
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)  (sign in with one of the demo accounts above)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	$(MANAGE) runserver --insecure $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)

@@ -1,12 +1,20 @@
 from django.conf import settings
 
-from accounts.access import can, usable_memberships
+from accounts.access import can, resolve_membership, usable_memberships
 from accounts.roles import Cap
 
 
 def navigation(request):
     """Header facts: the service name, acting agency, other agencies and what the role may use."""
     membership = getattr(request, "membership", None)
+    verified = getattr(request.user, "is_verified", lambda: False)()
+    if (
+        membership is None
+        and request.user.is_authenticated
+        and (verified or not settings.OTP_REQUIRED)
+    ):
+        # Pages open before the access gate (accessibility, 2FA) still show who you are.
+        membership = resolve_membership(request, request.user)
     data = {"service_name": settings.SERVICE_NAME, "membership": membership}
     if membership is None:
         return data

@@ -6,11 +6,16 @@ class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.org.",
+        },
     )
     password = forms.CharField(
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password."},
     )
     error_messages = {
         "invalid_login": "Enter a correct email address and password.",
@@ -27,6 +32,11 @@ class TokenForm(forms.Form):
         help_text="The 6-digit code from your authenticator app.",
         max_length=6,
         min_length=6,
+        error_messages={
+            "required": "Enter the 6-digit security code.",
+            "min_length": "The security code must be 6 numbers.",
+            "max_length": "The security code must be 6 numbers.",
+        },
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
@@ -40,4 +50,18 @@ class TokenForm(forms.Form):
 
 
 class SwitchAgencyForm(forms.Form):
-    membership = forms.IntegerField(widget=forms.HiddenInput)
+    membership = forms.TypedChoiceField(
+        label="Which agency are you working for now?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose an agency.",
+            "invalid_choice": "Choose one of your agencies.",
+        },
+    )
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [
+            (m.pk, f"{m.agency.name} – {m.get_role_display()}") for m in memberships
+        ]

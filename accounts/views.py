@@ -3,7 +3,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from accounts import otp
 from accounts.access import SESSION_MEMBERSHIP_KEY, usable_memberships
@@ -30,7 +29,7 @@ def _safe_next(request, fallback="home"):
 
 @login_required
 def otp_verify(request):
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if otp.verify(request=request, token=form.cleaned_data["token"]):
             return redirect(_safe_next(request))
@@ -43,7 +42,7 @@ def otp_enrol(request):
     if request.user.is_verified():
         return redirect("home")
     device = otp.pending_device(request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if otp.confirm_enrolment(request=request, device=device, token=form.cleaned_data["token"]):
             return redirect("home")
@@ -52,15 +51,19 @@ def otp_enrol(request):
     return render(request, "accounts/otp_enrol.html", context)
 
 
-@require_POST
 @member_required()
 def switch_agency(request):
-    form = SwitchAgencyForm(request.POST)
-    if form.is_valid():
-        wanted = form.cleaned_data["membership"]
-        if usable_memberships(request.user).filter(pk=wanted).exists():
-            request.session[SESSION_MEMBERSHIP_KEY] = wanted
-    return redirect("home")
+    """The MOJ organisation switcher: choose which agency's membership to act under."""
+    memberships = list(usable_memberships(request.user))
+    form = SwitchAgencyForm(
+        request.POST if request.method == "POST" else None,
+        memberships=memberships,
+        initial={"membership": request.membership.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        request.session[SESSION_MEMBERSHIP_KEY] = form.cleaned_data["membership"]
+        return redirect("home")
+    return render(request, "accounts/switch_agency.html", {"form": form})
 
 
 def accessibility(request):

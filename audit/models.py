@@ -101,6 +101,17 @@ class AccessEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("Access events are append-only.")
 
+    @property
+    def detail_summary(self):
+        """The detail as short text for the audit page, e.g. 'query: Smith'."""
+        parts = []
+        for key, value in self.detail.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{k}: {v}" for k, v in value.items())
+            if value not in ("", None, {}):
+                parts.append(f"{key.replace('_', ' ')}: {value}")
+        return "; ".join(parts)
+
 
 class BreakGlassGrantQuerySet(models.QuerySet):
     def active(self, now=None):

@@ -9,7 +9,9 @@ DATE_HINT = "For example, 27/3/2025"
 class DateField(forms.DateField):
     def __init__(self, *, past_only=True, **kwargs):
         kwargs.setdefault("help_text", DATE_HINT)
-        kwargs.setdefault("error_messages", {"invalid": "Enter a real date, like 27/3/2025."})
+        messages = {"invalid": "Enter a real date, like 27/3/2025."}
+        messages.update(kwargs.pop("error_messages", {}))
+        kwargs["error_messages"] = messages
         super().__init__(**kwargs)
         self.past_only = past_only
 
@@ -25,12 +27,28 @@ class CaseOpenForm(forms.Form):
         help_text="What has happened, in a few sentences. No victim contact details.",
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
+        error_messages={"required": "Enter a summary of the case."},
     )
-    lead_agency = forms.ModelChoiceField(label="Lead agency", queryset=None, empty_label=None)
+    lead_agency = forms.ModelChoiceField(
+        label="Lead agency",
+        queryset=None,
+        empty_label=None,
+        error_messages={
+            "required": "Choose the lead agency.",
+            "invalid_choice": "Choose an agency in your partnership.",
+        },
+    )
     officer_in_charge = forms.ModelChoiceField(
         label="Officer in charge", queryset=None, required=False, empty_label="Not assigned yet"
     )
-    opened_on = DateField(label="Date opened", initial=timezone.localdate)
+    opened_on = DateField(
+        label="Date opened",
+        initial=timezone.localdate,
+        error_messages={
+            "required": "Enter the date the case opened.",
+            "invalid": "Enter a real date, like 27/3/2025.",
+        },
+    )
 
     def __init__(self, *args, agencies, police_users, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,10 +58,21 @@ class CaseOpenForm(forms.Form):
 
 class PartyAddForm(forms.Form):
     role = forms.ChoiceField(
-        label="Part in the case", choices=PartyRole.choices, widget=forms.RadioSelect
+        label="Part in the case",
+        choices=PartyRole.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the person's part in the case."},
     )
-    given_names = forms.CharField(label="Given names", max_length=200)
-    family_name = forms.CharField(label="Family name", max_length=200)
+    given_names = forms.CharField(
+        label="Given names",
+        max_length=200,
+        error_messages={"required": "Enter the person's given names."},
+    )
+    family_name = forms.CharField(
+        label="Family name",
+        max_length=200,
+        error_messages={"required": "Enter the person's family name."},
+    )
     aliases = forms.CharField(
         label="Other names (optional)",
         help_text="Separate names with commas.",
@@ -66,7 +95,11 @@ class PartyAddForm(forms.Form):
     )
     postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
     phone = forms.CharField(label="Phone (optional)", required=False, max_length=40)
-    email = forms.EmailField(label="Email (optional)", required=False)
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        error_messages={"invalid": "Enter an email address like name@example.org."},
+    )
     workplace = forms.CharField(label="Workplace (optional)", required=False, max_length=200)
     advocate = forms.ModelChoiceField(
         label="Victim's advocate (optional)",
@@ -116,11 +149,17 @@ class PartyAddForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    agency = forms.ModelChoiceField(label="Agency", queryset=None, empty_label=None)
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=None,
+        empty_label="Choose an agency",
+        error_messages={"required": "Choose the agency to share the case with."},
+    )
     reason = forms.CharField(
         label="Why share the case",
         help_text="For example, the information-sharing agreement clause or clinic decision.",
         max_length=300,
+        error_messages={"required": "Enter why the case is being shared."},
     )
 
     def __init__(self, *args, agencies, **kwargs):
@@ -129,22 +168,39 @@ class ShareForm(forms.Form):
 
 
 class BreakGlassForm(forms.Form):
-    reference = forms.CharField(label="Case reference", max_length=30)
+    reference = forms.CharField(
+        label="Case reference",
+        max_length=30,
+        error_messages={"required": "Enter the case reference."},
+    )
     reason = forms.CharField(
         label="Why do you need to open this case?",
         help_text="Your reason, name and the time are recorded and shown to the partnership admin.",
         widget=forms.Textarea(attrs={"rows": 3}),
         min_length=10,
         max_length=1000,
-        error_messages={"min_length": "Give a reason of at least 10 characters."},
+        error_messages={
+            "required": "Enter why you need to open this case.",
+            "min_length": "Give a reason of at least 10 characters.",
+        },
     )
 
 
 class ReferralForm(forms.Form):
-    source = forms.ChoiceField(label="Referral source", choices=ReferralSource.choices)
-    received_on = DateField(label="Date received")
+    source = forms.ChoiceField(
+        label="Referral source",
+        choices=[("", "Choose where the referral came from")] + ReferralSource.choices,
+        error_messages={"required": "Choose where the referral came from."},
+    )
+    received_on = DateField(
+        label="Date received",
+        error_messages={"required": "Enter the date the referral was received."},
+    )
     reason = forms.CharField(
-        label="Reason for referral", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
+        label="Reason for referral",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=5000,
+        error_messages={"required": "Enter the reason for the referral."},
     )
     case_reference = forms.CharField(
         label="Case reference (optional)",

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import can, can_edit_case_core
 from accounts.decorators import member_required
-from accounts.roles import Cap
+from accounts.roles import Cap, Role
 from audit import selectors as audit_selectors
 from audit.models import Action
 from audit.services import break_glass_open, record_event
@@ -31,10 +31,21 @@ def my_work(request):
     membership = request.membership
     visible = selectors.cases_visible_to(membership)
     recent_ids = audit_selectors.my_recently_viewed_case_ids(membership)
-    recent = {c.pk: c for c in visible.filter(pk__in=recent_ids)}
+    recent = {
+        c.pk: c
+        for c in visible.filter(pk__in=recent_ids).select_related(
+            "lead_agency", "officer_in_charge"
+        )
+    }
     context = {
-        "in_charge": visible.filter(officer_in_charge_id=request.user.pk, closed_on=None)[:20],
-        "advocate_for": visible.filter(parties__advocate_id=request.user.pk).distinct()[:20],
+        "show_in_charge": membership.agency.is_police,
+        "show_advocate_for": membership.role == Role.ADVOCATE,
+        "in_charge": visible.filter(
+            officer_in_charge_id=request.user.pk, closed_on=None
+        ).select_related("lead_agency", "officer_in_charge")[:20],
+        "advocate_for": visible.filter(parties__advocate_id=request.user.pk)
+        .select_related("lead_agency", "officer_in_charge")
+        .distinct()[:20],
         "recent": [recent[pk] for pk in recent_ids if pk in recent],
         "break_glass": audit_selectors.my_active_break_glass(membership),
         "visible_count": visible.count() if can(membership, Cap.VIEW_CASES) else 0,
@@ -91,7 +102,7 @@ def case_detail(request, pk):
 def case_open(request):
     membership = request.membership
     form = CaseOpenForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         agencies=selectors.partnership_agencies(membership),
         police_users=selectors.police_officers(membership),
         initial={"lead_agency": membership.agency},
@@ -120,7 +131,8 @@ def party_add(request, pk):
     membership = request.membership
     case = selectors.get_case_or_404(membership, pk)
     form = PartyAddForm(
-        request.POST or None, advocates=selectors.advocates_for_case(membership, case)
+        request.POST if request.method == "POST" else None,
+        advocates=selectors.advocates_for_case(membership, case),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -199,7 +211,7 @@ def case_unshare(request, pk, agency_id):
 @member_required(Cap.BREAK_GLASS)
 def break_glass(request):
     membership = request.membership
-    form = BreakGlassForm(request.POST or None)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         case = selectors.case_by_reference_in_partnership(
             membership, form.cleaned_data["reference"]
@@ -219,7 +231,8 @@ def break_glass(request):
     context = {
         "form": form,
         "heading": "Open a case not shared with your agency",
-        "submit_label": "Open case",
+        "submit_label": "Get temporary access",
+        "back_url": reverse("home"),
     }
     return render(request, "cases/break_glass.html", context)
 
@@ -232,13 +245,18 @@ def referral_list(request):
     record_event(
         action=Action.LIST, actor=request.user, detail={"list": "referrals", "page": page.number}
     )
-    return render(request, "cases/referral_list.html", {"page": page})
+    case_ids = [r.case_id for r in page.object_list if r.case_id]
+    context = {
+        "page": page,
+        "visible_case_ids": selectors.visible_case_ids(request.membership, case_ids),
+    }
+    return render(request, "cases/referral_list.html", context)
 
 
 @member_required(Cap.RECORD_REFERRAL)
 def referral_new(request):
     membership = request.membership
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reference = data.pop("case_reference")

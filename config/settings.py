@@ -26,7 +26,8 @@ if IS_PRODUCTION:
 else:
     SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-never-use-in-production")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-    DEBUG = env_bool("DEBUG", True)
+    # Off unless asked for: the debug 404 page lists every URL of the service.
+    DEBUG = env_bool("DEBUG", False)
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "guardian",
     "django_otp",
@@ -208,6 +210,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Swagger UI served from our own static files (no CDN), so the CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "data:,",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Celery: without REDIS_URL tasks run eagerly in-process, so the demo needs no broker.

@@ -16,14 +16,23 @@ VENDOR = ROOT / "static" / "vendor"
 
 FONT_FACE = re.compile(r"@font-face\{[^}]*\}")
 ABSOLUTE_ASSETS = re.compile(r"url\(/assets/")
+ASSET_URL = re.compile(r"url\((assets/[^)]+)\)")
+TRANSPORT_FONT = re.compile(r"font-family:\s*\"?GDS Transport\"?,\s*")
 GOVUK_BRANDING = ("crown", "crest", "govuk-icon", "govuk-opengraph", "logotype", "favicon")
 
 
 def _copy_css(source: Path, target: Path):
     css = source.read_text(encoding="utf-8")
     css = FONT_FACE.sub("", css)
+    css = TRANSPORT_FONT.sub("font-family:", css)
     css = ABSOLUTE_ASSETS.sub("url(assets/", css)
     css = re.sub(r"/\*# sourceMappingURL=.*?\*/", "", css)
+
+    def keep_if_copied(match):
+        # Images left out (GOV.UK branding) are dropped from the CSS too.
+        return match.group(0) if (target.parent / match.group(1)).exists() else "none"
+
+    css = ASSET_URL.sub(keep_if_copied, css)
     target.write_text(css, encoding="utf-8")
 
 
@@ -50,9 +59,9 @@ def main():
     ):
         target = VENDOR / name
         target.mkdir(parents=True)
+        _copy_images(dist / "assets" / "images", target / "assets" / "images")
         _copy_css(dist / css, target / css)
         _copy_js(dist / js, target / js)
-        _copy_images(dist / "assets" / "images", target / "assets" / "images")
     (VENDOR / "htmx").mkdir()
     shutil.copy2(MODULES / "htmx.org" / "dist" / "htmx.min.js", VENDOR / "htmx" / "htmx.min.js")
     print(f"Front-end assets copied to {VENDOR.relative_to(ROOT)}")

@@ -49,7 +49,7 @@ MATRIX = {
     "accounts:sign-out": Row(ALL_ROLES, method="post", ok=302),
     "accounts:otp-verify": Row(ALL_ROLES),
     "accounts:otp-enrol": Row(ALL_ROLES),
-    "accounts:switch-agency": Row(ALL_ROLES, method="post", ok=302),
+    "accounts:switch-agency": Row(ALL_ROLES),
     "cases:list": Row(ALL_ROLES),
     "cases:new": Row(CASE_WRITERS),
     "cases:break-glass": Row(NOT_ADMIN),

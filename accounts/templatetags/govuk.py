@@ -9,6 +9,7 @@ WIDGET_CLASSES = {
     "select": "govuk-select",
     "checkbox": "govuk-checkboxes__input",
 }
+DEFAULT_WIDTHS = {"date": "10"}
 ERROR_CLASSES = {
     "govuk-textarea": "govuk-textarea--error",
     "govuk-select": "govuk-select--error",
@@ -20,6 +21,7 @@ ERROR_CLASSES = {
 def govuk_widget(field, width=""):
     css = WIDGET_CLASSES.get(field.widget_type, "govuk-input")
     classes = [css]
+    width = width or DEFAULT_WIDTHS.get(field.widget_type, "")
     if width:
         classes.append(f"govuk-input--width-{width}")
     described_by = []

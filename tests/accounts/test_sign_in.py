@@ -176,6 +176,8 @@ def test_switching_agency_changes_what_is_visible(client, login, world):
     second = MembershipFactory(user=user, agency=world.agencies["advocacy"], role=Role.MANAGER)
     login(world.members[Role.INVESTIGATOR])
     police_view = client.get(reverse("cases:list")).context["page"].paginator.count
+    choices = client.get(reverse("accounts:switch-agency")).content.decode()
+    assert "advocacy agency" in choices and "police agency" in choices
     client.post(reverse("accounts:switch-agency"), {"membership": second.pk})
     response = client.get(reverse("cases:list"))
     assert "advocacy agency" in response.content.decode()
@@ -187,6 +189,10 @@ def test_switching_agency_changes_what_is_visible(client, login, world):
 def test_cannot_switch_to_someone_elses_membership(client, login, world):
     login(world.members[Role.INVESTIGATOR])
     other = world.members[Role.CLINICIAN]
-    client.post(reverse("accounts:switch-agency"), {"membership": other.pk})
+    refused = client.post(reverse("accounts:switch-agency"), {"membership": other.pk})
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["membership"] == ["Choose one of your agencies."]
+    empty = client.post(reverse("accounts:switch-agency"), {})
+    assert empty.context["form"].errors["membership"] == ["Choose an agency."]
     response = client.get(reverse("home"))
     assert response.context["membership"] == world.members[Role.INVESTIGATOR]

@@ -64,6 +64,20 @@ def test_open_case_bad_input(client, login, world):
     assert _counts() == before
 
 
+def test_empty_submissions_show_specific_messages(client, login, world):
+    login(world.members[Role.INVESTIGATOR])
+    errors = client.post(reverse("cases:new"), {}).context["form"].errors
+    assert errors["summary"] == ["Enter a summary of the case."]
+    assert errors["opened_on"] == ["Enter the date the case opened."]
+    response = client.post(reverse("cases:party-add", args=[world.own_case.pk]), {})
+    assert response.context["form"].errors["role"] == ["Select the person's part in the case."]
+    body = response.content.decode()
+    assert 'href="#id_role_0"' in body
+    assert "<title>Error: " in body
+    errors = client.post(reverse("cases:referral-new"), {}).context["form"].errors
+    assert errors["source"] == ["Choose where the referral came from."]
+
+
 def test_open_case_refuses_another_partnerships_agency(client, login, world):
     login(world.members[Role.INVESTIGATOR])
     foreign = world.other_partnership_member.agency

@@ -106,13 +106,14 @@ STREETS = [
     "Orchard Close",
 ]
 SUMMARIES = [
-    "Former partner sends repeated messages after the relationship ended and has turned up "
+    "Former partner sends repeated messages since the relationship ended and has turned up "
     "at the victim's workplace.",
-    "Ex-partner follows the victim on the school run and monitors her social media accounts.",
+    "Ex-partner follows the victim on the school run and monitors the victim's social media.",
     "Online acquaintance fixated on the victim; creates new accounts after each block.",
-    "Former colleague leaves gifts and notes at the victim's home; threatens to 'make her listen'.",
+    "Former colleague leaves gifts and notes at the victim's home and threatens to 'make "
+    "them listen'.",
     "Neighbour monitors the victim's movements and reports them back by text.",
-    "Former client of a GP surgery repeatedly contacts the practice nurse and waits outside.",
+    "Former patient repeatedly contacts a practice nurse and waits outside the surgery.",
 ]
 
 # Which agencies (by index) each demo case is shared with, lead agency first.
@@ -256,10 +257,13 @@ class Command(BaseCommand):
             advocate=advocate.user if advocate and shares_advocacy else None,
             **self._person_fields(rng, PartyRole.VICTIM),
         )
+        # Police-led cases were referred by police; the rest are self-referrals that the
+        # advocacy service recorded.
+        referrer = opener if police_led else members[Role.ADVOCATE]
         source = ReferralSource.POLICE if police_led else ReferralSource.SELF_VIA_ADVOCACY
         services.referral_record(
-            actor=opener.user,
-            membership=opener,
+            actor=referrer.user,
+            membership=referrer,
             case=case,
             source=source,
             received_on=opened_on,
