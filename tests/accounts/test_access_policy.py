@@ -67,6 +67,9 @@ def test_sharing_is_a_guardian_grant_to_the_agency_group(world):
     )
     assert world.own_case.reference not in _visible(world.members[Role.PROBATION_OFFICER])
     assert not CaseGroupObjectPermission.objects.filter(group=probation.group).exists()
+    unshared = AccessEvent.objects.get(action=Action.UPDATE, case=world.own_case)
+    assert unshared.detail["unshared_agency"] == probation.name
+    assert unshared.reason == "No longer needed"
 
 
 def test_case_cannot_be_unshared_from_its_lead_agency(world):
