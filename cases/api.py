@@ -114,7 +114,7 @@ class CasePartyViewSet(
         if not can_edit_case_core(membership):
             raise PermissionDenied("Only police and the clinic chair add parties.")
         case = self._case()
-        serializer = PartyCreateSerializer(data=request.data)
+        serializer = PartyCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         party = services.party_add(

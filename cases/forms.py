@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from cases.models import Ethnicity, Gender, PartyRole, ReferralSource
+from cases.models import CodeList, Gender, PartyRole, code_choices
 
 DATE_HINT = "For example, 27/3/2025"
 
@@ -84,8 +84,8 @@ class PartyAddForm(forms.Form):
     gender = forms.ChoiceField(
         label="Gender", choices=[("", "Not recorded")] + Gender.choices, required=False
     )
-    ethnicity = forms.ChoiceField(
-        label="Ethnicity", choices=[("", "Not recorded")] + Ethnicity.choices, required=False
+    ethnicity = forms.ModelChoiceField(
+        label="Ethnicity", queryset=None, required=False, empty_label="Not recorded"
     )
     address = forms.CharField(
         label="Address (optional)",
@@ -109,9 +109,10 @@ class PartyAddForm(forms.Form):
         empty_label="None assigned",
     )
 
-    def __init__(self, *args, advocates, **kwargs):
+    def __init__(self, *args, advocates, partnership_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["advocate"].queryset = advocates
+        self.fields["ethnicity"].queryset = code_choices(CodeList.ETHNICITY, partnership_id)
 
     def clean(self):
         data = super().clean()
@@ -187,10 +188,14 @@ class BreakGlassForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    source = forms.ChoiceField(
+    source = forms.ModelChoiceField(
         label="Referral source",
-        choices=[("", "Choose where the referral came from")] + ReferralSource.choices,
-        error_messages={"required": "Choose where the referral came from."},
+        queryset=None,
+        empty_label="Choose where the referral came from",
+        error_messages={
+            "required": "Choose where the referral came from.",
+            "invalid_choice": "Choose one of the listed sources.",
+        },
     )
     received_on = DateField(
         label="Date received",
@@ -208,3 +213,7 @@ class ReferralForm(forms.Form):
         required=False,
         max_length=30,
     )
+
+    def __init__(self, *args, partnership_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = code_choices(CodeList.REFERRAL_SOURCE, partnership_id)

@@ -1,7 +1,35 @@
 from rest_framework import serializers
 
 from accounts.models import Agency
-from cases.models import Case, Ethnicity, Gender, PartyRole, Referral, ReferralSource
+from cases.models import Case, CodeList, Gender, PartyRole, ReferenceCode, Referral, code_choices
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A reference code given by its code (for example "008/65"), current for the caller's
+    partnership."""
+
+    default_error_messages = {
+        "does_not_exist": "{value} is not a current code in this list.",
+        "invalid": "Give the code as text.",
+    }
+
+    def __init__(self, code_list, **kwargs):
+        self.code_list = code_list
+        super().__init__(slug_field="code", queryset=ReferenceCode.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        membership = getattr(self.context.get("request"), "membership", None)
+        if membership is None:
+            return ReferenceCode.objects.none()
+        return code_choices(self.code_list, membership.agency.partnership_id)
+
+    def to_internal_value(self, data):
+        try:
+            return self.get_queryset().get(code=data)
+        except ReferenceCode.DoesNotExist:
+            self.fail("does_not_exist", value=data)
+        except (TypeError, ValueError):
+            self.fail("invalid")
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -52,7 +80,7 @@ class PartySerializer(serializers.Serializer):
         source="person.date_of_birth_not_known", read_only=True
     )
     gender = serializers.CharField(source="person.gender", read_only=True)
-    ethnicity = serializers.CharField(source="person.ethnicity", read_only=True)
+    ethnicity = serializers.CharField(source="person.ethnicity.code", read_only=True, default=None)
     contact_withheld = serializers.BooleanField(read_only=True)
     contact = serializers.DictField(read_only=True, allow_null=True)
 
@@ -69,9 +97,7 @@ class PartyCreateSerializer(serializers.Serializer):
     gender = serializers.ChoiceField(
         choices=Gender.choices, required=False, allow_blank=True, default=""
     )
-    ethnicity = serializers.ChoiceField(
-        choices=Ethnicity.choices, required=False, allow_blank=True, default=""
-    )
+    ethnicity = CodeField(CodeList.ETHNICITY, required=False, allow_null=True, default=None)
     address = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
     postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
@@ -89,7 +115,7 @@ class PartyCreateSerializer(serializers.Serializer):
 class ReferralSerializer(serializers.ModelSerializer):
     referring_agency_name = serializers.CharField(source="referring_agency.name", read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True, default=None)
-    source = serializers.ChoiceField(choices=ReferralSource.choices)
+    source = CodeField(CodeList.REFERRAL_SOURCE)
 
     class Meta:
         model = Referral

@@ -133,6 +133,7 @@ def party_add(request, pk):
     form = PartyAddForm(
         request.POST if request.method == "POST" else None,
         advocates=selectors.advocates_for_case(membership, case),
+        partnership_id=case.partnership_id,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -256,7 +257,10 @@ def referral_list(request):
 @member_required(Cap.RECORD_REFERRAL)
 def referral_new(request):
     membership = request.membership
-    form = ReferralForm(request.POST if request.method == "POST" else None)
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None,
+        partnership_id=membership.agency.partnership_id,
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reference = data.pop("case_reference")

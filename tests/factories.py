@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import Agency, Membership, Partnership, User
 from accounts.roles import AgencyKind, Role
 from cases import services
-from cases.models import Case, CaseParty, PartyRole, Person, Referral, ReferralSource
+from cases.models import Case, CaseParty, CodeList, PartyRole, Person, ReferenceCode, Referral
 
 PASSWORD = "Correct-Horse-Battery-9"
 
@@ -91,7 +91,8 @@ def make_referral(membership, case=None, **kwargs):
     return Referral.objects.create(
         partnership=membership.agency.partnership,
         case=case,
-        source=kwargs.pop("source", ReferralSource.POLICE),
+        source=kwargs.pop("source", None)
+        or ReferenceCode.objects.get(code_list=CodeList.REFERRAL_SOURCE, code="police"),
         referring_agency=membership.agency,
         received_on=kwargs.pop("received_on", timezone.localdate()),
         reason=kwargs.pop("reason", "Referred for triage."),

@@ -8,8 +8,12 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import AccessEvent, Action
 from cases import services
-from cases.models import Case, CaseAgency, CaseParty, Person, Referral
+from cases.models import Case, CaseAgency, CaseParty, Person, ReferenceCode, Referral
 from tests.factories import make_referral
+
+
+def _code(code_list, code):
+    return ReferenceCode.objects.get(code_list=code_list, code=code, partnership=None)
 
 
 def _counts():
@@ -101,12 +105,13 @@ def test_add_party_creates_person_and_logs(client, login, world):
             "aliases": "Ad Stone, A. Stone",
             "date_of_birth_not_known": "on",
             "gender": "male",
-            "ethnicity": "not_known",
+            "ethnicity": _code("ethnicity", "Z").pk,
         },
     )
     assert response.status_code == 302
     person = Person.objects.get(family_name="Stone")
     assert person.date_of_birth_not_known and person.date_of_birth is None
+    assert person.ethnicity.means_not_known
     assert sorted(a.name for a in person.aliases.all()) == ["A. Stone", "Ad Stone"]
     assert AccessEvent.objects.filter(
         action=Action.CREATE, object_type="cases.CaseParty", case=world.own_case
@@ -181,7 +186,7 @@ def test_referral_happy_path_and_bad_input(client, login, world):
     response = client.post(
         url,
         {
-            "source": "probation",
+            "source": _code("referral_source", "probation").pk,
             "received_on": "1/1/2999",
             "reason": "",
             "case_reference": "NOPE-1",
@@ -192,7 +197,7 @@ def test_referral_happy_path_and_bad_input(client, login, world):
     response = client.post(
         url,
         {
-            "source": "probation",
+            "source": _code("referral_source", "probation").pk,
             "received_on": "1/4/2026",
             "reason": "Licence condition breach",
             "case_reference": world.own_case.reference,
@@ -203,7 +208,11 @@ def test_referral_happy_path_and_bad_input(client, login, world):
     assert _counts() == before
     response = client.post(
         url,
-        {"source": "probation", "received_on": "1/4/2026", "reason": "Licence condition breach"},
+        {
+            "source": _code("referral_source", "probation").pk,
+            "received_on": "1/4/2026",
+            "reason": "Licence condition breach",
+        },
     )
     assert response.status_code == 302
     referral = Referral.objects.get(reason="Licence condition breach")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Agency, Membership, Partnership, User
 from accounts.roles import AgencyKind, Role
 from cases import services
-from cases.models import Ethnicity, Gender, PartyRole, ReferralSource
+from cases.models import CodeList, Gender, PartyRole, ReferenceCode
 
 DEMO_PASSWORD = "Demo-Partnership-2026"
 
@@ -148,6 +148,10 @@ class Command(BaseCommand):
 
     def _load(self, case_count):
         rng = random.Random(2019)
+        self.ethnicities = ReferenceCode.objects.of(CodeList.ETHNICITY).current()
+        self.sources = {
+            c.code: c for c in ReferenceCode.objects.of(CodeList.REFERRAL_SOURCE).current()
+        }
         north = self._partnership("Northshire Stalking Partnership", "northshire", "NSP")
         agencies = [self._agency(north, name, kind) for name, kind in NORTHSHIRE_AGENCIES]
         vetting = timezone.localdate() + timedelta(days=365)
@@ -207,7 +211,7 @@ class Command(BaseCommand):
             "gender": rng.choice([Gender.FEMALE, Gender.FEMALE, Gender.MALE, Gender.NOT_KNOWN])
             if role != PartyRole.PERPETRATOR
             else rng.choice([Gender.MALE, Gender.MALE, Gender.FEMALE, ""]),
-            "ethnicity": rng.choice(Ethnicity.values + [""]),
+            "ethnicity": rng.choice(list(self.ethnicities) + [None]),
             "address": f"{rng.randint(1, 180)} {rng.choice(STREETS)}\nNorthtown",
             "postcode": f"NT{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFG')}"
             f"{rng.choice('HJLNPQ')}",
@@ -260,7 +264,7 @@ class Command(BaseCommand):
         # Police-led cases were referred by police; the rest are self-referrals that the
         # advocacy service recorded.
         referrer = opener if police_led else members[Role.ADVOCATE]
-        source = ReferralSource.POLICE if police_led else ReferralSource.SELF_VIA_ADVOCACY
+        source = self.sources["police" if police_led else "self_via_advocacy"]
         services.referral_record(
             actor=referrer.user,
             membership=referrer,

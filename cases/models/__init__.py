@@ -1,0 +1,45 @@
+"""Cases, people, referrals, the crime screen and the rest of the case record."""
+
+from .case import (  # noqa: F401
+    MONITORING_MONTHS,
+    VICTIM_ROLES,
+    Case,
+    CaseAgency,
+    CaseGroupObjectPermission,
+    CaseParty,
+    CaseUserObjectPermission,
+    Classification,
+    OffenceLevel,
+    PartyRole,
+    Priority,
+    Tier,
+    add_months,
+)
+from .people import (  # noqa: F401
+    NOT_KNOWN,
+    Gender,
+    IdentifierKind,
+    Person,
+    PersonAlias,
+    PersonIdentifier,
+)
+from .record import (  # noqa: F401
+    CriminalJusticeOutcome,
+    OrderBreach,
+    OrderDecision,
+    OrderKind,
+    ProtectiveOrder,
+    ReoffendingEvent,
+    ReoffendingSource,
+    ReoffendingVictim,
+)
+from .reference import SHOWS_CODE, CodeList, ReferenceCode, code_choices  # noqa: F401
+from .referral import DECISIONS, Referral, ReferralStatus, SharingBasis  # noqa: F401
+from .screening import (  # noqa: F401
+    CrimeScreenEntry,
+    ImportRun,
+    ImportStatus,
+    ReclassificationOutcome,
+    ScreeningAction,
+    ScreeningActionKind,
+)

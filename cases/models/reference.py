@@ -1,0 +1,94 @@
+"""Reference data: controlled code lists with effective dates and versions.
+
+National lists (Home Office offence and outcome codes, ONS ethnicity, …) have no
+partnership and arrive by migration. A partnership admin adds local codes and retires
+or relabels them; relabelling makes a new version and ends the old one, so records keep
+pointing at the exact wording they were recorded with.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Partnership
+
+
+class CodeList(models.TextChoices):
+    OFFENCE = "offence", "Offence code"
+    OUTCOME = "outcome", "Home Office outcome code"
+    RELATIONSHIP = "relationship", "Relationship"
+    TYPOLOGY = "typology", "Stalker typology"
+    ETHNICITY = "ethnicity", "Ethnicity"
+    REFERRAL_SOURCE = "referral_source", "Referral source"
+    CLOSURE_REASON = "closure_reason", "Closure reason"
+
+
+class ReferenceCodeQuerySet(models.QuerySet):
+    def for_partnership(self, partnership_id):
+        return self.filter(Q(partnership__isnull=True) | Q(partnership_id=partnership_id))
+
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(effective_from__lte=on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=on)
+        )
+
+    def of(self, code_list):
+        return self.filter(code_list=code_list)
+
+
+class ReferenceCode(models.Model):
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reference_codes",
+        help_text="Empty for national lists shared by every partnership.",
+    )
+    code_list = models.CharField(max_length=30, choices=CodeList.choices)
+    code = models.CharField(max_length=30)
+    label = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="First day not in use.")
+    version = models.PositiveIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    sort_order = models.PositiveIntegerField(default=100)
+    # A code that means "not known" (asked, but could not be found out).
+    means_not_known = models.BooleanField(default=False)
+
+    objects = ReferenceCodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code_list", "sort_order", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "code_list", "code", "version"],
+                name="reference_code_version_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gt=models.F("effective_from")),
+                name="reference_code_dates_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["code_list", "code"])]
+
+    def __str__(self):
+        return f"{self.code} – {self.label}" if self.code_list in SHOWS_CODE else self.label
+
+    def is_current(self, on=None):
+        on = on or timezone.localdate()
+        return self.effective_from <= on and (self.effective_to is None or self.effective_to > on)
+
+
+# Lists whose code people quote (008/65, outcome 16); the others show only the label.
+SHOWS_CODE = {CodeList.OFFENCE, CodeList.OUTCOME}
+
+
+def code_choices(code_list, partnership_id, on=None):
+    """Current codes of one list for a partnership, for forms and serializers."""
+    return ReferenceCode.objects.of(code_list).for_partnership(partnership_id).current(on)

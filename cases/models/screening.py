@@ -1,0 +1,173 @@
+"""The police daily crime screen: imported crimes, what was done with each, imports."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Agency, Partnership
+
+from .case import Case
+from .people import Gender, Person
+from .reference import ReferenceCode
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Refused"
+
+
+class ImportRun(models.Model):
+    """One upload of the police crime-screen export, with its counts and row errors."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(max_length=10, default="upload")  # upload | api
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    rejected_count = models.PositiveIntegerField(default=0)
+    # [{"row": 12, "field": "recorded_on", "message": "…"}]; row 1 is the header.
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self):
+        if not self.total_rows:
+            return 100 if self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED) else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class CrimeScreenEntry(models.Model):
+    """One crime from the police daily search (stalking, harassment, order breaches).
+
+    Police-only until it is linked to a case. Re-importing the same crime reference
+    updates this row; ``row_hash`` tells an unchanged row from an updated one.
+    """
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    crime_reference = models.CharField(max_length=40)
+    recorded_on = models.DateField()
+    offence = models.ForeignKey(ReferenceCode, on_delete=models.PROTECT, related_name="+")
+    offence_description = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
+    domestic_abuse = models.BooleanField(default=False)
+    officer_in_charge = models.CharField(max_length=200, blank=True)
+    suspect_name = models.CharField(max_length=200, blank=True)
+    suspect_date_of_birth = models.DateField(null=True, blank=True)
+    suspect_gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
+    victim_name = models.CharField(max_length=200, blank=True)
+    victim_date_of_birth = models.DateField(null=True, blank=True)
+    victim_gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
+    location_area = models.CharField(max_length=100, blank=True)
+    stalking_started_on = models.DateField(null=True, blank=True)
+    stalking_ended_on = models.DateField(null=True, blank=True)
+    suspect_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    victim_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="linked_crimes"
+    )
+    # Several reports of one course of conduct: each duplicate points at the first, and
+    # only the first is counted.
+    same_course_as = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    row_hash = models.CharField(max_length=64)
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_imported_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Set by the screening service when the first action is recorded (a dated event).
+    screened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        verbose_name_plural = "crime screen entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "crime_reference"], name="crime_reference_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["partnership", "screened_at", "-recorded_on", "-id"]),
+            models.Index(fields=["partnership", "-recorded_on", "-id"]),
+            models.Index(fields=["partnership", "offence"]),
+        ]
+
+    def __str__(self):
+        return self.crime_reference
+
+
+class ScreeningActionKind(models.TextChoices):
+    RECORDED_ONLY = "recorded_only", "Recorded on the daily log only"
+    RECLASSIFICATION = "reclassification", "Misclassified: reclassification requested"
+    REFER_TO_TRIAGE = "refer_to_triage", "Refer to triage clinic"
+    SPO_INTERIM = "spo_interim", "SPO candidate (interim)"
+    SPO_FULL = "spo_full", "SPO candidate (full)"
+    ADVOCACY_REFERRAL = "advocacy_referral", "Victim advocacy (ISAC) referral"
+    EASI_CANDIDATE = "easi_candidate", "EASI / intervention candidate"
+    CUSTODY_HIT = "custody_hit", "Custody-suite hit"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+class ReclassificationOutcome(models.TextChoices):
+    PENDING = "pending", "Awaiting decision"
+    ACCEPTED = "accepted", "Accepted"
+    REFUSED = "refused", "Refused"
+
+
+class ScreeningAction(models.Model):
+    entry = models.ForeignKey(CrimeScreenEntry, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=30, choices=ScreeningActionKind.choices)
+    acted_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    # For no further action: why.
+    reason = models.TextField(blank=True)
+    # For reclassification: the offence it should be, and the decision when it comes.
+    requested_offence = models.ForeignKey(
+        ReferenceCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reclassification_outcome = models.CharField(
+        max_length=10, choices=ReclassificationOutcome.choices, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referral = models.ForeignKey(
+        "cases.Referral", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-acted_at", "-id"]
+        indexes = [models.Index(fields=["kind", "acted_at"])]
+
+    def __str__(self):
+        return f"{self.entry}: {self.get_kind_display()}"
