@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.models import CodeList, Gender, PartyRole, code_choices
@@ -217,3 +218,12 @@ class ReferralForm(forms.Form):
     def __init__(self, *args, partnership_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = code_choices(CodeList.REFERRAL_SOURCE, partnership_id)
+
+
+def apply_service_errors(form, error: ValidationError):
+    """Put a service's ValidationError next to the matching form fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

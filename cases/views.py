@@ -12,18 +12,9 @@ from audit import selectors as audit_selectors
 from audit.models import Action
 from audit.services import break_glass_open, record_event
 from cases import selectors, services
-from cases.forms import BreakGlassForm, CaseOpenForm, PartyAddForm, ReferralForm, ShareForm
+from cases.forms import BreakGlassForm, CaseOpenForm, ShareForm, apply_service_errors
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, error: ValidationError):
-    """Put a service's ValidationError next to the matching form fields."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @member_required()
@@ -113,7 +104,7 @@ def case_open(request):
                 actor=request.user, membership=membership, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, f"Case {case.reference} opened.")
             return redirect(case)
@@ -124,41 +115,6 @@ def case_open(request):
         "back_url": reverse("cases:list"),
     }
     return render(request, "cases/case_open.html", context)
-
-
-@member_required(Cap.EDIT_CASE_CORE)
-def party_add(request, pk):
-    membership = request.membership
-    case = selectors.get_case_or_404(membership, pk)
-    form = PartyAddForm(
-        request.POST if request.method == "POST" else None,
-        advocates=selectors.advocates_for_case(membership, case),
-        partnership_id=case.partnership_id,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_add(
-                actor=request.user,
-                membership=membership,
-                case=case,
-                role=form.cleaned_data["role"],
-                advocate=form.cleaned_data["advocate"],
-                **form.person_fields(),
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Party added.")
-            return redirect(case)
-    context = {
-        "form": form,
-        "case": case,
-        "heading": "Add a party",
-        "caption": case.reference,
-        "submit_label": "Add party",
-        "back_url": case.get_absolute_url(),
-    }
-    return render(request, "cases/party_add.html", context)
 
 
 @require_POST
@@ -236,53 +192,3 @@ def break_glass(request):
         "back_url": reverse("home"),
     }
     return render(request, "cases/break_glass.html", context)
-
-
-@member_required(Cap.VIEW_CASES)
-def referral_list(request):
-    page = Paginator(selectors.referral_list(request.membership), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    record_event(
-        action=Action.LIST, actor=request.user, detail={"list": "referrals", "page": page.number}
-    )
-    case_ids = [r.case_id for r in page.object_list if r.case_id]
-    context = {
-        "page": page,
-        "visible_case_ids": selectors.visible_case_ids(request.membership, case_ids),
-    }
-    return render(request, "cases/referral_list.html", context)
-
-
-@member_required(Cap.RECORD_REFERRAL)
-def referral_new(request):
-    membership = request.membership
-    form = ReferralForm(
-        request.POST if request.method == "POST" else None,
-        partnership_id=membership.agency.partnership_id,
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        reference = data.pop("case_reference")
-        case = None
-        if reference:
-            case = selectors.case_list(membership).filter(reference__iexact=reference).first()
-            if case is None:
-                form.add_error("case_reference", "No case you can see has that reference.")
-        if not form.errors:
-            try:
-                services.referral_record(
-                    actor=request.user, membership=membership, case=case, **data
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, "Referral recorded.")
-                return redirect("cases:referrals")
-    context = {
-        "form": form,
-        "heading": "Record a referral",
-        "submit_label": "Save referral",
-        "back_url": reverse("cases:referrals"),
-    }
-    return render(request, "cases/referral_new.html", context)

@@ -1,0 +1,3 @@
+"""The sections of the case record (classification, orders, outcomes, re-offending…)."""
+
+urlpatterns = []
