@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import can, can_edit_case_core
+from accounts.access import can
 from accounts.decorators import member_required
 from accounts.roles import Cap, Role
 from audit import selectors as audit_selectors
@@ -13,6 +13,8 @@ from audit.models import Action
 from audit.services import break_glass_open, record_event
 from cases import selectors, services
 from cases.forms import BreakGlassForm, CaseOpenForm, ShareForm, apply_service_errors
+from cases.record_views import section_context
+from cases.selectors import record as record_selectors
 
 PAGE_SIZE = 50
 
@@ -59,33 +61,19 @@ def case_list(request):
 
 @member_required(Cap.VIEW_CASES)
 def case_detail(request, pk):
+    """The case page's Overview section; the other sections are in cases/record_views.py."""
     membership = request.membership
     case = selectors.get_case_or_404(membership, pk)
-    grant = None
-    if not selectors.is_case_visible_by_link(membership, case):
-        grant = selectors.active_break_glass(membership, case)
-    record_event(
-        action=Action.VIEW,
-        actor=request.user,
-        obj=case,
-        reason=grant.reason if grant else "",
-        detail={"via": "break_glass"} if grant else {},
-    )
-    editable = can_edit_case_core(membership)
-    context = {
-        "case": case,
-        "parties": selectors.parties_for(membership, case),
-        "shared": selectors.shared_agencies(case),
-        "referrals": selectors.referrals_visible_to(membership)
+    context = section_context(request, case, "overview")
+    context.update(
+        parties=selectors.parties_for(membership, case),
+        typologies=record_selectors.case_record(case),
+        referrals=selectors.referrals_visible_to(membership)
         .filter(case=case)
-        .select_related("referring_agency"),
-        "viewers": audit_selectors.case_viewers(case),
-        "grant": grant,
-        "can_edit": editable,
-        "share_form": ShareForm(agencies=selectors.agencies_to_share_with(membership, case))
-        if editable
-        else None,
-    }
+        .select_related("referring_agency", "source"),
+        viewers=audit_selectors.case_viewers(case, limit=5),
+        monitoring=record_selectors.monitoring_summary(case),
+    )
     return render(request, "cases/case_detail.html", context)
 
 
@@ -132,14 +120,14 @@ def case_share(request, pk):
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:
             messages.success(request, f"Case shared with {form.cleaned_data['agency']}.")
-        return redirect(case)
+        return redirect("cases:sharing", pk=case.pk)
     context = {
         "form": form,
         "case": case,
         "heading": "Share the case",
         "caption": case.reference,
         "submit_label": "Share case",
-        "back_url": case.get_absolute_url(),
+        "back_url": reverse("cases:sharing", args=[case.pk]),
     }
     return render(request, "cases/case_share_error.html", context, status=400)
 
@@ -162,7 +150,7 @@ def case_unshare(request, pk, agency_id):
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         messages.success(request, f"Case no longer shared with {agency}.")
-    return redirect(case)
+    return redirect("cases:sharing", pk=case.pk)
 
 
 @member_required(Cap.BREAK_GLASS)

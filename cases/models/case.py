@@ -39,6 +39,11 @@ class Priority(models.TextChoices):
 
 
 MONITORING_MONTHS = 6
+CASE_STATUS_LABELS = {
+    "open": "Open",
+    "monitoring": "Closed: monitoring",
+    "closed": "Closed",
+}
 
 
 class Case(models.Model):
@@ -107,9 +112,18 @@ class Case(models.Model):
     @property
     def status(self):
         """Derived from dated events: open, monitoring (six months after closure), closed."""
-        if not self.closed_on:
+        return self.status_on(timezone.localdate())
+
+    def status_on(self, on):
+        """The status on a given day: open until closed_on; then monitored up to and
+        including monitoring_until (closed_on + 6 months, clamped to the month's end);
+        closed after that."""
+        if not self.closed_on or on < self.closed_on:
             return "open"
-        return "monitoring" if timezone.localdate() <= self.monitoring_until else "closed"
+        return "monitoring" if on <= self.monitoring_until else "closed"
+
+    def get_status_display(self):
+        return CASE_STATUS_LABELS[self.status]
 
     @property
     def monitoring_until(self):

@@ -1,0 +1,566 @@
+"""Writes to the case record: core fields, closure, orders and breaches, criminal-justice
+outcomes and re-offending events. Keyword-only, one transaction, one audit row each;
+field-level history comes from simple_history on the models."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import can_edit_case_core
+from accounts.roles import AgencyKind, Role
+from audit.models import Action
+from audit.services import record_event
+from cases.models import (
+    Case,
+    Classification,
+    CodeList,
+    CriminalJusticeOutcome,
+    OffenceLevel,
+    OrderBreach,
+    OrderDecision,
+    OrderKind,
+    Priority,
+    ProtectiveOrder,
+    ReoffendingEvent,
+    ReoffendingSource,
+    ReoffendingVictim,
+    Tier,
+    code_choices,
+)
+
+
+def _require(allowed, message="Your role cannot do this."):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _raise(errors):
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_code(errors, field, code, code_list, case, *, keep=()):
+    """A code must be in the list and current for the case's partnership (or already held)."""
+    if code is None:
+        return
+    if code.code_list != code_list:
+        errors[field] = "Choose a code from the list."
+        return
+    if code.pk in keep:
+        return
+    if not code_choices(code_list, case.partnership_id).filter(pk=code.pk).exists():
+        errors[field] = f"{code.label} is not a current code for this partnership."
+
+
+def _future(day):
+    return day is not None and day > timezone.localdate()
+
+
+# ---------------------------------------------------------------- core record
+
+
+class _Keep:
+    def __repr__(self):
+        return "KEEP"
+
+
+KEEP = _Keep()  # a field not given keeps its value (None and "" mean "not recorded")
+
+
+def record_update(
+    *,
+    actor,
+    membership,
+    case,
+    classification=KEEP,
+    classification_reason=KEEP,
+    offence_level=KEEP,
+    tier=KEEP,
+    priority=KEEP,
+    relationship=KEEP,
+    typologies=KEEP,
+    lead_agency=KEEP,
+    officer_in_charge=KEEP,
+):
+    """Change the case's core record. A field not given keeps its value; blank means
+    "not recorded", which is distinct from a "not known" value or code."""
+    _require(can_edit_case_core(membership), "Only police and the clinic chair change the record.")
+    given = {
+        key: value
+        for key, value in {
+            "classification": classification,
+            "classification_reason": classification_reason,
+            "offence_level": offence_level,
+            "tier": tier,
+            "priority": priority,
+            "relationship": relationship,
+            "lead_agency": lead_agency,
+            "officer_in_charge": officer_in_charge,
+        }.items()
+        if value is not KEEP
+    }
+    for key in ("classification", "classification_reason", "offence_level", "tier", "priority"):
+        if key in given:
+            given[key] = (given[key] or "").strip()
+    errors = {}
+    choices = {
+        "classification": Classification.values,
+        "offence_level": OffenceLevel.values,
+        "tier": Tier.values,
+        "priority": Priority.values,
+    }
+    for field, allowed in choices.items():
+        if given.get(field) and given[field] not in allowed:
+            errors[field] = "Choose one of the options."
+    new_classification = given.get("classification", case.classification)
+    reason = given.get("classification_reason", case.classification_reason)
+    if new_classification and not reason:
+        errors["classification_reason"] = "Enter the reason for the classification."
+    elif len(reason) > 5000:
+        errors["classification_reason"] = "Reason must be 5000 characters or fewer."
+    if given.get("relationship") is not None:
+        _check_code(
+            errors,
+            "relationship",
+            given["relationship"],
+            CodeList.RELATIONSHIP,
+            case,
+            keep={case.relationship_id},
+        )
+    current_typology_ids = set(case.typologies.values_list("pk", flat=True))
+    if typologies is not KEEP:
+        typologies = list(typologies or ())
+        for code in typologies:
+            _check_code(
+                errors, "typologies", code, CodeList.TYPOLOGY, case, keep=current_typology_ids
+            )
+    if "lead_agency" in given:
+        agency = given["lead_agency"]
+        if agency is None or agency.partnership_id != case.partnership_id:
+            errors["lead_agency"] = "Choose an agency in this case's partnership."
+    officer = given.get("officer_in_charge")
+    if (
+        officer is not None
+        and not officer.memberships.filter(
+            agency__partnership_id=case.partnership_id, agency__kind=AgencyKind.POLICE
+        ).exists()
+    ):
+        errors["officer_in_charge"] = "Choose a police officer in this partnership."
+    _raise(errors)
+
+    changed = {}
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        for field, value in given.items():
+            if field in ("relationship", "lead_agency", "officer_in_charge"):
+                differs = getattr(locked, f"{field}_id") != (value.pk if value else None)
+            else:
+                differs = getattr(locked, field) != value
+            if differs:
+                changed[field] = [str(getattr(locked, field) or ""), str(value or "")]
+                setattr(locked, field, value)
+        if changed:
+            locked._change_reason = "Record updated"
+            locked.save()
+        if typologies is not KEEP and {c.pk for c in typologies} != current_typology_ids:
+            locked.typologies.set(typologies)
+            changed["typologies"] = sorted(code.label for code in typologies)
+        if changed:
+            record_event(
+                action=Action.UPDATE,
+                actor=actor,
+                membership=membership,
+                obj=locked,
+                detail={"changed": changed},
+            )
+    return locked, changed
+
+
+# ---------------------------------------------------------------- closure
+
+
+def case_close(*, actor, membership, case, reason, note="", closed_on=None):
+    """Close a case with a controlled reason. It is then monitored for six months."""
+    _require(can_edit_case_core(membership), "Only police and the clinic chair close cases.")
+    closed_on = closed_on or timezone.localdate()
+    errors = {}
+    if case.closed_on:
+        errors["reason"] = "The case is already closed. Reopen it first."
+    if reason is None:
+        errors["reason"] = "Choose the reason for closing the case."
+    else:
+        _check_code(errors, "reason", reason, CodeList.CLOSURE_REASON, case)
+    if _future(closed_on):
+        errors["closed_on"] = "The date closed cannot be in the future."
+    elif closed_on < case.opened_on:
+        errors["closed_on"] = "The date closed cannot be before the case was opened."
+    if reason is not None and reason.code == "other" and not (note or "").strip():
+        errors["note"] = "Enter a note explaining the reason 'Other'."
+    _raise(errors)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked.closed_on = closed_on
+        locked.closure_reason = reason
+        locked.closure_note = (note or "").strip()
+        locked._change_reason = "Case closed"
+        locked.save()
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=locked,
+            reason=locked.closure_note,
+            detail={
+                "closed": closed_on.isoformat(),
+                "closure_reason": reason.code,
+                "monitoring_until": locked.monitoring_until.isoformat(),
+            },
+        )
+    return locked
+
+
+def case_reopen(*, actor, membership, case, reason):
+    """Reopen a closed (or monitored) case. The closure stays in the case's history."""
+    _require(can_edit_case_core(membership), "Only police and the clinic chair reopen cases.")
+    errors = {}
+    if not case.closed_on:
+        errors["reason"] = "The case is open already."
+    elif not (reason or "").strip():
+        errors["reason"] = "Enter why the case is being reopened."
+    _raise(errors)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        previous = {
+            "closed_on": locked.closed_on.isoformat(),
+            "closure_reason": getattr(locked.closure_reason, "code", ""),
+        }
+        locked.closed_on = None
+        locked.closure_reason = None
+        locked.closure_note = ""
+        locked._change_reason = "Case reopened"
+        locked.save()
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=locked,
+            reason=reason.strip(),
+            detail={"reopened": True, "previously": previous},
+        )
+    return locked
+
+
+# ---------------------------------------------------------------- orders
+
+
+def _check_subject(errors, case, subject, field="subject"):
+    if subject is None:
+        errors[field] = "Choose the person the order is against."
+    elif not case.parties.filter(person=subject).exists():
+        errors[field] = "Choose a party to this case."
+
+
+def _check_order_dates(errors, *, applied_on, decision, decided_on, expires_on):
+    if applied_on is None:
+        errors["applied_on"] = "Enter the date the order was applied for."
+    elif _future(applied_on):
+        errors["applied_on"] = "The date applied cannot be in the future."
+    if decision not in OrderDecision.values:
+        errors["decision"] = "Choose the decision."
+        return
+    if decision == OrderDecision.PENDING:
+        if decided_on:
+            errors["decided_on"] = "Leave the decision date empty while the order is pending."
+        if expires_on:
+            errors["expires_on"] = "An order awaiting a decision has no expiry date."
+        return
+    if decided_on is None:
+        errors["decided_on"] = "Enter the date of the decision."
+    elif _future(decided_on):
+        errors["decided_on"] = "The decision date cannot be in the future."
+    elif applied_on and decided_on < applied_on:
+        errors["decided_on"] = "The decision date cannot be before the date applied."
+    if expires_on is not None:
+        if decision != OrderDecision.GRANTED:
+            errors["expires_on"] = "Only a granted order has an expiry date."
+        elif decided_on and expires_on <= decided_on:
+            errors["expires_on"] = "The expiry date must be after the decision date."
+
+
+def order_create(
+    *,
+    actor,
+    membership,
+    case,
+    subject,
+    kind,
+    applied_on,
+    decision=OrderDecision.PENDING,
+    decided_on=None,
+    conditions="",
+    positive_requirements="",
+    expires_on=None,
+):
+    _require(can_edit_case_core(membership), "Only police and the clinic chair record orders.")
+    errors = {}
+    if kind not in OrderKind.values:
+        errors["kind"] = "Choose the kind of order."
+    _check_subject(errors, case, subject)
+    _check_order_dates(
+        errors,
+        applied_on=applied_on,
+        decision=decision,
+        decided_on=decided_on,
+        expires_on=expires_on,
+    )
+    _raise(errors)
+    with transaction.atomic():
+        order = ProtectiveOrder.objects.create(
+            case=case,
+            subject=subject,
+            kind=kind,
+            applied_on=applied_on,
+            decision=decision,
+            decided_on=decided_on,
+            conditions=(conditions or "").strip(),
+            positive_requirements=(positive_requirements or "").strip(),
+            expires_on=expires_on,
+            created_by=actor,
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=order,
+            case=case,
+            detail={"kind": kind, "decision": decision},
+        )
+    return order
+
+
+def order_decide(
+    *,
+    actor,
+    membership,
+    order,
+    decision,
+    decided_on=None,
+    conditions=None,
+    positive_requirements=None,
+    expires_on=None,
+):
+    """Record the court's decision on an order (or change its conditions and expiry)."""
+    _require(can_edit_case_core(membership), "Only police and the clinic chair record orders.")
+    errors = {}
+    _check_order_dates(
+        errors,
+        applied_on=order.applied_on,
+        decision=decision,
+        decided_on=decided_on,
+        expires_on=expires_on,
+    )
+    _raise(errors)
+    with transaction.atomic():
+        locked = ProtectiveOrder.objects.select_for_update().get(pk=order.pk)
+        before = locked.decision
+        locked.decision = decision
+        locked.decided_on = decided_on
+        locked.expires_on = expires_on
+        if conditions is not None:
+            locked.conditions = conditions.strip()
+        if positive_requirements is not None:
+            locked.positive_requirements = positive_requirements.strip()
+        locked.save()
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=locked,
+            case=locked.case,
+            detail={"decision": [before, decision]},
+        )
+    return locked
+
+
+def breach_record(
+    *, actor, membership, order, occurred_on, reported_on=None, crime_reference="", note=""
+):
+    _require(can_edit_case_core(membership), "Only police and the clinic chair record breaches.")
+    errors = {}
+    if occurred_on is None:
+        errors["occurred_on"] = "Enter the date of the breach."
+    elif _future(occurred_on):
+        errors["occurred_on"] = "The date of the breach cannot be in the future."
+    elif order.decision != OrderDecision.GRANTED or not order.decided_on:
+        errors["occurred_on"] = "Only a granted order can be breached."
+    elif occurred_on < order.decided_on:
+        errors["occurred_on"] = "The breach cannot be before the order was made."
+    elif order.expires_on and occurred_on > order.expires_on:
+        errors["occurred_on"] = "The breach cannot be after the order expired."
+    if reported_on is not None:
+        if _future(reported_on):
+            errors["reported_on"] = "The date reported cannot be in the future."
+        elif occurred_on and reported_on < occurred_on:
+            errors["reported_on"] = "The date reported cannot be before the breach."
+    _raise(errors)
+    with transaction.atomic():
+        breach = OrderBreach.objects.create(
+            order=order,
+            occurred_on=occurred_on,
+            reported_on=reported_on,
+            crime_reference=(crime_reference or "").strip(),
+            note=(note or "").strip(),
+            created_by=actor,
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=breach,
+            case=order.case,
+            detail={"order": order.pk},
+        )
+    return breach
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def outcome_record(
+    *,
+    actor,
+    membership,
+    case,
+    person,
+    outcome,
+    outcome_on,
+    crime_reference="",
+    charge="",
+    convicted=None,
+    sentence="",
+):
+    _require(can_edit_case_core(membership), "Only police and the clinic chair record outcomes.")
+    errors = {}
+    if person is None:
+        errors["person"] = "Choose the person the outcome is about."
+    elif not case.parties.filter(person=person).exists():
+        errors["person"] = "Choose a party to this case."
+    if outcome is None:
+        errors["outcome"] = "Choose the Home Office outcome code."
+    else:
+        _check_code(errors, "outcome", outcome, CodeList.OUTCOME, case)
+    if outcome_on is None:
+        errors["outcome_on"] = "Enter the date of the outcome."
+    elif _future(outcome_on):
+        errors["outcome_on"] = "The date of the outcome cannot be in the future."
+    if convicted is not None and not (charge or "").strip():
+        errors["charge"] = "Enter the charge the conviction (or acquittal) relates to."
+    if (sentence or "").strip() and convicted is not True:
+        errors["sentence"] = "A sentence needs a conviction."
+    _raise(errors)
+    with transaction.atomic():
+        result = CriminalJusticeOutcome.objects.create(
+            case=case,
+            person=person,
+            outcome=outcome,
+            outcome_on=outcome_on,
+            crime_reference=(crime_reference or "").strip(),
+            charge=(charge or "").strip(),
+            convicted=convicted,
+            sentence=(sentence or "").strip(),
+            created_by=actor,
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=result,
+            case=case,
+            detail={"outcome": outcome.code},
+        )
+    return result
+
+
+# ---------------------------------------------------------------- re-offending
+
+# Police and the clinic chair record any source; probation officers and advocates record
+# what their own agency learnt.
+SOURCES_BY_ROLE = {
+    Role.PROBATION_OFFICER: (ReoffendingSource.PROBATION,),
+    Role.ADVOCATE: (ReoffendingSource.ADVOCATE,),
+}
+
+
+def reoffending_sources_for(membership):
+    """The sources this member may record a re-offending event under (empty: none)."""
+    if can_edit_case_core(membership):
+        return tuple(ReoffendingSource.values)
+    return SOURCES_BY_ROLE.get(membership.role, ())
+
+
+def reoffending_anchor(case):
+    """The earliest date a re-offence can be recorded from: the case's opening or its
+    first referral, whichever is earlier. Behaviour before then is the index offence,
+    not re-offending."""
+    first_referral = case.referrals.order_by("received_on").values_list("received_on", flat=True)
+    first = first_referral.first()
+    return min(case.opened_on, first) if first else case.opened_on
+
+
+def reoffending_record(
+    *,
+    actor,
+    membership,
+    case,
+    perpetrator,
+    occurred_on,
+    victim,
+    source,
+    crime_reference="",
+    note="",
+):
+    allowed = reoffending_sources_for(membership)
+    _require(allowed, "Your role cannot record re-offending.")
+    errors = {}
+    if perpetrator is None:
+        errors["perpetrator"] = "Choose the perpetrator."
+    elif not case.parties.filter(person=perpetrator, role="perpetrator").exists():
+        errors["perpetrator"] = "Choose a perpetrator in this case."
+    if victim not in ReoffendingVictim.values:
+        errors["victim"] = "Say whether it was the same victim or a new one."
+    if source not in ReoffendingSource.values:
+        errors["source"] = "Choose where this was learnt from."
+    elif source not in allowed:
+        errors["source"] = "You can record re-offending only from your own agency's source."
+    if occurred_on is None:
+        errors["occurred_on"] = "Enter the date of the re-offence."
+    elif _future(occurred_on):
+        errors["occurred_on"] = "The date cannot be in the future."
+    else:
+        anchor = reoffending_anchor(case)
+        if occurred_on < anchor:
+            errors["occurred_on"] = (
+                f"Re-offending is counted from {anchor.day} {anchor:%B %Y} (the case's first "
+                "referral or opening). Record earlier behaviour in the case summary."
+            )
+    _raise(errors)
+    with transaction.atomic():
+        event = ReoffendingEvent.objects.create(
+            case=case,
+            perpetrator=perpetrator,
+            occurred_on=occurred_on,
+            victim=victim,
+            source=source,
+            crime_reference=(crime_reference or "").strip(),
+            note=(note or "").strip(),
+            created_by=actor,
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=event,
+            case=case,
+            detail={"victim": victim, "source": source},
+        )
+    return event
