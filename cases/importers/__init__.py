@@ -1,0 +1,1 @@
+"""Importers of files from partner systems (the police crime-screen export)."""

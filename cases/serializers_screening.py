@@ -1,0 +1,160 @@
+"""Serializers for the crime-screen API."""
+
+from rest_framework import serializers
+
+from cases.importers.crime_screen import COLUMNS, MAX_UPLOAD_BYTES
+from cases.models import (
+    CrimeScreenEntry,
+    ImportRun,
+    ReclassificationOutcome,
+    ReferenceCode,
+    ScreeningAction,
+    ScreeningActionKind,
+)
+
+
+class ScreeningActionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.full_name", read_only=True)
+    requested_offence = serializers.CharField(
+        source="requested_offence.code", read_only=True, default=None
+    )
+    decided_by = serializers.CharField(source="decided_by.full_name", read_only=True, default=None)
+    kind = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ScreeningAction
+        fields = [
+            "id",
+            "kind",
+            "acted_at",
+            "actor",
+            "note",
+            "reason",
+            "requested_offence",
+            "reclassification_outcome",
+            "decided_at",
+            "decided_by",
+        ]
+
+
+class CrimeScreenEntrySerializer(serializers.ModelSerializer):
+    offence_code = serializers.CharField(source="offence.code", read_only=True)
+    same_course_as = serializers.CharField(
+        source="same_course_as.crime_reference", read_only=True, default=None
+    )
+    screened = serializers.SerializerMethodField()
+    # Gender values as plain strings (one enum name in the schema: the person's Gender).
+    suspect_gender = serializers.CharField(read_only=True)
+    victim_gender = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = CrimeScreenEntry
+        fields = [
+            "id",
+            "crime_reference",
+            "recorded_on",
+            "offence_code",
+            "offence_description",
+            "summary",
+            "domestic_abuse",
+            "officer_in_charge",
+            "suspect_name",
+            "suspect_date_of_birth",
+            "suspect_gender",
+            "victim_name",
+            "victim_date_of_birth",
+            "victim_gender",
+            "location_area",
+            "stalking_started_on",
+            "stalking_ended_on",
+            "screened",
+            "screened_at",
+            "same_course_as",
+            "first_imported_at",
+            "updated_at",
+        ]
+
+    def get_screened(self, entry) -> bool:
+        return entry.screened_at is not None
+
+
+class CrimeScreenEntryDetailSerializer(CrimeScreenEntrySerializer):
+    actions = ScreeningActionSerializer(many=True, read_only=True)
+
+    class Meta(CrimeScreenEntrySerializer.Meta):
+        fields = [*CrimeScreenEntrySerializer.Meta.fields, "actions"]
+
+
+class ActionRecordSerializer(serializers.Serializer):
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=ScreeningActionKind.choices), allow_empty=False
+    )
+    acted_on = serializers.DateField(required=False)
+    requested_offence = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=ReferenceCode.objects.none(),
+        required=False,
+        allow_null=True,
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+    def __init__(self, *args, offences=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if offences is not None:
+            self.fields["requested_offence"].queryset = offences
+
+
+class DecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=[ReclassificationOutcome.ACCEPTED, ReclassificationOutcome.REFUSED]
+    )
+    decided_on = serializers.DateField(required=False)
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    progress_percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "source",
+            "original_name",
+            "status",
+            "total_rows",
+            "processed_rows",
+            "progress_percent",
+            "new_count",
+            "updated_count",
+            "unchanged_count",
+            "rejected_count",
+            "errors",
+            "message",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class ImportCreateSerializer(serializers.Serializer):
+    """Either ``rows`` (a JSON list of objects keyed by the CSV columns) or ``file`` (CSV)."""
+
+    rows = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False)
+    file = serializers.FileField(required=False, allow_empty_file=True)
+
+    def validate(self, data):
+        if bool(data.get("rows")) == bool(data.get("file")):
+            raise serializers.ValidationError(
+                {
+                    "rows": [
+                        f"Send either rows (objects with keys {', '.join(COLUMNS)}) or a CSV file."
+                    ]
+                }
+            )
+        upload = data.get("file")
+        if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError(
+                {"file": [f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB."]}
+            )
+        return data

@@ -1,0 +1,448 @@
+"""Writes for the police daily crime screen: imports, screening actions, reclassification
+decisions, course-of-conduct links and case links. Keyword-only, one transaction, one
+audit row each."""
+
+from datetime import datetime, time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Membership, Partnership
+from audit.models import Action
+from audit.services import record_event
+from cases.importers import crime_screen
+from cases.importers.crime_screen import FileRefused
+from cases.models import (
+    CrimeScreenEntry,
+    ImportRun,
+    ImportStatus,
+    ReclassificationOutcome,
+    ScreeningAction,
+    ScreeningActionKind,
+)
+from cases.selectors import cases_visible_to
+from cases.selectors.screening import can_screen, is_screening_supervisor, offence_lookup
+
+PROGRESS_EVERY = 1_000
+
+
+def _require_screener(membership):
+    if not can_screen(membership):
+        raise PermissionDenied("Only police investigators and supervisors use the crime screen.")
+
+
+# Imports -------------------------------------------------------------------------------
+
+
+def import_start(
+    *, actor, membership, data=None, size=None, rows=None, original_name="", source="upload"
+):
+    """Start an import of the crime-screen export: CSV bytes (``data``) or JSON ``rows``.
+
+    The file is checked as a whole first (size, encoding, columns); a refused file makes a
+    FAILED ImportRun with the reason and imports nothing. Up to ASYNC_THRESHOLD rows are
+    imported now; bigger files are kept and imported by a background task, and the run's
+    page shows progress. Returns the ImportRun.
+    """
+    _require_screener(membership)
+    run = ImportRun(
+        partnership_id=membership.agency.partnership_id,
+        agency=membership.agency,
+        uploaded_by=actor,
+        source=source,
+        original_name=(original_name or "")[:255],
+    )
+    try:
+        raw_rows = (
+            crime_screen.read_file(data, size=size)
+            if rows is None
+            else crime_screen.rows_from_json(rows)
+        )
+    except FileRefused as refusal:
+        return _refuse(run, membership=membership, message=str(refusal))
+    run.total_rows = len(raw_rows)
+    if len(raw_rows) <= crime_screen.ASYNC_THRESHOLD:
+        run.save()
+        return _process(run, raw_rows, membership=membership)
+    if data is None:  # JSON rows: keep them as a CSV-shaped file for the task
+        data = _rows_as_csv(raw_rows)
+        run.original_name = run.original_name or "api-rows.csv"
+    with transaction.atomic():
+        run.save()
+        run.file.save(f"crime-screen-{run.pk}.csv", ContentFile(data), save=True)
+        from cases.tasks import import_crime_screen
+
+        transaction.on_commit(lambda: import_crime_screen.delay(run.pk))
+    return run
+
+
+def import_process(*, run_id):
+    """Import a kept file for a PENDING or RUNNING run (the background task). Idempotent:
+    a finished run is left alone, and a run interrupted mid-way is started again (its
+    writes were one transaction, so nothing of it was saved)."""
+    run = ImportRun.objects.select_related("agency").get(pk=run_id)
+    if run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+        return run
+    membership = _membership_of(run)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), processed_rows=0
+    )
+    run.refresh_from_db()
+    try:
+        with run.file.open("rb") as handle:
+            raw_rows = crime_screen.read_file(handle.read())
+    except FileRefused as refusal:
+        return _refuse(run, membership=membership, message=str(refusal))
+    except FileNotFoundError:
+        return _refuse(run, membership=membership, message="The uploaded file was not found.")
+    return _process(run, raw_rows, membership=membership)
+
+
+def _membership_of(run):
+    return (
+        Membership.objects.filter(user_id=run.uploaded_by_id, agency_id=run.agency_id)
+        .select_related("agency", "user")
+        .first()
+    )
+
+
+def _rows_as_csv(raw_rows):
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(crime_screen.COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for _, values in raw_rows:
+        writer.writerow({k: values.get(k, "") for k in crime_screen.COLUMNS})
+    return out.getvalue().encode()
+
+
+def _refuse(run, *, membership, message, errors=(), rejected=0):
+    now = timezone.now()
+    run.status = ImportStatus.FAILED
+    run.message = message
+    run.errors = list(errors)[: crime_screen.MAX_STORED_ERRORS]
+    run.rejected_count = rejected
+    run.new_count = run.updated_count = run.unchanged_count = 0
+    run.started_at = run.started_at or now
+    run.finished_at = now
+    with transaction.atomic():
+        run.save()
+        _audit_run(run, membership)
+    return run
+
+
+def _audit_run(run, membership):
+    record_event(
+        action=Action.CREATE,
+        actor=run.uploaded_by,
+        membership=membership,
+        obj=run,
+        detail={
+            "status": run.status,
+            "source": run.source,
+            "rows": run.total_rows,
+            "new": run.new_count,
+            "updated": run.updated_count,
+            "unchanged": run.unchanged_count,
+            "rejected": run.rejected_count,
+        },
+    )
+
+
+def _progress(run, done):
+    ImportRun.objects.filter(pk=run.pk).update(processed_rows=done)
+
+
+def _process(run, raw_rows, *, membership):
+    """Validate every row, then write all of them in one transaction, or none."""
+    offences = offence_lookup(run.partnership_id)
+    validation = crime_screen.Validation()
+    step = PROGRESS_EVERY
+    for start in range(0, len(raw_rows), step):
+        chunk = crime_screen.validate_rows(raw_rows[start : start + step], offences=offences)
+        validation.rows.extend(chunk.rows)
+        validation.errors.extend(chunk.errors)
+        validation.rejected_rows += chunk.rejected_rows
+        if len(raw_rows) > crime_screen.ASYNC_THRESHOLD:
+            # Checking is most of the work; saving (one transaction) is the last 10%.
+            _progress(run, min(len(raw_rows), start + step) * 9 // 10)
+    # Crime references repeated across chunks
+    seen = {}
+    for row in validation.rows:
+        ref = row.values["crime_reference"].upper()
+        if ref in seen and seen[ref] != row.number:
+            validation.errors.append(
+                {
+                    "row": row.number,
+                    "field": "crime_reference",
+                    "message": f"Crime reference {row.values['crime_reference']} is also on "
+                    f"row {seen[ref]}.",
+                }
+            )
+            validation.rejected_rows += 1
+        seen.setdefault(ref, row.number)
+    if validation.errors:
+        validation.errors.sort(key=lambda e: e["row"])
+        count = validation.rejected_rows
+        return _refuse(
+            run,
+            membership=membership,
+            message=(
+                f"{count:,} row{'s' if count != 1 else ''} of {len(raw_rows):,} "
+                f"{'have' if count != 1 else 'has'} problems, so nothing was imported. "
+                "Correct every row listed and upload the whole file again."
+            ),
+            errors=validation.errors,
+            rejected=count,
+        )
+    _write(run, validation.rows, membership=membership)
+    return run
+
+
+def _existing(partnership_id, references):
+    """crime reference → (id, row_hash): one SELECT per 10,000 references (SQLite: 900)."""
+    size = min(10_000, (connection.features.max_query_params or 10_000) - 10)
+    found = {}
+    for start in range(0, len(references), size):
+        for pk, ref, row_hash in CrimeScreenEntry.objects.filter(
+            partnership_id=partnership_id, crime_reference__in=references[start : start + size]
+        ).values_list("pk", "crime_reference", "row_hash"):
+            found[ref] = (pk, row_hash)
+    return found
+
+
+def _write(run, rows, *, membership):
+    now = timezone.now()
+    with transaction.atomic():
+        # One import at a time per partnership, so two uploads of the same new crime
+        # cannot both create it.
+        Partnership.objects.select_for_update().filter(pk=run.partnership_id).first()
+        existing = _existing(run.partnership_id, [r.values["crime_reference"] for r in rows])
+        new, changed, unchanged = [], [], 0
+        for row in rows:
+            found = existing.get(row.values["crime_reference"])
+            if found is None:
+                new.append(
+                    CrimeScreenEntry(
+                        partnership_id=run.partnership_id,
+                        row_hash=row.row_hash,
+                        import_run=run,
+                        first_imported_at=now,
+                        updated_at=now,
+                        **row.values,
+                    )
+                )
+            elif found[1] == row.row_hash:
+                unchanged += 1
+            else:
+                entry = CrimeScreenEntry(pk=found[0], row_hash=row.row_hash, import_run=run)
+                entry.updated_at = now
+                for name in crime_screen.IMPORTED_FIELDS:
+                    setattr(entry, name, row.values[name])
+                changed.append(entry)
+        CrimeScreenEntry.objects.bulk_create(new, batch_size=2_000)
+        if changed:
+            CrimeScreenEntry.objects.bulk_update(
+                changed,
+                [*crime_screen.IMPORTED_FIELDS, "row_hash", "import_run", "updated_at"],
+                batch_size=500,
+            )
+        run.status = ImportStatus.SUCCEEDED
+        run.new_count, run.updated_count, run.unchanged_count = len(new), len(changed), unchanged
+        run.rejected_count = 0
+        run.errors = []
+        run.total_rows = run.processed_rows = len(rows)
+        run.started_at = run.started_at or now
+        run.finished_at = timezone.now()
+        run.message = (
+            f"{len(new):,} new, {len(changed):,} updated and {unchanged:,} unchanged crimes."
+        )
+        run.save()
+        _audit_run(run, membership)
+    return run
+
+
+# Screening actions ---------------------------------------------------------------------
+
+
+def _acted_at(day):
+    if day is None or day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+def actions_record(
+    *, actor, membership, entry, kinds, acted_on=None, note="", reason="", requested_offence=None
+):
+    """Record one or more dated screening actions on an entry. The first action screens
+    the entry (sets screened_at)."""
+    _require_screener(membership)
+    kinds = list(dict.fromkeys(kinds or []))
+    errors = {}
+    if not kinds:
+        errors["kinds"] = "Select at least one action."
+    elif any(k not in ScreeningActionKind.values for k in kinds):
+        errors["kinds"] = "Select actions from the list."
+    if ScreeningActionKind.NO_FURTHER_ACTION in kinds:
+        if len(kinds) > 1:
+            errors["kinds"] = "No further action cannot be recorded with other actions."
+        if not (reason or "").strip():
+            errors["reason"] = "Enter why no further action is being taken."
+    if ScreeningActionKind.RECLASSIFICATION in kinds:
+        if requested_offence is None:
+            errors["requested_offence"] = "Select the offence the crime should be recorded as."
+        elif requested_offence.pk == entry.offence_id:
+            errors["requested_offence"] = "Select an offence different from the recorded one."
+    today = timezone.localdate()
+    acted_on = acted_on or today
+    if acted_on > today:
+        errors["acted_on"] = "The date of the action must be today or in the past."
+    elif acted_on < entry.recorded_on:
+        errors["acted_on"] = "The date of the action cannot be before the crime was recorded."
+    if errors:
+        raise ValidationError(errors)
+    acted_at = _acted_at(acted_on)
+    with transaction.atomic():
+        locked = CrimeScreenEntry.objects.select_for_update().get(pk=entry.pk)
+        actions = ScreeningAction.objects.bulk_create(
+            ScreeningAction(
+                entry=locked,
+                kind=kind,
+                acted_at=acted_at,
+                actor=actor,
+                agency=membership.agency,
+                note=(note or "").strip(),
+                reason=(reason or "").strip()
+                if kind == ScreeningActionKind.NO_FURTHER_ACTION
+                else "",
+                requested_offence=requested_offence
+                if kind == ScreeningActionKind.RECLASSIFICATION
+                else None,
+                reclassification_outcome=ReclassificationOutcome.PENDING
+                if kind == ScreeningActionKind.RECLASSIFICATION
+                else "",
+            )
+            for kind in kinds
+        )
+        first_screen = locked.screened_at is None or acted_at < locked.screened_at
+        if first_screen:
+            locked.screened_at = acted_at
+            locked.save(update_fields=["screened_at"])
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=locked,
+            detail={
+                "screening_actions": kinds,
+                "acted_on": acted_on.isoformat(),
+                "screened": first_screen,
+            },
+        )
+    entry.screened_at = locked.screened_at
+    return actions
+
+
+def reclassification_decide(*, actor, membership, action, outcome, decided_on=None):
+    """A police supervisor accepts or refuses a reclassification request."""
+    if not is_screening_supervisor(membership):
+        raise PermissionDenied("Only a police supervisor decides reclassification requests.")
+    errors = {}
+    if action.kind != ScreeningActionKind.RECLASSIFICATION:
+        errors["outcome"] = "This action is not a reclassification request."
+    elif action.reclassification_outcome != ReclassificationOutcome.PENDING:
+        errors["outcome"] = "This request has already been decided."
+    elif outcome not in (ReclassificationOutcome.ACCEPTED, ReclassificationOutcome.REFUSED):
+        errors["outcome"] = "Select accepted or refused."
+    today = timezone.localdate()
+    decided_on = decided_on or today
+    if decided_on > today:
+        errors["decided_on"] = "The date of the decision must be today or in the past."
+    elif decided_on < timezone.localtime(action.acted_at).date():
+        errors["decided_on"] = "The decision cannot be before the request."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        updated = ScreeningAction.objects.filter(
+            pk=action.pk, reclassification_outcome=ReclassificationOutcome.PENDING
+        ).update(
+            reclassification_outcome=outcome,
+            decided_at=_acted_at(decided_on),
+            decided_by=actor,
+        )
+        if not updated:
+            raise ValidationError({"outcome": "This request has already been decided."})
+        action.refresh_from_db()
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=action.entry,
+            detail={
+                "reclassification": action.pk,
+                "outcome": outcome,
+                "requested_offence": action.requested_offence.code
+                if action.requested_offence
+                else "",
+            },
+        )
+    return action
+
+
+def entry_mark_same_course(*, actor, membership, entry, original):
+    """Mark an entry as the same course of conduct as another, so it is counted once.
+    ``original=None`` clears the mark. Links always point at the first report."""
+    _require_screener(membership)
+    if original is not None:
+        if original.partnership_id != entry.partnership_id:
+            raise ValidationError({"original": "No crime in your partnership has that reference."})
+        root = original.same_course_as or original
+        if root.pk == entry.pk:
+            raise ValidationError({"original": "A crime cannot be a duplicate of itself."})
+    else:
+        root = None
+    with transaction.atomic():
+        entry.same_course_as = root
+        entry.updated_at = timezone.now()
+        entry.save(update_fields=["same_course_as", "updated_at"])
+        moved = 0
+        if root is not None:
+            # Reports already pointing at this entry now point at the first report.
+            moved = CrimeScreenEntry.objects.filter(same_course_as=entry).update(
+                same_course_as=root
+            )
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=entry,
+            detail={
+                "same_course_as": root.crime_reference if root else None,
+                "relinked_duplicates": moved,
+            },
+        )
+    return entry
+
+
+def entry_link_case(*, actor, membership, entry, case):
+    """Link an entry to a case the member can see (``case=None`` unlinks)."""
+    _require_screener(membership)
+    if case is not None and not cases_visible_to(membership).filter(pk=case.pk).exists():
+        raise ValidationError({"case": "No case you can see has that reference."})
+    with transaction.atomic():
+        entry.case = case
+        entry.updated_at = timezone.now()
+        entry.save(update_fields=["case", "updated_at"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=entry,
+            case=case,
+            detail={"linked_case": case.reference if case else None},
+        )
+    return entry
