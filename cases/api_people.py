@@ -1,5 +1,81 @@
 """API: People: match suggestions and merges."""
 
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from accounts.access import can
+from accounts.roles import Cap
+from cases.models import Person
+from cases.people_views import record_match_search
+from cases.selectors import people as people_selectors
+from cases.serializers_people import (
+    MatchQuerySerializer,
+    MatchResultSerializer,
+    MergedPersonSerializer,
+    MergeSerializer,
+)
+from cases.services import people as people_services
+
+
+class PeopleViewSet(viewsets.GenericViewSet):
+    """Likely-same-person suggestions (never merged on their own) and permissioned merges."""
+
+    serializer_class = MatchResultSerializer
+    pagination_class = None
+
+    def get_queryset(self):  # pragma: no cover - schema only; reads go through selectors
+        return Person.objects.none()
+
+    @extend_schema(
+        parameters=[MatchQuerySerializer],
+        responses={200: MatchResultSerializer},
+    )
+    @action(detail=False, methods=["get"], url_path="matches", url_name="matches")
+    def matches(self, request):
+        """People of the caller's partnership that are likely the same human, with reasons.
+
+        Only people the caller may know about are named; `hidden_match` says (without any
+        detail) that a strong match exists elsewhere."""
+        if not can(request.membership, Cap.VIEW_CASES):
+            raise PermissionDenied("Your role cannot search people.")
+        query = MatchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = people_selectors.person_match(request.membership, query.to_query())
+        record_match_search(request, result, "api")
+        return Response(MatchResultSerializer(result).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("X-Agency-Id", str, OpenApiParameter.HEADER, required=False)],
+        request=MergeSerializer,
+        responses={200: MergedPersonSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="merge", url_name="merge")
+    def merge(self, request):
+        """Merge `duplicate` into `keep` (police supervisor, partnership admin; audited)."""
+        membership = request.membership
+        if membership.role not in people_services.MERGE_ROLES:
+            raise PermissionDenied("Only a police supervisor or the partnership admin merges.")
+        serializer = MergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        keep = people_selectors.visible_person_or_none(membership, data["keep"])
+        duplicate = people_selectors.visible_person_or_none(membership, data["duplicate"])
+        if keep is None or duplicate is None:
+            raise Http404("Not found.")
+        kept = people_services.person_merge(
+            actor=request.user,
+            membership=membership,
+            keep=keep,
+            duplicate=duplicate,
+            reason=data["reason"],
+        )
+        return Response(MergedPersonSerializer(kept).data)
+
 
 def register(router):
     """Add this area's viewsets to the /api/v1/ router."""
+    router.register("people", PeopleViewSet, basename="person")

@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.models import CodeList, Gender, PartyRole, code_choices
+from cases.models import CodeList, code_choices
 
 DATE_HINT = "For example, 27/3/2025"
 
@@ -55,99 +55,6 @@ class CaseOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead_agency"].queryset = agencies
         self.fields["officer_in_charge"].queryset = police_users
-
-
-class PartyAddForm(forms.Form):
-    role = forms.ChoiceField(
-        label="Part in the case",
-        choices=PartyRole.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the person's part in the case."},
-    )
-    given_names = forms.CharField(
-        label="Given names",
-        max_length=200,
-        error_messages={"required": "Enter the person's given names."},
-    )
-    family_name = forms.CharField(
-        label="Family name",
-        max_length=200,
-        error_messages={"required": "Enter the person's family name."},
-    )
-    aliases = forms.CharField(
-        label="Other names (optional)",
-        help_text="Separate names with commas.",
-        required=False,
-        max_length=1000,
-    )
-    date_of_birth = DateField(label="Date of birth (optional)", required=False)
-    date_of_birth_not_known = forms.BooleanField(label="Date of birth is not known", required=False)
-    gender = forms.ChoiceField(
-        label="Gender", choices=[("", "Not recorded")] + Gender.choices, required=False
-    )
-    ethnicity = forms.ModelChoiceField(
-        label="Ethnicity", queryset=None, required=False, empty_label="Not recorded"
-    )
-    address = forms.CharField(
-        label="Address (optional)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=1000,
-    )
-    postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
-    phone = forms.CharField(label="Phone (optional)", required=False, max_length=40)
-    email = forms.EmailField(
-        label="Email (optional)",
-        required=False,
-        error_messages={"invalid": "Enter an email address like name@example.org."},
-    )
-    workplace = forms.CharField(label="Workplace (optional)", required=False, max_length=200)
-    advocate = forms.ModelChoiceField(
-        label="Victim's advocate (optional)",
-        help_text="The advocate who may see this victim's contact details.",
-        queryset=None,
-        required=False,
-        empty_label="None assigned",
-    )
-
-    def __init__(self, *args, advocates, partnership_id, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["advocate"].queryset = advocates
-        self.fields["ethnicity"].queryset = code_choices(CodeList.ETHNICITY, partnership_id)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_of_birth") and data.get("date_of_birth_not_known"):
-            self.add_error(
-                "date_of_birth", "Give a date of birth or say it is not known, not both."
-            )
-        if data.get("advocate") and data.get("role") not in (
-            PartyRole.VICTIM,
-            PartyRole.SECONDARY_VICTIM,
-        ):
-            self.add_error("advocate", "Only a victim has an advocate.")
-        return data
-
-    def person_fields(self):
-        data = self.cleaned_data
-        fields = {
-            key: data[key]
-            for key in (
-                "given_names",
-                "family_name",
-                "date_of_birth",
-                "date_of_birth_not_known",
-                "gender",
-                "ethnicity",
-                "address",
-                "postcode",
-                "phone",
-                "email",
-                "workplace",
-            )
-        }
-        fields["aliases"] = [a for a in data["aliases"].split(",") if a.strip()]
-        return fields
 
 
 class ShareForm(forms.Form):

@@ -4,4 +4,7 @@ from cases import people_views
 
 urlpatterns = [
     path("<int:pk>/parties/new/", people_views.party_add, name="party-add"),
+    path("<int:pk>/parties/new/matches/", people_views.party_match, name="party-match"),
+    path("people/merge/", people_views.person_merge, name="person-merge"),
+    path("people/merge/confirm/", people_views.person_merge_confirm, name="person-merge-confirm"),
 ]

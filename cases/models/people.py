@@ -55,7 +55,11 @@ class Person(models.Model):
     class Meta:
         ordering = ["family_name", "given_names"]
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["partnership", "family_name", "given_names"])]
+        indexes = [
+            models.Index(fields=["partnership", "family_name", "given_names"]),
+            # Person matching: the same date of birth with a similar given name.
+            models.Index(fields=["partnership", "date_of_birth"], name="person_match_dob"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(date_of_birth__isnull=False, date_of_birth_not_known=True),

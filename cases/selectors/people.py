@@ -1,0 +1,449 @@
+"""Reads about people: likely-same-person suggestions and the people a member may see.
+
+Matching never merges. It proposes existing Person records of the member's partnership
+that are likely the same human, each with a score and the reasons for it, and the user
+chooses. Candidates come from the database (trigram indexes on PostgreSQL, a simpler
+prefix match on SQLite); scoring is done here in Python, the same on both databases.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import Case as When_
+from django.db.models import F, FloatField, Q, Value, When
+from django.db.models.functions import Upper
+
+from accounts.access import sees_whole_partnership
+from cases.models import (
+    CaseParty,
+    CrimeScreenEntry,
+    IdentifierKind,
+    Person,
+    PersonAlias,
+    PersonIdentifier,
+)
+from cases.selectors.core import cases_visible_to, referrals_visible_to
+
+# A suggestion is shown at or above this score (0..1).
+SHOW_AT = 0.5
+# How many candidates the database hands to the scorer, and how many are shown.
+CANDIDATES = 60
+SHOWN = 10
+
+IDENTIFIER_KINDS = (IdentifierKind.PNC, IdentifierKind.FORCE_NOMINAL, IdentifierKind.NHS)
+
+# Common English short forms, both ways. Small on purpose: trigram similarity and the
+# prefix rule (Chris/Christopher) catch most variants.
+_NICKNAMES = {
+    "bill": "william",
+    "will": "william",
+    "liam": "william",
+    "bob": "robert",
+    "rob": "robert",
+    "bobby": "robert",
+    "dick": "richard",
+    "rick": "richard",
+    "jim": "james",
+    "jimmy": "james",
+    "jamie": "james",
+    "jack": "john",
+    "johnny": "john",
+    "jon": "john",
+    "mike": "michael",
+    "mick": "michael",
+    "dave": "david",
+    "tom": "thomas",
+    "tony": "anthony",
+    "steve": "stephen",
+    "pete": "peter",
+    "kate": "katherine",
+    "katie": "katherine",
+    "cathy": "catherine",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "betty": "elizabeth",
+    "maggie": "margaret",
+    "meg": "margaret",
+    "peggy": "margaret",
+    "sue": "susan",
+    "sam": "samuel",
+    "alex": "alexander",
+    "sandy": "alexandra",
+    "becky": "rebecca",
+    "jenny": "jennifer",
+    "jen": "jennifer",
+    "nick": "nicholas",
+    "andy": "andrew",
+    "drew": "andrew",
+    "ed": "edward",
+    "ted": "edward",
+    "harry": "henry",
+}
+
+
+def normalise_identifier(kind, value):
+    """Identifiers compare without spaces and case: "12/ 345678a" is "12/345678A"."""
+    value = re.sub(r"\s+", "", value or "").upper()
+    if kind == IdentifierKind.NHS:
+        value = value.replace("-", "")
+    return value
+
+
+def _words(text):
+    return re.findall(r"[^\W_]+", (text or "").lower())
+
+
+def _trigrams(text):
+    grams = set()
+    for word in _words(text):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def similarity(a, b):
+    """Trigram similarity as PostgreSQL's pg_trgm computes it (0..1)."""
+    ta, tb = _trigrams(a), _trigrams(b)
+    if not ta or not tb:
+        return 0.0
+    return len(ta & tb) / len(ta | tb)
+
+
+def _given_similarity(a, b):
+    """Given names: best pair of words, allowing initials, short forms and prefixes."""
+    best = similarity(a, b)
+    for x in _words(a):
+        for y in _words(b):
+            if x == y:
+                return 1.0
+            if _NICKNAMES.get(x, x) == _NICKNAMES.get(y, y):
+                best = max(best, 0.9)
+            elif (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+                best = max(best, 0.6)
+            elif len(x) >= 3 and len(y) >= 3 and (x.startswith(y) or y.startswith(x)):
+                best = max(best, 0.75)
+            else:
+                best = max(best, similarity(x, y))
+    return best
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    given_names: str = ""
+    family_name: str = ""
+    aliases: tuple = ()
+    date_of_birth: date | None = None
+    identifiers: dict = field(default_factory=dict)  # kind -> value
+
+    @property
+    def full_name(self):
+        return f"{self.given_names} {self.family_name}".strip()
+
+    def names(self):
+        """(given, family) for the name and each alias (alias: last word is the family)."""
+        result = [(self.given_names.strip(), self.family_name.strip())]
+        for alias in self.aliases[:3]:
+            words = alias.split()
+            if words:
+                result.append((" ".join(words[:-1]), words[-1]))
+        return [(g, f) for g, f in result if f]
+
+    def is_empty(self):
+        return not (self.family_name.strip() or self.identifiers)
+
+
+@dataclass
+class Suggestion:
+    person: Person
+    score: float
+    reasons: list
+    strong: bool = False
+    parties: list = field(default_factory=list)  # CaseParty rows in cases the user can see
+
+    @property
+    def percent(self):
+        return round(self.score * 100)
+
+
+@dataclass
+class MatchResult:
+    suggestions: list
+    # True when a strong possible match exists that the member may not see. Never any detail.
+    hidden_match: bool = False
+
+    def __bool__(self):
+        return bool(self.suggestions)
+
+
+def _score(person, query):
+    """Score one candidate against the query: (score 0..1, reasons, strong)."""
+    reasons, strong = [], False
+    identifiers = {(i.kind, i.value) for i in person.identifiers.all()}
+    for kind, value in query.identifiers.items():
+        if value and (kind, normalise_identifier(kind, value)) in identifiers:
+            reasons.append(f"Same {IdentifierKind(kind).label}")
+            strong = True
+
+    name_score, name_reason = 0.0, ""
+    for index, (given, family) in enumerate(query.names()):
+        fam = similarity(family, person.family_name)
+        giv = _given_similarity(given, person.given_names) if given else 0.3
+        score = 0.4 * fam + 0.4 * giv
+        if score > name_score:
+            name_score = score
+            if fam == 1.0 and giv == 1.0:
+                name_reason = "Same name"
+            elif fam == 1.0:
+                name_reason = "Same family name, similar given name" if giv >= 0.6 else ""
+                name_reason = name_reason or "Same family name"
+            else:
+                name_reason = "Similar name"
+            if index and score >= 0.6:
+                name_reason = f"Other name “{given} {family}” matches"
+        swapped = similarity(family, person.given_names) * 0.4 + 0.4 * (
+            _given_similarity(given, person.family_name) if given else 0.0
+        )
+        if swapped > name_score and swapped >= 0.6:
+            name_score, name_reason = swapped, "Given and family names swapped"
+    query_full = [query.full_name, *query.aliases[:3]]
+    for alias in person.aliases.all():
+        alias_score = 0.8 * max(similarity(alias.name, q) for q in query_full)
+        if alias_score > name_score:
+            name_score = alias_score
+            name_reason = f"Matches other name “{alias.name}”"
+    for alias in query.aliases[:3]:
+        alias_score = 0.8 * similarity(alias, person.full_name)
+        if alias_score > name_score:
+            name_score, name_reason = alias_score, f"Other name “{alias}” matches"
+    if name_reason:
+        reasons.insert(0, name_reason)
+
+    dob_score = 0.0
+    theirs, ours = person.date_of_birth, query.date_of_birth
+    if theirs and ours:
+        if theirs == ours:
+            dob_score = 0.2
+            reasons.append("Same date of birth")
+        elif (theirs.year, theirs.month, theirs.day) == (ours.year, ours.day, ours.month):
+            dob_score = 0.15
+            reasons.append("Date of birth with day and month swapped")
+        elif theirs.year == ours.year:
+            reasons.append("Born in the same year")
+        else:
+            dob_score = -0.35
+            reasons.append("Different date of birth")
+    score = max(0.0, min(1.0, name_score + dob_score))
+    if strong:
+        score = max(score, 0.95)
+    strong = strong or (score >= 0.8 and dob_score >= 0.15)
+    return score, reasons, strong
+
+
+def _candidates_postgres(base, query):
+    """Candidate ids by trigram similarity (GIN indexes on UPPER(name), cases/0002 and 0006)."""
+    # Lookups used as expressions: django.contrib.postgres need not be an installed app.
+    from django.contrib.postgres.lookups import TrigramSimilar
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    def similar(column, text):
+        return Q(TrigramSimilar(Upper(column), Value(text.upper())))
+
+    people = base.annotate(uf=Upper("family_name"), ug=Upper("given_names"))
+    condition = Q()
+    for given, family in query.names():
+        condition |= similar("family_name", family)
+        condition |= similar("given_names", family)  # names entered the wrong way round
+        if given and query.date_of_birth:
+            condition |= similar("given_names", given) & Q(date_of_birth=query.date_of_birth)
+    ids = set()
+    if condition:
+        given, family = query.names()[0] if query.names() else ("", "")
+        rank = TrigramSimilarity("uf", family.upper()) + TrigramSimilarity("ug", given.upper())
+        if query.date_of_birth:
+            rank = rank + When_(
+                When(date_of_birth=query.date_of_birth, then=Value(0.5)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        ids.update(
+            people.filter(condition)
+            .annotate(rank=rank)
+            .order_by(F("rank").desc(), "pk")
+            .values_list("pk", flat=True)[:CANDIDATES]
+        )
+    alias_names = [n.upper() for n in (query.full_name, *query.aliases[:3]) if n.strip()]
+    if alias_names:
+        alias_condition = Q()
+        for name in alias_names:
+            alias_condition |= similar("name", name)
+        ids.update(
+            PersonAlias.objects.filter(alias_condition, person__in=base).values_list(
+                "person_id", flat=True
+            )[:CANDIDATES]
+        )
+    return ids
+
+
+def _candidates_simple(base, query):
+    """SQLite (the demo database): names starting alike, or the same date of birth."""
+    condition = Q()
+    for _given, family in query.names():
+        stem = family[:3]
+        condition |= Q(family_name__istartswith=stem) | Q(given_names__istartswith=stem)
+        if query.date_of_birth:
+            condition |= Q(date_of_birth=query.date_of_birth)
+    ids = set()
+    if condition:
+        ids.update(base.filter(condition).values_list("pk", flat=True)[: CANDIDATES * 3])
+    alias_condition = Q()
+    for _given, family in query.names():
+        alias_condition |= Q(name__icontains=family[:3])
+    if alias_condition:
+        ids.update(
+            PersonAlias.objects.filter(alias_condition, person__in=base).values_list(
+                "person_id", flat=True
+            )[:CANDIDATES]
+        )
+    return ids
+
+
+def _candidate_ids(partnership_id, query, exclude=()):
+    base = Person.objects.filter(partnership_id=partnership_id, merged_into__isnull=True)
+    if exclude:
+        base = base.exclude(pk__in=exclude)
+    if connection.vendor == "postgresql":
+        ids = _candidates_postgres(base, query)
+    else:
+        ids = _candidates_simple(base, query)
+    identifier = Q()
+    for kind, value in query.identifiers.items():
+        if value:
+            identifier |= Q(kind=kind, value=normalise_identifier(kind, value))
+    if identifier:
+        ids.update(
+            PersonIdentifier.objects.filter(identifier, partnership_id=partnership_id)
+            .filter(person__in=base)
+            .values_list("person_id", flat=True)
+        )
+    return ids
+
+
+def people_visible_to(membership):
+    """People the member may know about: parties to a case they can see, people named in a
+    referral they can see, and (police) people on the crime screen. Merged records excluded.
+    """
+    people = Person.objects.filter(
+        partnership_id=membership.agency.partnership_id, merged_into__isnull=True
+    )
+    if sees_whole_partnership(membership):
+        return people
+    in_cases = CaseParty.objects.filter(case__in=cases_visible_to(membership).values("pk"))
+    referrals = referrals_visible_to(membership)
+    visible = (
+        Q(pk__in=in_cases.values("person_id"))
+        | Q(pk__in=referrals.exclude(perpetrator=None).values("perpetrator_id"))
+        | Q(pk__in=referrals.exclude(victim=None).values("victim_id"))
+    )
+    if membership.agency.is_police:
+        screen = CrimeScreenEntry.objects.filter(partnership_id=membership.agency.partnership_id)
+        visible |= Q(pk__in=screen.exclude(suspect_person=None).values("suspect_person_id"))
+        visible |= Q(pk__in=screen.exclude(victim_person=None).values("victim_person_id"))
+    return people.filter(visible)
+
+
+def person_match(membership, query, *, exclude=()):
+    """Likely matches for ``query`` among the member's partnership's people.
+
+    Only people the member may know about (people_visible_to) are named. Other candidates
+    are never named or described: when one of them is a *strong* match (the same
+    identifier, or the same name and date of birth) the result says only that a possible
+    match exists elsewhere, so the user can ask the police or the clinic chair to check.
+    We say that much because duplicates of one human across agencies are exactly the
+    failure these partnerships suffered (no shared identifiers, re-keyed spreadsheets),
+    and the people who can resolve them see the whole record. We say no more (no name,
+    role, case or agency), and only for strong matches, so typing names cannot be used
+    to browse the partnership; views record each match search in the audit trail.
+    """
+    if query.is_empty():
+        return MatchResult([])
+    partnership_id = membership.agency.partnership_id
+    ids = _candidate_ids(partnership_id, query, exclude)
+    if not ids:
+        return MatchResult([])
+    people = Person.objects.filter(pk__in=ids).prefetch_related("aliases", "identifiers")
+    scored = []
+    for person in people:
+        score, reasons, strong = _score(person, query)
+        if score >= SHOW_AT or strong:
+            scored.append(Suggestion(person, score, reasons, strong))
+    if not scored:
+        return MatchResult([])
+    scored.sort(key=lambda s: (-s.score, s.person.family_name, s.person.pk))
+    visible_ids = set(
+        people_visible_to(membership)
+        .filter(pk__in=[s.person.pk for s in scored])
+        .values_list("pk", flat=True)
+    )
+    shown = [s for s in scored if s.person.pk in visible_ids][:SHOWN]
+    hidden_match = any(s.strong for s in scored if s.person.pk not in visible_ids)
+    if shown:
+        parties = (
+            CaseParty.objects.filter(
+                person_id__in=[s.person.pk for s in shown],
+                case__in=cases_visible_to(membership).values("pk"),
+            )
+            .select_related("case")
+            .order_by("case__reference")
+        )
+        by_person = {}
+        for party in parties:
+            by_person.setdefault(party.person_id, []).append(party)
+        for suggestion in shown:
+            suggestion.parties = by_person.get(suggestion.person.pk, [])
+    return MatchResult(shown, hidden_match=hidden_match)
+
+
+def match_query_for_person(person):
+    """A query made from an existing record: to find its own likely duplicates."""
+    return MatchQuery(
+        given_names=person.given_names,
+        family_name=person.family_name,
+        aliases=tuple(a.name for a in person.aliases.all()),
+        date_of_birth=person.date_of_birth,
+        identifiers={i.kind: i.value for i in person.identifiers.all()},
+    )
+
+
+def visible_person_or_none(membership, pk):
+    """A person the member may know about, or None (callers answer 404)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return (
+        people_visible_to(membership)
+        .filter(pk=pk)
+        .prefetch_related("aliases", "identifiers")
+        .first()
+    )
+
+
+def people_search(membership, search):
+    """People the member may see whose names contain every word searched for."""
+    people = people_visible_to(membership)
+    words = search.split()[:4]
+    if not words:
+        return people.none()
+    for word in words:
+        people = people.filter(
+            Q(family_name__icontains=word)
+            | Q(given_names__icontains=word)
+            | Q(aliases__name__icontains=word)
+        )
+    return (
+        people.distinct()
+        .prefetch_related("aliases", "identifiers")
+        .order_by("family_name", "given_names", "pk")
+    )

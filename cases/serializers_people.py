@@ -1,0 +1,97 @@
+from rest_framework import serializers
+
+from cases.models import IdentifierKind
+from cases.selectors.people import MatchQuery
+
+
+class MatchQuerySerializer(serializers.Serializer):
+    given_names = serializers.CharField(max_length=200, required=False, default="")
+    family_name = serializers.CharField(max_length=200, required=False, default="")
+    aliases = serializers.CharField(
+        max_length=1000, required=False, default="", help_text="Other names, comma-separated."
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    pnc = serializers.CharField(max_length=20, required=False, default="")
+    force_nominal_id = serializers.CharField(max_length=60, required=False, default="")
+    nhs_number = serializers.CharField(max_length=20, required=False, default="")
+
+    def validate(self, data):
+        if not data["family_name"].strip() and not (
+            data["pnc"] or data["force_nominal_id"] or data["nhs_number"]
+        ):
+            raise serializers.ValidationError(
+                {"family_name": ["Give a family name, or an identifier to match on."]}
+            )
+        return data
+
+    def to_query(self):
+        data = self.validated_data
+        return MatchQuery(
+            given_names=data["given_names"],
+            family_name=data["family_name"],
+            aliases=tuple(a.strip() for a in data["aliases"].split(",") if a.strip()),
+            date_of_birth=data["date_of_birth"],
+            identifiers={
+                k: v
+                for k, v in {
+                    IdentifierKind.PNC: data["pnc"],
+                    IdentifierKind.FORCE_NOMINAL: data["force_nominal_id"],
+                    IdentifierKind.NHS: data["nhs_number"],
+                }.items()
+                if v
+            },
+        )
+
+
+class MatchPartySerializer(serializers.Serializer):
+    case_id = serializers.IntegerField()
+    case_reference = serializers.CharField(source="case.reference")
+    role = serializers.CharField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    person_id = serializers.IntegerField(source="person.pk")
+    given_names = serializers.CharField(source="person.given_names")
+    family_name = serializers.CharField(source="person.family_name")
+    date_of_birth = serializers.DateField(source="person.date_of_birth")
+    score = serializers.IntegerField(source="percent", help_text="0–100")
+    strong = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    cases = MatchPartySerializer(source="parties", many=True)
+
+
+class MatchResultSerializer(serializers.Serializer):
+    suggestions = SuggestionSerializer(many=True)
+    hidden_match = serializers.BooleanField(
+        help_text="A strong possible match exists that the caller may not see; no details."
+    )
+    hidden_match_message = serializers.SerializerMethodField()
+
+    def get_hidden_match_message(self, result) -> str | None:
+        if not result.hidden_match:
+            return None
+        return (
+            "A possible match exists in a case not shared with your agency; "
+            "ask the police or the clinic chair."
+        )
+
+
+class MergeSerializer(serializers.Serializer):
+    keep = serializers.IntegerField(help_text="The person record to keep.")
+    duplicate = serializers.IntegerField(help_text="The duplicate merged into it.")
+    reason = serializers.CharField(max_length=1000)
+
+
+class MergedPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    given_names = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+    aliases = serializers.SerializerMethodField()
+    identifiers = serializers.SerializerMethodField()
+
+    def get_aliases(self, person) -> list[str]:
+        return [a.name for a in person.aliases.all()]
+
+    def get_identifiers(self, person) -> list[dict]:
+        return [{"kind": i.kind, "value": i.value} for i in person.identifiers.all()]
