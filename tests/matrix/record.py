@@ -58,6 +58,49 @@ ROWS = {
     "cases:reference-code-relabel POST": Row(ADMIN_ONLY, scoped="code", method="post", ok=400),
     "cases:reference-code-retire": Row(ADMIN_ONLY, scoped="code"),
     "cases:reference-code-retire POST": Row(ADMIN_ONLY, scoped="code", method="post", ok=400),
+    # API. The matrix client sends PATCH bodies as application/octet-stream, so a role that
+    # passes the permission and scope checks reaches the parser: 415.
+    "api:case-record-detail": Row(ALL_ROLES, scoped="case", anonymous=401),
+    "api:case-record-detail PATCH": Row(
+        CASE_WRITERS, scoped="case", method="patch", ok=415, anonymous=401
+    ),
+    "api:case-record-close": Row(CASE_WRITERS, scoped="case", method="post", ok=400, anonymous=401),
+    "api:case-record-reopen": Row(
+        CASE_WRITERS, scoped="case", method="post", ok=400, anonymous=401
+    ),
+    "api:case-record-timeline": Row(ALL_ROLES, scoped="case", anonymous=401),
+    "api:case-order-list": Row(ALL_ROLES, scoped="case", anonymous=401, url=_case_api),
+    "api:case-order-list POST": Row(
+        CASE_WRITERS, scoped="case", method="post", ok=400, anonymous=401, url=_case_api
+    ),
+    "api:case-order-detail": Row(ALL_ROLES, scoped="order", anonymous=401, url=_order_api),
+    "api:case-order-detail PATCH": Row(
+        CASE_WRITERS, scoped="order", method="patch", ok=415, anonymous=401, url=_order_api
+    ),
+    "api:case-order-breaches": Row(ALL_ROLES, scoped="order", anonymous=401, url=_order_api),
+    "api:case-order-breaches POST": Row(
+        CASE_WRITERS, scoped="order", method="post", ok=400, anonymous=401, url=_order_api
+    ),
+    "api:case-outcome-list": Row(ALL_ROLES, scoped="case", anonymous=401, url=_case_api),
+    "api:case-outcome-list POST": Row(
+        CASE_WRITERS, scoped="case", method="post", ok=400, anonymous=401, url=_case_api
+    ),
+    "api:case-reoffending-list": Row(ALL_ROLES, scoped="case", anonymous=401, url=_case_api),
+    "api:case-reoffending-list POST": Row(
+        REOFFENDING_WRITERS, scoped="case", method="post", ok=400, anonymous=401, url=_case_api
+    ),
+    # Reference codes belong to the partnership: every member reads them.
+    "api:reference-code-list": Row(ALL_ROLES, anonymous=401),
+    "api:reference-code-list POST": Row(ADMIN_ONLY, method="post", ok=400, anonymous=401),
+    "api:reference-code-detail": Row(
+        ALL_ROLES, scoped="code", anonymous=401, reaches_other_agency=ALL_ROLES
+    ),
+    "api:reference-code-relabel": Row(
+        ADMIN_ONLY, scoped="code", method="post", ok=400, anonymous=401
+    ),
+    "api:reference-code-retire": Row(
+        ADMIN_ONLY, scoped="code", method="post", ok=400, anonymous=401
+    ),
 }
 
 
