@@ -1,6 +1,6 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -9,15 +9,19 @@ from accounts.roles import CAPABILITIES, Cap
 from audit.models import Action
 from audit.services import record_event
 from cases import selectors, services
-from cases.models import Case, CaseParty, Referral
+from cases.models import Case, CaseParty, Referral, ReferralStatus
+from cases.selectors import referrals as referral_selectors
 from cases.serializers import (
     CaseOpenSerializer,
     CaseSerializer,
     MeSerializer,
     PartyCreateSerializer,
     PartySerializer,
+    ReferralDecideSerializer,
+    ReferralScreenSerializer,
     ReferralSerializer,
 )
+from cases.services import referrals as referral_services
 
 
 class MemberScopedMixin:
@@ -131,19 +135,33 @@ class ReferralViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Referrals made by the caller's agency or about cases it can see (police: all)."""
+    """Referrals made by the caller's agency or about cases it can see (police: all).
+
+    `?status=received|screened|accepted|not_stalking|not_applicable|declined` filters.
+    Police roles and the clinic chair screen (`POST …/screen/`) and decide
+    (`POST …/decide/`); accepting opens or joins a case and shares it with the referrer."""
 
     serializer_class = ReferralSerializer
     schema_model = Referral
 
     def scoped_queryset(self, membership):
-        return selectors.referral_list(membership)
+        return referral_selectors.referral_list(
+            membership, status=self.request.query_params.get("status", "")
+        )
+
+    def get_object(self):
+        return referral_selectors.get_referral_or_404(self.request.membership, self.kwargs["pk"])
 
     def get_serializer(self, *args, **kwargs):
         if not getattr(self, "swagger_fake_view", False):
             kwargs["cases"] = selectors.cases_visible_to(self.request.membership)
         return super().get_serializer(*args, **kwargs)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=ReferralStatus.values, required=False),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         record_event(action=Action.LIST, actor=request.user, detail={"api": "referrals"})
@@ -160,11 +178,52 @@ class ReferralViewSet(
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
-        serializer.instance = services.referral_record(
+        serializer.instance = referral_services.referral_record(
             actor=self.request.user,
             membership=self.request.membership,
             **serializer.validated_data,
         )
+
+    def _decider_referral(self):
+        if not referral_selectors.can_decide(self.request.membership):
+            raise PermissionDenied("Only police and the clinic chair screen and decide referrals.")
+        return self.get_object()
+
+    @extend_schema(request=ReferralScreenSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def screen(self, request, pk=None):
+        """Record that the referral has been screened (once)."""
+        referral = self._decider_referral()
+        serializer = ReferralScreenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = referral_services.referral_screen(
+            actor=request.user,
+            membership=request.membership,
+            referral=referral,
+            note=serializer.validated_data["note"],
+        )
+        return Response(self.get_serializer(referral).data)
+
+    @extend_schema(request=ReferralDecideSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """The one decision: accepted (new case, or `case` to join), not stalking, not
+        applicable or declined (a reason is required for those)."""
+        referral = self._decider_referral()
+        membership = request.membership
+        serializer = ReferralDecideSerializer(
+            data=request.data,
+            cases=selectors.cases_visible_to(membership),
+            agencies=selectors.partnership_agencies(membership),
+        )
+        serializer.is_valid(raise_exception=True)
+        referral = referral_services.referral_decide(
+            actor=request.user,
+            membership=membership,
+            referral=referral,
+            **serializer.validated_data,
+        )
+        return Response(self.get_serializer(referral).data)
 
 
 @extend_schema(responses={200: MeSerializer})

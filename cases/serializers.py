@@ -1,7 +1,18 @@
 from rest_framework import serializers
 
 from accounts.models import Agency
-from cases.models import Case, CodeList, Gender, PartyRole, ReferenceCode, Referral, code_choices
+from cases.models import (
+    DECISIONS,
+    Case,
+    CodeList,
+    Gender,
+    PartyRole,
+    ReferenceCode,
+    Referral,
+    ReferralStatus,
+    SharingBasis,
+    code_choices,
+)
 
 
 class CodeField(serializers.SlugRelatedField):
@@ -113,24 +124,53 @@ class PartyCreateSerializer(serializers.Serializer):
 
 
 class ReferralSerializer(serializers.ModelSerializer):
+    """A referral and its lifecycle. Status is derived from the dated events."""
+
     referring_agency_name = serializers.CharField(source="referring_agency.name", read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True, default=None)
     source = CodeField(CodeList.REFERRAL_SOURCE)
+    source_label = serializers.CharField(source="source.label", read_only=True)
+    status = serializers.ChoiceField(choices=ReferralStatus.choices, read_only=True)
+    sharing_basis = serializers.ChoiceField(
+        choices=SharingBasis.choices, required=False, allow_blank=True, default=""
+    )
+    consent_recorded_on = serializers.DateField(required=False, allow_null=True, default=None)
+    perpetrator = serializers.PrimaryKeyRelatedField(read_only=True)
+    victim = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Referral
         fields = [
             "id",
+            "status",
             "source",
+            "source_label",
             "received_on",
             "reason",
+            "sharing_basis",
+            "consent_recorded_on",
             "referring_agency",
             "referring_agency_name",
+            "perpetrator",
+            "victim",
             "case",
             "case_reference",
+            "screened_at",
+            "screening_note",
+            "decision",
+            "decision_reason",
+            "decided_at",
             "created_at",
         ]
-        read_only_fields = ["referring_agency", "created_at"]
+        read_only_fields = [
+            "referring_agency",
+            "created_at",
+            "screened_at",
+            "screening_note",
+            "decision",
+            "decision_reason",
+            "decided_at",
+        ]
         extra_kwargs = {
             "case": {"required": False, "allow_null": True, "queryset": Case.objects.none()}
         }
@@ -139,6 +179,50 @@ class ReferralSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         if cases is not None:
             self.fields["case"].queryset = cases
+
+    def validate(self, data):
+        basis, consent = data.get("sharing_basis"), data.get("consent_recorded_on")
+        if basis == SharingBasis.CONSENT and not consent:
+            raise serializers.ValidationError(
+                {"consent_recorded_on": "Enter the date consent was given."}
+            )
+        if consent and basis != SharingBasis.CONSENT:
+            raise serializers.ValidationError(
+                {"consent_recorded_on": "Give a consent date only when the basis is consent."}
+            )
+        return data
+
+
+class ReferralScreenSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ReferralDecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[(d.value, d.label) for d in DECISIONS])
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    case = serializers.PrimaryKeyRelatedField(
+        queryset=Case.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Accepting: an existing case to join. Empty: open a new case.",
+    )
+    summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    lead_agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.none(), required=False, allow_null=True, default=None
+    )
+
+    def __init__(self, *args, cases=None, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cases is not None:
+            self.fields["case"].queryset = cases
+        if agencies is not None:
+            self.fields["lead_agency"].queryset = agencies
+
+    def validate(self, data):
+        if data["decision"] != ReferralStatus.ACCEPTED and not data["reason"].strip():
+            raise serializers.ValidationError({"reason": "Enter the reason for this decision."})
+        return data
 
 
 class MeMembershipSerializer(serializers.Serializer):

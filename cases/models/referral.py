@@ -73,6 +73,7 @@ class Referral(models.Model):
         blank=True,
         related_name="+",
     )
+    screening_note = models.TextField(blank=True)
     decision = models.CharField(
         max_length=20, choices=[(d.value, d.label) for d in DECISIONS], blank=True
     )

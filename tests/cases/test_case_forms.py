@@ -9,7 +9,6 @@ from accounts.roles import Role
 from audit.models import AccessEvent, Action
 from cases import services
 from cases.models import Case, CaseAgency, CaseParty, Person, ReferenceCode, Referral
-from tests.factories import make_referral
 
 
 def _code(code_list, code):
@@ -78,8 +77,6 @@ def test_empty_submissions_show_specific_messages(client, login, world):
     body = response.content.decode()
     assert 'href="#id_role_0"' in body
     assert "<title>Error: " in body
-    errors = client.post(reverse("cases:referral-new"), {}).context["form"].errors
-    assert errors["source"] == ["Choose where the referral came from."]
 
 
 def test_open_case_refuses_another_partnerships_agency(client, login, world):
@@ -176,63 +173,6 @@ def test_share_and_unshare_from_the_case_page(client, login, world):
     response = client.post(reverse("cases:unshare", args=[world.own_case.pk, lead.pk]), follow=True)
     assert "cannot be unshared from its lead agency" in response.content.decode()
     assert CaseAgency.objects.filter(case=world.own_case, agency=lead).exists()
-
-
-def test_referral_happy_path_and_bad_input(client, login, world):
-    member = world.members[Role.PROBATION_OFFICER]
-    login(member)
-    before = _counts()
-    url = reverse("cases:referral-new")
-    response = client.post(
-        url,
-        {
-            "source": _code("referral_source", "probation").pk,
-            "received_on": "1/1/2999",
-            "reason": "",
-            "case_reference": "NOPE-1",
-        },
-    )
-    errors = response.context["form"].errors
-    assert {"received_on", "reason"} <= set(errors)
-    response = client.post(
-        url,
-        {
-            "source": _code("referral_source", "probation").pk,
-            "received_on": "1/4/2026",
-            "reason": "Licence condition breach",
-            "case_reference": world.own_case.reference,
-        },
-    )
-    # The police-only case is not visible to probation: it cannot be named.
-    assert "case_reference" in response.context["form"].errors
-    assert _counts() == before
-    response = client.post(
-        url,
-        {
-            "source": _code("referral_source", "probation").pk,
-            "received_on": "1/4/2026",
-            "reason": "Licence condition breach",
-        },
-    )
-    assert response.status_code == 302
-    referral = Referral.objects.get(reason="Licence condition breach")
-    assert referral.referring_agency == member.agency
-    assert AccessEvent.objects.filter(
-        action=Action.CREATE, object_type="cases.Referral", object_id=str(referral.pk)
-    ).exists()
-
-
-def test_referral_list_shows_only_visible_referrals(client, login, world):
-    police_ref = make_referral(
-        world.members[Role.INVESTIGATOR], case=world.own_case, reason="Police-only referral"
-    )
-    own_ref = make_referral(world.members[Role.PROBATION_OFFICER], reason="Our referral")
-    login(world.members[Role.PROBATION_OFFICER])
-    shown = set(client.get(reverse("cases:referrals")).context["page"].object_list)
-    assert own_ref in shown and police_ref not in shown
-    login(world.members[Role.INVESTIGATOR])
-    shown = set(client.get(reverse("cases:referrals")).context["page"].object_list)
-    assert {own_ref, police_ref} <= shown
 
 
 def test_case_list_search_by_reference_and_name(client, login, world):

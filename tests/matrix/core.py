@@ -1,4 +1,4 @@
-"""Rows for the foundation: shell, accounts, cases, referrals, audit, API root."""
+"""Rows for the foundation: shell, accounts, cases, audit, API root (referrals: referrals.py)."""
 
 from django.urls import reverse
 
@@ -9,13 +9,9 @@ from tests.matrix import (
     ALL_ROLES,
     CASE_WRITERS,
     NOT_ADMIN,
-    PARTNERSHIP_WIDE,
     POLICE,
     Row,
 )
-
-# Police screen every incoming referral in their partnership.
-SEES_ALL_REFERRALS = PARTNERSHIP_WIDE | POLICE
 
 
 def _unshare_url(name, obj, ctx):
@@ -40,8 +36,6 @@ ROWS = {
     "cases:list": Row(ALL_ROLES),
     "cases:new": Row(CASE_WRITERS),
     "cases:break-glass": Row(NOT_ADMIN),
-    "cases:referrals": Row(ALL_ROLES),
-    "cases:referral-new": Row(NOT_ADMIN),
     "cases:detail": Row(ALL_ROLES, scoped="case"),
     "cases:party-add": Row(CASE_WRITERS, scoped="case"),
     "cases:share": Row(CASE_WRITERS, scoped="case", method="post", ok=400),
@@ -55,11 +49,6 @@ ROWS = {
     "api:case-party-list": Row(ALL_ROLES, scoped="case", anonymous=401, url=_party_list_url),
     "api:case-party-list POST": Row(
         CASE_WRITERS, scoped="case", method="post", ok=400, anonymous=401, url=_party_list_url
-    ),
-    "api:referral-list": Row(ALL_ROLES, anonymous=401),
-    "api:referral-list POST": Row(NOT_ADMIN, method="post", ok=400, anonymous=401),
-    "api:referral-detail": Row(
-        ALL_ROLES, scoped="referral", anonymous=401, reaches_other_agency=SEES_ALL_REFERRALS
     ),
 }
 

@@ -1,0 +1,108 @@
+"""Reads about referrals: scoped lists with status filters, one referral, its history."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.http import Http404
+
+from accounts.access import can_edit_case_core
+from audit.models import Action
+from audit.services import record_event
+from cases.models import Referral, ReferralStatus
+from cases.selectors.core import cases_visible_to, referrals_visible_to
+
+STATUS_FILTERS = {
+    ReferralStatus.RECEIVED: Q(screened_at__isnull=True, decision=""),
+    ReferralStatus.SCREENED: Q(screened_at__isnull=False, decision=""),
+    **{status: Q(decision=status) for status in ReferralStatus.values[2:]},
+}
+
+
+def can_decide(membership):
+    """Police roles and the clinic chair screen referrals and decide on them."""
+    return can_edit_case_core(membership)
+
+
+def referral_list(membership, *, status=""):
+    referrals = referrals_visible_to(membership).select_related(
+        "referring_agency", "case", "created_by", "source"
+    )
+    if status in STATUS_FILTERS:
+        referrals = referrals.filter(STATUS_FILTERS[status])
+    return referrals
+
+
+def get_referral_or_404(membership, pk):
+    referral = (
+        referrals_visible_to(membership)
+        .select_related(
+            "referring_agency",
+            "case",
+            "source",
+            "created_by",
+            "screened_by",
+            "decided_by",
+            "perpetrator",
+            "victim",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        if Referral.objects.filter(pk=pk).exists():
+            record_event(
+                action=Action.DENIAL,
+                actor=membership.user,
+                membership=membership,
+                detail={"reason": "referral not visible", "referral_id": str(pk)},
+            )
+        raise Http404("Not found.")
+    return referral
+
+
+def case_for_reference(membership, reference):
+    """A case the member can see, by reference, or None: to join a referral to it."""
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    return cases_visible_to(membership).filter(reference__iexact=reference).first()
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    label: str
+    at: datetime
+    by: str
+    detail: str = ""
+
+
+def referral_history(referral):
+    """The dated events of a referral, oldest first (status is derived from these)."""
+    items = [
+        HistoryItem(
+            "Received",
+            referral.created_at,
+            f"{referral.created_by.full_name} ({referral.referring_agency.name})",
+            f"Received on {referral.received_on:%-d %B %Y}",
+        )
+    ]
+    if referral.screened_at:
+        items.append(
+            HistoryItem(
+                "Screened",
+                referral.screened_at,
+                referral.screened_by.full_name,
+                referral.screening_note,
+            )
+        )
+    if referral.decided_at:
+        items.append(
+            HistoryItem(
+                ReferralStatus(referral.decision).label,
+                referral.decided_at,
+                referral.decided_by.full_name,
+                referral.decision_reason,
+            )
+        )
+    return items

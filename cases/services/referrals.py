@@ -1,0 +1,233 @@
+"""Writes about referrals: record one (with its people), screen it, decide on it.
+
+Lifecycle as dated events (status is derived, cases.models.Referral.status):
+received → screened → accepted (a new case, or joins an existing one) / not stalking /
+not applicable / declined. Police roles and the clinic chair screen and decide. Accepting
+shares the case with the referring agency and makes the referral's people case parties.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import can
+from accounts.roles import Cap
+from audit.models import Action
+from audit.services import record_event
+from cases.models import (
+    DECISIONS,
+    CaseAgency,
+    CaseParty,
+    PartyRole,
+    Person,
+    Referral,
+    ReferralStatus,
+    SharingBasis,
+)
+from cases.selectors.referrals import can_decide
+from cases.services import core
+from cases.services import people as people_services
+
+NEGATIVE = {ReferralStatus.NOT_STALKING, ReferralStatus.NOT_APPLICABLE, ReferralStatus.DECLINED}
+
+
+def _person_for(*, actor, membership, spec, field):
+    """``spec`` is a chosen Person, the details of a new one (dict), or None."""
+    if spec is None or isinstance(spec, Person):
+        if spec is not None and (
+            spec.partnership_id != membership.agency.partnership_id or spec.merged_into_id
+        ):
+            raise ValidationError({field: "Choose a person in your partnership."})
+        return spec
+    try:
+        return people_services.person_create(actor=actor, membership=membership, **spec)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def referral_record(
+    *,
+    actor,
+    membership,
+    source,
+    received_on,
+    reason,
+    sharing_basis="",
+    consent_recorded_on=None,
+    case=None,
+    perpetrator=None,
+    victim=None,
+):
+    if not can(membership, Cap.RECORD_REFERRAL):
+        raise PermissionDenied("Your role cannot record referrals.")
+    errors = {}
+    today = timezone.localdate()
+    if received_on > today:
+        errors["received_on"] = "The date received cannot be in the future."
+    if not reason.strip():
+        errors["reason"] = "Enter the reason for the referral."
+    if sharing_basis and sharing_basis not in SharingBasis.values:
+        errors["sharing_basis"] = "Choose a basis for sharing from the list."
+    if sharing_basis == SharingBasis.CONSENT and not consent_recorded_on:
+        errors["consent_recorded_on"] = "Enter the date consent was given."
+    elif consent_recorded_on and sharing_basis != SharingBasis.CONSENT:
+        errors["consent_recorded_on"] = "Give a consent date only when the basis is consent."
+    elif consent_recorded_on and consent_recorded_on > today:
+        errors["consent_recorded_on"] = "The consent date cannot be in the future."
+    if source.partnership_id not in (None, membership.agency.partnership_id):
+        errors["source"] = "Choose one of the listed sources."
+    if case is not None and case.partnership_id != membership.agency.partnership_id:
+        errors["case"] = "Choose a case in your partnership."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        people = {
+            field: _person_for(actor=actor, membership=membership, spec=spec, field=field)
+            for field, spec in (("perpetrator", perpetrator), ("victim", victim))
+        }
+        referral = Referral.objects.create(
+            partnership=membership.agency.partnership,
+            case=case,
+            source=source,
+            referring_agency=membership.agency,
+            received_on=received_on,
+            reason=reason.strip(),
+            sharing_basis=sharing_basis,
+            consent_recorded_on=consent_recorded_on,
+            created_by=actor,
+            **people,
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=referral,
+            detail={
+                "sharing_basis": sharing_basis,
+                "perpetrator_id": getattr(people["perpetrator"], "pk", None),
+                "victim_id": getattr(people["victim"], "pk", None),
+            },
+        )
+    return referral
+
+
+def _locked(referral):
+    return Referral.objects.select_for_update().get(pk=referral.pk)
+
+
+def referral_screen(*, actor, membership, referral, note=""):
+    if not can_decide(membership):
+        raise PermissionDenied("Only police and the clinic chair screen referrals.")
+    if referral.partnership_id != membership.agency.partnership_id:
+        raise PermissionDenied("Not in your partnership.")
+    if len(note) > 1000:
+        raise ValidationError({"note": "The note must be 1,000 characters or fewer."})
+    with transaction.atomic():
+        referral = _locked(referral)
+        if referral.decision:
+            raise ValidationError({"note": "This referral has already been decided."})
+        if referral.screened_at:
+            raise ValidationError({"note": "This referral has already been screened."})
+        referral.screened_at = timezone.now()
+        referral.screened_by = actor
+        referral.screening_note = note.strip()
+        referral.save(update_fields=["screened_at", "screened_by", "screening_note"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=referral,
+            reason=note.strip(),
+            detail={"lifecycle": "screened"},
+        )
+    return referral
+
+
+def _join_people(*, actor, membership, referral, case):
+    for person, role in ((referral.perpetrator, PartyRole.PERPETRATOR), (referral.victim, None)):
+        if person is None:
+            continue
+        role = role or PartyRole.VICTIM
+        if not CaseParty.objects.filter(case=case, person=person, role=role).exists():
+            core.party_add(actor=actor, membership=membership, case=case, role=role, person=person)
+
+
+def referral_decide(
+    *,
+    actor,
+    membership,
+    referral,
+    decision,
+    reason="",
+    case=None,
+    summary="",
+    lead_agency=None,
+):
+    """One decision per referral. Accepting joins ``case`` or opens a new one (``summary``,
+    ``lead_agency``), shares it with the referring agency and adds the people as parties."""
+    if not can_decide(membership):
+        raise PermissionDenied("Only police and the clinic chair decide on referrals.")
+    if referral.partnership_id != membership.agency.partnership_id:
+        raise PermissionDenied("Not in your partnership.")
+    reason = (reason or "").strip()
+    errors = {}
+    if decision not in DECISIONS:
+        errors["decision"] = "Choose a decision."
+    elif decision in NEGATIVE and not reason:
+        errors["reason"] = "Enter the reason for this decision."
+    if decision != ReferralStatus.ACCEPTED and case is not None:
+        errors["case"] = "Only an accepted referral joins a case."
+    if case is not None and case.partnership_id != referral.partnership_id:
+        errors["case"] = "Choose a case in this partnership."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        referral = _locked(referral)
+        if referral.decision:
+            raise ValidationError(
+                {"decision": f"This referral was already decided: {referral.get_status_display()}."}
+            )
+        if not referral.screened_at:
+            raise ValidationError({"decision": "Screen the referral before deciding on it."})
+        opened = False
+        if decision == ReferralStatus.ACCEPTED:
+            if case is None:
+                case = core.case_open(
+                    actor=actor,
+                    membership=membership,
+                    summary=summary.strip() or referral.reason,
+                    lead_agency=lead_agency or membership.agency,
+                )
+                opened = True
+            if not CaseAgency.objects.filter(case=case, agency=referral.referring_agency).exists():
+                core.case_share(
+                    actor=actor,
+                    membership=membership,
+                    case=case,
+                    agency=referral.referring_agency,
+                    reason=f"Referral {referral.pk} accepted",
+                )
+            _join_people(actor=actor, membership=membership, referral=referral, case=case)
+            referral.case = case
+        referral.decision = decision
+        referral.decision_reason = reason
+        referral.decided_at = timezone.now()
+        referral.decided_by = actor
+        referral.save(
+            update_fields=["decision", "decision_reason", "decided_at", "decided_by", "case"]
+        )
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=referral,
+            case=referral.case,
+            reason=reason,
+            detail={
+                "lifecycle": "decided",
+                "decision": decision,
+                "case_id": referral.case_id,
+                "case_opened": opened,
+            },
+        )
+    return referral

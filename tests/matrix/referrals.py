@@ -1,0 +1,71 @@
+"""Rows for referrals: the question pages, check answers, detail and lifecycle, and the API.
+
+Objects come from the "referral" scope builder in tests/matrix/core.py. Lifecycle POSTs
+send input every allowed role gets a 400 for, so no row changes the shared referral.
+"""
+
+from django.urls import reverse
+
+from tests.matrix import ALL_ROLES, CASE_WRITERS, NOT_ADMIN, POLICE, Row
+
+# Police screen every incoming referral in their partnership.
+SEES_ALL_REFERRALS = POLICE
+TOO_LONG = {"note": "x" * 1001}
+
+
+def _step_url(name, obj, ctx):
+    return reverse(name, args=["source"])
+
+
+ROWS = {
+    "cases:referrals": Row(ALL_ROLES),
+    # Starting afresh clears the session and goes to the first question.
+    "cases:referral-new": Row(NOT_ADMIN, ok=302),
+    "cases:referral-step": Row(NOT_ADMIN, url=_step_url),
+    "cases:referral-step POST": Row(NOT_ADMIN, method="post", ok=400, url=_step_url),
+    # Nothing answered yet: back to the first question.
+    "cases:referral-check": Row(NOT_ADMIN, ok=302),
+    "cases:referral-detail": Row(
+        ALL_ROLES, scoped="referral", reaches_other_agency=SEES_ALL_REFERRALS
+    ),
+    "cases:referral-screen": Row(
+        CASE_WRITERS,
+        scoped="referral",
+        method="post",
+        ok=400,
+        data=TOO_LONG,
+        reaches_other_agency=SEES_ALL_REFERRALS,
+    ),
+    "cases:referral-decide": Row(
+        CASE_WRITERS, scoped="referral", reaches_other_agency=SEES_ALL_REFERRALS
+    ),
+    "cases:referral-decide POST": Row(
+        CASE_WRITERS,
+        scoped="referral",
+        method="post",
+        ok=400,
+        reaches_other_agency=SEES_ALL_REFERRALS,
+    ),
+    "api:referral-list": Row(ALL_ROLES, anonymous=401),
+    "api:referral-list POST": Row(NOT_ADMIN, method="post", ok=400, anonymous=401),
+    "api:referral-detail": Row(
+        ALL_ROLES, scoped="referral", anonymous=401, reaches_other_agency=SEES_ALL_REFERRALS
+    ),
+    "api:referral-screen": Row(
+        CASE_WRITERS,
+        scoped="referral",
+        method="post",
+        ok=400,
+        data=TOO_LONG,
+        anonymous=401,
+        reaches_other_agency=SEES_ALL_REFERRALS,
+    ),
+    "api:referral-decide": Row(
+        CASE_WRITERS,
+        scoped="referral",
+        method="post",
+        ok=400,
+        anonymous=401,
+        reaches_other_agency=SEES_ALL_REFERRALS,
+    ),
+}
