@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -44,6 +45,22 @@ def _service_errors(error):
     return ValidationError({"non_field_errors": error.messages})
 
 
+class CappedPagination(PageNumberPagination):
+    """Counts up to COUNT_CAP rows; ``count_capped`` is true when there are more."""
+
+    django_paginator_class = selectors.CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {"type": "boolean"}
+        return schema
+
+
 class ScreenerMixin(MemberScopedMixin):
     supervisor_only = False
 
@@ -64,6 +81,7 @@ class CrimeScreenEntryViewSet(
 
     schema_model = CrimeScreenEntry
     serializer_class = CrimeScreenEntrySerializer
+    pagination_class = CappedPagination
 
     def scoped_queryset(self, membership):
         form = WorklistFilterForm(

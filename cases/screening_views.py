@@ -68,7 +68,7 @@ def worklist(request):
     form = WorklistFilterForm(request.GET or None, offences=offences)
     filters = form.filters() if form.is_bound else screening_selectors.WorklistFilters()
     entries = screening_selectors.worklist(membership, filters)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = screening_selectors.CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for entry in rows:
         entry.summary_marked = screening_selectors.highlight_indicators(

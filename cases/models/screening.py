@@ -117,6 +117,16 @@ class CrimeScreenEntry(models.Model):
             models.Index(fields=["partnership", "screened_at", "-recorded_on", "-id"]),
             models.Index(fields=["partnership", "-recorded_on", "-id"]),
             models.Index(fields=["partnership", "offence"]),
+            # The worklist order: unscreened first, then newest recorded (selectors/screening).
+            models.Index(
+                models.F("partnership"),
+                models.ExpressionWrapper(
+                    models.Q(screened_at__isnull=False), output_field=models.BooleanField()
+                ),
+                models.F("recorded_on").desc(),
+                models.F("id").desc(),
+                name="crime_screen_worklist",
+            ),
         ]
 
     def __str__(self):
