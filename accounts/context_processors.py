@@ -2,6 +2,7 @@ from django.conf import settings
 
 from accounts.access import can, resolve_membership, usable_memberships
 from accounts.roles import Cap
+from cases.selectors.screening import can_screen
 
 
 def navigation(request):
@@ -28,5 +29,7 @@ def navigation(request):
         "new_referral": can(membership, Cap.RECORD_REFERRAL),
         "break_glass": can(membership, Cap.BREAK_GLASS),
         "audit": can(membership, Cap.REVIEW_AUDIT),
+        "screening": can_screen(membership),
+        "reference_data": can(membership, Cap.MANAGE_PARTNERSHIP),
     }
     return data
