@@ -31,5 +31,6 @@ def navigation(request):
         "audit": can(membership, Cap.REVIEW_AUDIT),
         "screening": can_screen(membership),
         "reference_data": can(membership, Cap.MANAGE_PARTNERSHIP),
+        "merge_people": can(membership, Cap.MERGE_PEOPLE),
     }
     return data

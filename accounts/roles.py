@@ -39,6 +39,7 @@ class Cap(models.TextChoices):
     VIEW_REPORTS = "view_reports", "See aggregate reports"
     MANAGE_PARTNERSHIP = "manage_partnership", "Manage users, agencies and memberships"
     REVIEW_AUDIT = "review_audit", "Search the audit trail"
+    MERGE_PEOPLE = "merge_people", "Merge two records of the same person"
 
 
 _EVERY_MEMBER = {Cap.VIEW_CASES, Cap.RECORD_REFERRAL, Cap.BREAK_GLASS}
@@ -46,7 +47,7 @@ _CASE_OWNERS = _EVERY_MEMBER | {Cap.CREATE_CASE, Cap.EDIT_CASE_CORE}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.INVESTIGATOR: frozenset(_CASE_OWNERS),
-    Role.POLICE_SUPERVISOR: frozenset(_CASE_OWNERS | {Cap.VIEW_REPORTS}),
+    Role.POLICE_SUPERVISOR: frozenset(_CASE_OWNERS | {Cap.VIEW_REPORTS, Cap.MERGE_PEOPLE}),
     Role.CLINIC_CHAIR: frozenset(_CASE_OWNERS),
     Role.CLINICIAN: frozenset(_EVERY_MEMBER),
     Role.ADVOCATE: frozenset(_EVERY_MEMBER),
@@ -54,7 +55,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.PARTNER: frozenset(_EVERY_MEMBER),
     Role.MANAGER: frozenset(_EVERY_MEMBER | {Cap.VIEW_REPORTS}),
     Role.PARTNERSHIP_ADMIN: frozenset(
-        {Cap.VIEW_CASES, Cap.VIEW_REPORTS, Cap.MANAGE_PARTNERSHIP, Cap.REVIEW_AUDIT}
+        {
+            Cap.VIEW_CASES,
+            Cap.VIEW_REPORTS,
+            Cap.MANAGE_PARTNERSHIP,
+            Cap.REVIEW_AUDIT,
+            Cap.MERGE_PEOPLE,
+        }
     ),
 }
 

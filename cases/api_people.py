@@ -57,7 +57,7 @@ class PeopleViewSet(viewsets.GenericViewSet):
     def merge(self, request):
         """Merge `duplicate` into `keep` (police supervisor, partnership admin; audited)."""
         membership = request.membership
-        if membership.role not in people_services.MERGE_ROLES:
+        if not can(membership, Cap.MERGE_PEOPLE):
             raise PermissionDenied("Only a police supervisor or the partnership admin merges.")
         serializer = MergeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

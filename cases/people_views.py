@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.access import can
 from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action
@@ -148,7 +149,7 @@ def party_match(request, pk):
 
 
 def _require_merge_role(membership):
-    if membership.role not in people_services.MERGE_ROLES:
+    if not can(membership, Cap.MERGE_PEOPLE):
         raise PermissionDenied("Only a police supervisor or the partnership admin merges people.")
 
 

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import can_edit_case_core
-from accounts.roles import Role
+from accounts.access import can, can_edit_case_core
+from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
 from cases.models import CaseParty, IdentifierKind, Person, PersonAlias, PersonIdentifier
@@ -19,7 +19,6 @@ from cases.selectors.people import normalise_identifier
 from cases.services import core
 
 # Who may merge two person records: the police supervisor and the partnership admin.
-MERGE_ROLES = frozenset({Role.POLICE_SUPERVISOR, Role.PARTNERSHIP_ADMIN})
 
 IDENTIFIER_FIELDS = {
     IdentifierKind.PNC: "pnc",
@@ -164,7 +163,7 @@ def person_merge(*, actor, membership, keep, duplicate, reason):
     are filled from the duplicate; the duplicate keeps its row, marked merged_into/merged_at,
     and drops out of match suggestions.
     """
-    if membership is None or membership.role not in MERGE_ROLES:
+    if not can(membership, Cap.MERGE_PEOPLE):
         raise PermissionDenied("Only a police supervisor or the partnership admin merges people.")
     reason = (reason or "").strip()
     errors = {}
