@@ -1,5 +1,8 @@
 """Forms for the case record sections and the reference-data admin pages."""
 
+import re
+from datetime import date
+
 from django import forms
 
 from cases.forms import DateField
@@ -346,6 +349,11 @@ class ReoffendingForm(forms.Form):
 # ---------------------------------------------------------------- reference data
 
 
+CODE_PATTERN = re.compile(r"[a-z0-9_]{1,30}")
+# National lists start with the programme (April 2019); nothing local predates them.
+EARLIEST_CODE_DATE = date(2019, 4, 1)
+
+
 class CodeAddForm(forms.Form):
     code_list = forms.ChoiceField(
         label="Code list",
@@ -372,6 +380,20 @@ class CodeAddForm(forms.Form):
         past_only=False,
         error_messages={"required": "Enter the date the code comes into use."},
     )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not CODE_PATTERN.fullmatch(code):
+            raise forms.ValidationError(
+                "Use lower-case letters, numbers and underscores only, like moved_abroad."
+            )
+        return code
+
+    def clean_effective_from(self):
+        day = self.cleaned_data["effective_from"]
+        if day < EARLIEST_CODE_DATE:
+            raise forms.ValidationError("The date must be on or after 1 April 2019.")
+        return day
 
 
 class RelabelForm(forms.Form):

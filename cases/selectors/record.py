@@ -352,7 +352,8 @@ def timeline(membership, case):
     courses, _count = linked_crimes(case)
     for course in courses:
         for entry in [course.first, *course.duplicates]:
-            title = f"Crime {entry.crime_reference} linked ({entry.offence.code})"
+            # Dated by when police recorded the crime, so worded as that event.
+            title = f"Crime {entry.crime_reference} recorded ({entry.offence.code})"
             if entry is not course.first:
                 title += f": same course of conduct as {course.first.crime_reference}"
             events.append(TimelineEvent(entry.recorded_on, title, "crime"))

@@ -69,6 +69,8 @@ def test_add_a_local_code_and_it_is_offered(client, admin, world):
         ({"label": ""}, "label"),
         ({"code": ""}, "code"),
         ({"effective_from": "not a date"}, "effective_from"),
+        ({"code": "Moved abroad!! ?"}, "code"),  # not a stable code
+        ({"effective_from": "1/1/1900"}, "effective_from"),  # before the programme
     ],
 )
 def test_add_local_code_bad_input_saves_nothing(data, field, client, admin, world):

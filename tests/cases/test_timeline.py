@@ -141,8 +141,8 @@ def test_timeline_has_every_kind_of_event_newest_first(client, login, world):
         "Breach of stalking protection order (full)",
         "Outcome 16 – Victim declines or withdraws support, named suspect identified",
         "Re-offence: new victim (recurrence)",
-        "Crime CR/1/26 linked (008/66)",
-        "Crime CR/2/26 linked (008/66): same course of conduct as CR/1/26",
+        "Crime CR/1/26 recorded (008/66)",
+        "Crime CR/2/26 recorded (008/66): same course of conduct as CR/1/26",
         "Case reopened",
     ]
     for title in expected:
