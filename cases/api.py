@@ -10,6 +10,7 @@ from audit.models import Action
 from audit.services import record_event
 from cases import selectors, services
 from cases.models import Case, CaseParty, Referral, ReferralStatus
+from cases.pagination import CappedCountPagination
 from cases.selectors import referrals as referral_selectors
 from cases.serializers import (
     CaseOpenSerializer,
@@ -50,6 +51,7 @@ class CaseViewSet(
 
     serializer_class = CaseSerializer
     schema_model = Case
+    pagination_class = CappedCountPagination
 
     def scoped_queryset(self, membership):
         return selectors.case_list(membership, search=self.request.query_params.get("q", ""))

@@ -7,7 +7,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -16,6 +15,7 @@ from audit.services import record_event
 from cases.api import MemberScopedMixin
 from cases.forms_screening import WorklistFilterForm
 from cases.models import CrimeScreenEntry, ImportRun, ImportStatus, ScreeningAction
+from cases.pagination import CappedPagination
 from cases.selectors import screening as selectors
 from cases.serializers_screening import (
     ActionRecordSerializer,
@@ -43,22 +43,6 @@ def _service_errors(error):
     if hasattr(error, "error_dict"):
         return ValidationError(error.message_dict)
     return ValidationError({"non_field_errors": error.messages})
-
-
-class CappedPagination(PageNumberPagination):
-    """Counts up to COUNT_CAP rows; ``count_capped`` is true when there are more."""
-
-    django_paginator_class = selectors.CappedPaginator
-
-    def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
-        response.data["count_capped"] = self.page.paginator.capped
-        return response
-
-    def get_paginated_response_schema(self, schema):
-        schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["count_capped"] = {"type": "boolean"}
-        return schema
 
 
 class ScreenerMixin(MemberScopedMixin):

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from audit.models import Action
 from audit.services import break_glass_open, record_event
 from cases import selectors, services
 from cases.forms import BreakGlassForm, CaseOpenForm, ShareForm, apply_service_errors
+from cases.pagination import CappedCountPaginator
 from cases.record_views import section_context
 from cases.selectors import record as record_selectors
 
@@ -50,7 +50,7 @@ def my_work(request):
 def case_list(request):
     search = request.GET.get("q", "").strip()[:100]
     cases = selectors.case_list(request.membership, search=search)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedCountPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     record_event(
         action=Action.SEARCH if search else Action.LIST,
         actor=request.user,

@@ -9,12 +9,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate, TruncMonth
 from django.http import Http404
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -152,39 +150,8 @@ def worklist(membership, filters=None):
 IS_SCREENED = ExpressionWrapper(Q(screened_at__isnull=False), output_field=BooleanField())
 WORKLIST_ORDER = (IS_SCREENED.asc(), F("recorded_on").desc(), F("id").desc())
 
-
-# Counting 300,000 rows for every page costs more than the page itself; lists count up to
-# this many and say "more than" beyond it (page 200 of 50 is still reachable).
-COUNT_CAP = 10_000
-
-
-def capped_count(queryset, cap=COUNT_CAP):
-    """(count, capped): the number of rows up to ``cap``, one quick query."""
-    count = queryset.order_by()[: cap + 1].count()
-    return min(count, cap), count > cap
-
-
-class CappedPaginator(Paginator):
-    """A Paginator whose count stops at COUNT_CAP (``capped`` says when it did)."""
-
-    capped = False
-
-    @cached_property
-    def count(self):
-        count, self.capped = capped_count(self.object_list)
-        return count
-
-    def page(self, number):
-        """Read the page's ids from the index first, then only those rows: page 200 does
-        not fetch the 9,950 rows before it (a "deferred join")."""
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=ids).order_by()}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+# Shared with the case list; re-exported for the screening views and API.
+from cases.pagination import COUNT_CAP, CappedPaginator, capped_count  # noqa: E402, F401
 
 
 def get_entry_or_404(membership, pk):
