@@ -18,7 +18,7 @@ from cases import selectors
 from cases.models import (
     Case,
     CriminalJusticeOutcome,
-    Person,
+    PartyRole,
     ProtectiveOrder,
     ReferenceCode,
     ReoffendingEvent,
@@ -54,9 +54,7 @@ def _require_writer(membership):
 
 
 def _record_response(case, status_code=status.HTTP_200_OK):
-    case = Case.objects.select_related("lead_agency", "relationship", "closure_reason").get(
-        pk=case.pk
-    )
+    case = record_selectors.case_with_codes(case)
     typologies = record_selectors.case_record(case)
     return Response(
         RecordSerializer(case, context={"typologies": typologies}).data, status=status_code
@@ -149,9 +147,6 @@ class _CaseChildViewSet(viewsets.GenericViewSet):
     def _case(self):
         return selectors.get_case_or_404(self.request.membership, self.kwargs["case_pk"])
 
-    def _people(self, case):
-        return Person.objects.filter(case_parties__case=case).distinct()
-
     def _log_view(self, case):
         record_event(
             action=Action.VIEW, actor=self.request.user, obj=case, detail={"api": self.section}
@@ -181,7 +176,9 @@ class CaseOrderViewSet(_CaseChildViewSet):
     def create(self, request, case_pk=None):
         _require_writer(request.membership)
         case = self._case()
-        serializer = OrderSerializer(data=request.data, people=self._people(case))
+        serializer = OrderSerializer(
+            data=request.data, people=record_selectors.people_on_case(case)
+        )
         serializer.is_valid(raise_exception=True)
         order = record_services.order_create(
             actor=request.user,
@@ -257,7 +254,9 @@ class CaseOutcomeViewSet(_CaseChildViewSet):
         _require_writer(request.membership)
         case = self._case()
         serializer = OutcomeSerializer(
-            data=request.data, people=self._people(case), context={"request": request}
+            data=request.data,
+            people=record_selectors.people_on_case(case),
+            context={"request": request},
         )
         serializer.is_valid(raise_exception=True)
         outcome = record_services.outcome_record(
@@ -288,9 +287,7 @@ class CaseReoffendingViewSet(_CaseChildViewSet):
         if not record_services.reoffending_sources_for(request.membership):
             raise PermissionDenied("Your role cannot record re-offending.")
         case = self._case()
-        perpetrators = Person.objects.filter(
-            case_parties__case=case, case_parties__role="perpetrator"
-        ).distinct()
+        perpetrators = record_selectors.people_on_case(case, role=PartyRole.PERPETRATOR)
         serializer = ReoffendingSerializer(data=request.data, people=perpetrators)
         serializer.is_valid(raise_exception=True)
         event = record_services.reoffending_record(

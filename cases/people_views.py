@@ -26,7 +26,6 @@ from cases.forms_people import (
     PartyAddForm,
     PersonSearchForm,
 )
-from cases.models import CaseParty
 from cases.selectors import people as people_selectors
 from cases.services import people as people_services
 
@@ -184,16 +183,6 @@ def person_merge(request):
     )
 
 
-def _linked(membership, person):
-    return (
-        CaseParty.objects.filter(
-            person=person, case__in=selectors.cases_visible_to(membership).values("pk")
-        )
-        .select_related("case")
-        .order_by("case__reference")
-    )
-
-
 @member_required()
 def person_merge_confirm(request):
     """Step 2: the two records side by side; confirm with a reason."""
@@ -237,8 +226,12 @@ def person_merge_confirm(request):
     context = {
         "form": form,
         "records": [
-            ("Record to keep", keep, _linked(membership, keep)),
-            ("Duplicate to merge", duplicate, _linked(membership, duplicate)),
+            ("Record to keep", keep, people_selectors.visible_parties_of(membership, keep)),
+            (
+                "Duplicate to merge",
+                duplicate,
+                people_selectors.visible_parties_of(membership, duplicate),
+            ),
         ],
         "back_url": reverse("cases:person-merge"),
     }

@@ -29,7 +29,7 @@ from cases.forms_record import (
     ReoffendingForm,
     ReopenForm,
 )
-from cases.models import Person
+from cases.models import PartyRole
 from cases.selectors import record as record_selectors
 from cases.services import record as record_services
 
@@ -118,18 +118,6 @@ def _render_form(request, template, context, form):
     return render(request, template, {**context, "form": form}, status=status)
 
 
-def _people(case):
-    return Person.objects.filter(case_parties__case=case).distinct().order_by("family_name")
-
-
-def _perpetrators(case):
-    return (
-        Person.objects.filter(case_parties__case=case, case_parties__role="perpetrator")
-        .distinct()
-        .order_by("family_name")
-    )
-
-
 def _section_url(case, name):
     return reverse(f"cases:{name}", args=[case.pk])
 
@@ -208,7 +196,10 @@ def orders(request, pk):
 @writer_required
 def order_new(request, pk):
     case, context = _open_section(request, pk, "orders", log=False)
-    form = OrderForm(request.POST if request.method == "POST" else None, people=_people(case))
+    form = OrderForm(
+        request.POST if request.method == "POST" else None,
+        people=record_selectors.people_on_case(case),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             record_services.order_create(
@@ -290,7 +281,7 @@ def outcome_new(request, pk):
     case, context = _open_section(request, pk, "outcomes", log=False)
     form = OutcomeForm(
         request.POST if request.method == "POST" else None,
-        people=_people(case),
+        people=record_selectors.people_on_case(case),
         partnership_id=case.partnership_id,
     )
     if request.method == "POST" and form.is_valid():
@@ -323,7 +314,7 @@ def reoffending_new(request, pk):
     case, context = _open_section(request, pk, "reoffending", log=False)
     form = ReoffendingForm(
         request.POST if request.method == "POST" else None,
-        perpetrators=_perpetrators(case),
+        perpetrators=record_selectors.people_on_case(case, role=PartyRole.PERPETRATOR),
         sources=record_services.reoffending_sources_for(request.membership),
     )
     if request.method == "POST" and form.is_valid():

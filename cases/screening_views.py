@@ -24,6 +24,7 @@ from cases.forms_screening import (
 )
 from cases.importers import crime_screen
 from cases.models import ImportStatus, ScreeningActionKind
+from cases.pagination import CappedPaginator
 from cases.selectors import screening as screening_selectors
 from cases.services import screening as screening_services
 
@@ -68,7 +69,7 @@ def worklist(request):
     form = WorklistFilterForm(request.GET or None, offences=offences)
     filters = form.filters() if form.is_bound else screening_selectors.WorklistFilters()
     entries = screening_selectors.worklist(membership, filters)
-    page = screening_selectors.CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for entry in rows:
         entry.summary_marked = screening_selectors.highlight_indicators(

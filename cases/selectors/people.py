@@ -471,3 +471,12 @@ def people_search(membership, search):
         .prefetch_related("aliases", "identifiers")
         .order_by("family_name", "given_names", "pk")
     )
+
+
+def visible_parties_of(membership, person):
+    """The person's parts in cases the member can see, for the merge comparison."""
+    return (
+        CaseParty.objects.filter(person=person, case__in=cases_visible_to(membership).values("pk"))
+        .select_related("case")
+        .order_by("case__reference")
+    )

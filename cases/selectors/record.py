@@ -12,13 +12,14 @@ from django.utils import timezone
 from accounts.roles import AgencyKind
 from audit.models import AccessEvent, Action
 from cases.models import (
+    Case,
     CaseAgency,
     CaseParty,
     Classification,
     CriminalJusticeOutcome,
     OffenceLevel,
     OrderBreach,
-    PartyRole,
+    Person,
     Priority,
     ProtectiveOrder,
     ReferenceCode,
@@ -34,23 +35,22 @@ def case_record(case):
     return list(case.typologies.order_by("sort_order", "code"))
 
 
-def perpetrators(case):
-    return [
-        p.person
-        for p in CaseParty.objects.filter(case=case, role=PartyRole.PERPETRATOR).select_related(
-            "person"
-        )
-    ]
+def people_on_case(case, *, role=None):
+    """Each person on the case once, optionally in one role: the choices for an order's
+    subject, an outcome's person or a re-offending perpetrator (a queryset, for forms)."""
+    parties = CaseParty.objects.filter(case=case)
+    if role:
+        parties = parties.filter(role=role)
+    return Person.objects.filter(pk__in=parties.values("person_id")).order_by(
+        "family_name", "given_names"
+    )
 
 
-def parties_people(case):
-    """Each person on the case once, for choosing the subject of an order or outcome."""
-    seen, people = set(), []
-    for party in CaseParty.objects.filter(case=case).select_related("person"):
-        if party.person_id not in seen:
-            seen.add(party.person_id)
-            people.append(party.person)
-    return people
+def case_with_codes(case):
+    """The case again with the coded fields the record shows, after a write."""
+    return Case.objects.select_related("lead_agency", "relationship", "closure_reason").get(
+        pk=case.pk
+    )
 
 
 def orders_for(case):

@@ -150,9 +150,6 @@ def worklist(membership, filters=None):
 IS_SCREENED = ExpressionWrapper(Q(screened_at__isnull=False), output_field=BooleanField())
 WORKLIST_ORDER = (IS_SCREENED.asc(), F("recorded_on").desc(), F("id").desc())
 
-# Shared with the case list; re-exported for the screening views and API.
-from cases.pagination import COUNT_CAP, CappedPaginator, capped_count  # noqa: E402, F401
-
 
 def get_entry_or_404(membership, pk):
     entry = (
