@@ -1,7 +1,6 @@
 """API: Crime-screen imports, entries and screening actions. Police investigators and
 supervisors only (others: 403); anything outside the partnership: 404."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -37,12 +36,6 @@ FILTER_PARAMETERS = [
     OpenApiParameter("recorded_from", str, description="YYYY-MM-DD"),
     OpenApiParameter("recorded_to", str, description="YYYY-MM-DD"),
 ]
-
-
-def _service_errors(error):
-    if hasattr(error, "error_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
 
 
 class ScreenerMixin(MemberScopedMixin):
@@ -127,12 +120,10 @@ class CrimeScreenEntryViewSet(
             data=request.data, offences=selectors.offence_codes(membership)
         )
         serializer.is_valid(raise_exception=True)
-        try:
-            actions = services.actions_record(
-                actor=request.user, membership=membership, entry=entry, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _service_errors(error) from None
+        # A service's ValidationError becomes the field-keyed 400 in config/api_errors.py.
+        actions = services.actions_record(
+            actor=request.user, membership=membership, entry=entry, **serializer.validated_data
+        )
         return Response(
             ScreeningActionSerializer(actions, many=True).data, status=status.HTTP_201_CREATED
         )
@@ -156,15 +147,12 @@ class ScreeningActionViewSet(ScreenerMixin, viewsets.GenericViewSet):
         screening_action = selectors.get_action_or_404(membership, pk)
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            decided = services.reclassification_decide(
-                actor=request.user,
-                membership=membership,
-                action=screening_action,
-                **serializer.validated_data,
-            )
-        except DjangoValidationError as error:
-            raise _service_errors(error) from None
+        decided = services.reclassification_decide(
+            actor=request.user,
+            membership=membership,
+            action=screening_action,
+            **serializer.validated_data,
+        )
         return Response(ScreeningActionSerializer(decided).data)
 
 
