@@ -40,18 +40,34 @@ class Cap(models.TextChoices):
     MANAGE_PARTNERSHIP = "manage_partnership", "Manage users, agencies and memberships"
     REVIEW_AUDIT = "review_audit", "Search the audit trail"
     MERGE_PEOPLE = "merge_people", "Merge two records of the same person"
+    ASSESS_RISK = "assess_risk", "Complete risk assessments for their agency"
+    MANAGE_INSTRUMENTS = "manage_instruments", "Add and version local risk tools"
+    RUN_CLINIC = "run_clinic", "Chair meetings: agendas, attendance, discussions, minutes"
+    MANAGE_CLINICS = "manage_clinics", "Set which meetings the partnership runs and when"
+    ADD_AGENDA_ITEM = "add_agenda_item", "Put a shared case on a meeting's agenda"
+    WORK_ACTIONS = "work_actions", "Complete their agency's actions"
 
 
-_EVERY_MEMBER = {Cap.VIEW_CASES, Cap.RECORD_REFERRAL, Cap.BREAK_GLASS}
+_EVERY_MEMBER = {
+    Cap.VIEW_CASES,
+    Cap.RECORD_REFERRAL,
+    Cap.BREAK_GLASS,
+    Cap.ADD_AGENDA_ITEM,
+    Cap.WORK_ACTIONS,
+}
 _CASE_OWNERS = _EVERY_MEMBER | {Cap.CREATE_CASE, Cap.EDIT_CASE_CORE}
+# Practitioners who assess risk; partners (CPS, local authority) and managers do not.
+_ASSESSORS = {Cap.ASSESS_RISK}
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.INVESTIGATOR: frozenset(_CASE_OWNERS),
-    Role.POLICE_SUPERVISOR: frozenset(_CASE_OWNERS | {Cap.VIEW_REPORTS, Cap.MERGE_PEOPLE}),
-    Role.CLINIC_CHAIR: frozenset(_CASE_OWNERS),
-    Role.CLINICIAN: frozenset(_EVERY_MEMBER),
-    Role.ADVOCATE: frozenset(_EVERY_MEMBER),
-    Role.PROBATION_OFFICER: frozenset(_EVERY_MEMBER),
+    Role.INVESTIGATOR: frozenset(_CASE_OWNERS | _ASSESSORS),
+    Role.POLICE_SUPERVISOR: frozenset(
+        _CASE_OWNERS | _ASSESSORS | {Cap.VIEW_REPORTS, Cap.MERGE_PEOPLE}
+    ),
+    Role.CLINIC_CHAIR: frozenset(_CASE_OWNERS | _ASSESSORS | {Cap.RUN_CLINIC, Cap.MANAGE_CLINICS}),
+    Role.CLINICIAN: frozenset(_EVERY_MEMBER | _ASSESSORS),
+    Role.ADVOCATE: frozenset(_EVERY_MEMBER | _ASSESSORS),
+    Role.PROBATION_OFFICER: frozenset(_EVERY_MEMBER | _ASSESSORS),
     Role.PARTNER: frozenset(_EVERY_MEMBER),
     Role.MANAGER: frozenset(_EVERY_MEMBER | {Cap.VIEW_REPORTS}),
     Role.PARTNERSHIP_ADMIN: frozenset(
@@ -61,6 +77,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_PARTNERSHIP,
             Cap.REVIEW_AUDIT,
             Cap.MERGE_PEOPLE,
+            Cap.MANAGE_INSTRUMENTS,
+            Cap.MANAGE_CLINICS,
         }
     ),
 }

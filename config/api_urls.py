@@ -3,6 +3,9 @@ from rest_framework.routers import DefaultRouter
 
 from cases import api as cases_api
 from cases import api_people, api_record, api_screening
+from reporting import api as reporting_api
+from risk import api as risk_api
+from triage import api_actions, api_clinics
 
 router = DefaultRouter()
 router.register("cases", cases_api.CaseViewSet, basename="case")
@@ -11,7 +14,15 @@ router.register(
 )
 router.register("referrals", cases_api.ReferralViewSet, basename="referral")
 # Each area registers its own endpoints.
-for area in (api_screening, api_people, api_record):
+for area in (
+    api_screening,
+    api_people,
+    api_record,
+    api_clinics,
+    api_actions,
+    risk_api,
+    reporting_api,
+):
     area.register(router)
 
 urlpatterns = [

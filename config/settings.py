@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "cases",
+    "triage",
+    "risk",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -1,2 +1,1 @@
-"""Reports: the Home Office quarterly return, evaluation figures, reminders, dashboards.
-Arrives with its own issue."""
+"""Reports, reminders and notifications. The quarterly return arrives with its own issue."""

@@ -1,2 +1,2 @@
-"""Risk instruments as versioned data (DASH, S-DASH, SASH, SRP, local tools) and
-assessments. Arrives with the clinics and risk issue."""
+"""Risk instruments as versioned data (DASH, S-DASH, SASH, SRP, local tools) and the
+assessments made with them."""

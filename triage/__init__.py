@@ -1,2 +1,3 @@
-"""Multi-agency triage clinics: meetings, agendas, case discussions (CAS), actions and
-minutes. Arrives with the clinics and risk issue; nothing is stubbed here before then."""
+"""Multi-agency triage clinics: meeting series and their cadence, meetings, agendas,
+attendance, case discussions (Case Analysis Summaries, one version per discussion),
+actions and minutes."""

@@ -15,6 +15,9 @@ from accounts.models import Agency, Membership, Partnership, User
 from accounts.roles import AgencyKind, Role
 from cases import services
 from cases.models import CodeList, Gender, PartyRole, ReferenceCode
+from reporting import demo as reporting_demo
+from risk import demo as risk_demo
+from triage import demo as triage_demo
 
 DEMO_PASSWORD = "Demo-Partnership-2026"
 
@@ -176,6 +179,9 @@ class Command(BaseCommand):
         )
         for number in range(case_count):
             self._case(rng, number, agencies, members)
+        # Each area loads its own demo records (clinics, risk, reminders) on these cases.
+        for area in (risk_demo, triage_demo, reporting_demo):
+            area.seed(partnership=north, agencies=agencies, members=members)
 
         south = self._partnership("Southmoor Stalking Partnership", "southmoor", "SMP")
         south_police = self._agency(south, "Southmoor Constabulary", AgencyKind.POLICE)

@@ -1,0 +1,49 @@
+"""Notifications shown in the header badge and sent by email, and the ledger that makes the
+daily reminder job send each reminder once per due event."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Partnership
+
+
+class NotificationKind(models.TextChoices):
+    ACTION_DUE = "action_due", "Action due tomorrow"
+    ACTION_OVERDUE = "action_overdue", "Action overdue"
+    ACTION_ESCALATED = "action_escalated", "Overdue action escalated"
+    RISK_REVIEW_DUE = "risk_review_due", "Risk review due"
+    CASE_REVIEW_DUE = "case_review_due", "Case due for clinic review"
+    MEETING_TOMORROW = "meeting_tomorrow", "Meeting tomorrow"
+
+
+class Notification(models.Model):
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    # Names the due event: one notification per (recipient, event), whatever the day it runs.
+    event_key = models.CharField(max_length=120)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    # A path inside the product; never personal data (it goes into email too).
+    link = models.CharField(max_length=300, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="notification_once_per_event"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return self.title

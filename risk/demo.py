@@ -1,0 +1,2 @@
+def seed(*, partnership, agencies, members):
+    """Demo records for this area on the demo partnership's cases."""

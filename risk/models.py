@@ -1,0 +1,132 @@
+"""Risk instruments as versioned data, and the assessments made with them.
+
+An instrument version's ``definition`` holds everything that differs between tools: item
+codes and short neutral labels, domains, answer scales, the scoring method and its bands,
+and prompts (a MARAC referral, an SRP). Licensed wording is never shipped: a deployment
+loads it into ``item_wording`` from a file. Scoring code reads the definition; nothing
+about a particular tool is hard-coded outside the loaded definitions.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Agency, Partnership
+from cases.models import Case
+
+
+class RiskLevel(models.TextChoices):
+    """The common scale every instrument's bands map onto, for agendas, charts and reminders.
+    Each band also keeps its own label (DASH "standard", SASH "moderate concern")."""
+
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+LEVEL_RANK = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
+
+
+class Instrument(models.Model):
+    """A tool: national ones have no partnership; a partnership's local tools have one."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="instruments"
+    )
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "code"], name="instrument_code_unique"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=models.Q(partnership__isnull=True),
+                name="national_instrument_code_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class InstrumentVersion(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+    effective_from = models.DateField()
+    definition = models.JSONField()
+    # Licensed item wording loaded by a deployment: {item_code: text}. Empty when shipped.
+    item_wording = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["instrument", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "version"], name="instrument_version_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instrument.name} v{self.version}"
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", "In progress"
+    COMPLETE = "complete", "Complete"
+
+
+class Assessment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
+    instrument_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    # Who is assessed, where the tool is about one person (a victim's DASH, a stalker's SRP).
+    subject = models.ForeignKey(
+        "cases.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # Started before a clinic and finished during it: the meeting it was finished in.
+    meeting = models.ForeignKey(
+        "triage.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assessed_on = models.DateField(default=timezone.localdate)
+    status = models.CharField(
+        max_length=10, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    # The computed result as the instrument defines it (score, band, domain ratings, prompts).
+    result = models.JSONField(default=dict, blank=True)
+    computed_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    override_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    override_reason = models.TextField(blank=True)
+    # override_level if set, else computed_level: what agendas, charts and reminders read.
+    level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    review_due_on = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        indexes = [
+            models.Index(fields=["case", "status", "-assessed_on"]),
+            models.Index(fields=["status", "review_due_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(override_level="") | ~models.Q(override_reason=""),
+                name="override_needs_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.instrument_version} for {self.case}"

@@ -1,0 +1,2 @@
+def register(router):
+    """Registers this area's endpoints on the API router."""

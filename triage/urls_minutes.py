@@ -1,0 +1,3 @@
+"""Filled in by the clinics work."""
+
+urlpatterns = []
