@@ -72,7 +72,9 @@ class CrimeScreenEntryViewSet(
                 }
             )
         filters = form.filters() if self.action == "list" else None
-        return selectors.worklist(membership, filters).select_related("same_course_as")
+        return selectors.worklist(membership, filters).select_related(
+            "source_offence", "same_course_as"
+        )
 
     def get_serializer_class(self):
         return (
@@ -96,12 +98,12 @@ class CrimeScreenEntryViewSet(
         record_event(action=Action.VIEW, actor=request.user, obj=entry, detail={"api": True})
         entry = (
             selectors.entries_visible_to(request.membership)
-            .select_related("offence", "same_course_as")
+            .select_related("offence", "source_offence", "same_course_as")
             .prefetch_related(
                 Prefetch(
                     "actions",
                     ScreeningAction.objects.select_related(
-                        "actor", "requested_offence", "decided_by"
+                        "actor", "requested_offence", "previous_offence", "decided_by"
                     ),
                 )
             )

@@ -18,6 +18,12 @@ class ScreeningActionSerializer(serializers.ModelSerializer):
     requested_offence = serializers.CharField(
         source="requested_offence.code", read_only=True, default=None
     )
+    previous_offence = serializers.CharField(
+        source="previous_offence.code",
+        read_only=True,
+        default=None,
+        help_text="Accepted reclassification: the code the crime had until then.",
+    )
     decided_by = serializers.CharField(source="decided_by.full_name", read_only=True, default=None)
     kind = serializers.CharField(read_only=True)
 
@@ -31,6 +37,7 @@ class ScreeningActionSerializer(serializers.ModelSerializer):
             "note",
             "reason",
             "requested_offence",
+            "previous_offence",
             "reclassification_outcome",
             "decided_at",
             "decided_by",
@@ -38,7 +45,17 @@ class ScreeningActionSerializer(serializers.ModelSerializer):
 
 
 class CrimeScreenEntrySerializer(serializers.ModelSerializer):
-    offence_code = serializers.CharField(source="offence.code", read_only=True)
+    offence_code = serializers.CharField(
+        source="offence.code",
+        read_only=True,
+        help_text="The working code: the police system's, or an accepted reclassification.",
+    )
+    source_offence_code = serializers.CharField(
+        source="police_system_offence.code",
+        read_only=True,
+        help_text="The code the police system last sent (updated by every import).",
+    )
+    reclassified = serializers.BooleanField(read_only=True)
     same_course_as = serializers.CharField(
         source="same_course_as.crime_reference", read_only=True, default=None
     )
@@ -54,6 +71,8 @@ class CrimeScreenEntrySerializer(serializers.ModelSerializer):
             "crime_reference",
             "recorded_on",
             "offence_code",
+            "source_offence_code",
+            "reclassified",
             "offence_description",
             "summary",
             "domestic_abuse",

@@ -68,7 +68,15 @@ class CrimeScreenEntry(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     crime_reference = models.CharField(max_length=40)
     recorded_on = models.DateField()
+    # The working classification: the police system's code, or the code a supervisor
+    # accepted on reclassification. ``source_offence`` is what the police system last
+    # sent (set by every import); a re-import never overwrites an accepted
+    # reclassification, and pages show both codes when they differ. Null: the same as
+    # ``offence`` (entries made before the field existed, never reclassified).
     offence = models.ForeignKey(ReferenceCode, on_delete=models.PROTECT, related_name="+")
+    source_offence = models.ForeignKey(
+        ReferenceCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     offence_description = models.CharField(max_length=300, blank=True)
     summary = models.TextField(blank=True)
     domestic_abuse = models.BooleanField(default=False)
@@ -132,6 +140,16 @@ class CrimeScreenEntry(models.Model):
     def __str__(self):
         return self.crime_reference
 
+    @property
+    def police_system_offence(self):
+        """The offence code the police system last sent."""
+        return self.source_offence if self.source_offence_id else self.offence
+
+    @property
+    def reclassified(self):
+        """True when the working code differs from the police system's code."""
+        return bool(self.source_offence_id) and self.source_offence_id != self.offence_id
+
 
 class ScreeningActionKind(models.TextChoices):
     RECORDED_ONLY = "recorded_only", "Recorded on the daily log only"
@@ -162,6 +180,10 @@ class ScreeningAction(models.Model):
     reason = models.TextField(blank=True)
     # For reclassification: the offence it should be, and the decision when it comes.
     requested_offence = models.ForeignKey(
+        ReferenceCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set when the request is accepted: the code the entry had until then.
+    previous_offence = models.ForeignKey(
         ReferenceCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reclassification_outcome = models.CharField(

@@ -154,7 +154,7 @@ WORKLIST_ORDER = (IS_SCREENED.asc(), F("recorded_on").desc(), F("id").desc())
 def get_entry_or_404(membership, pk):
     entry = (
         entries_visible_to(membership)
-        .select_related("offence", "case", "same_course_as", "import_run")
+        .select_related("offence", "source_offence", "case", "same_course_as", "import_run")
         .filter(pk=pk)
         .first()
     )
@@ -170,7 +170,7 @@ def entry_by_reference(membership, reference):
 def actions_for(entry):
     return (
         ScreeningAction.objects.filter(entry=entry)
-        .select_related("actor", "agency", "requested_offence", "decided_by")
+        .select_related("actor", "agency", "requested_offence", "previous_offence", "decided_by")
         .order_by("-acted_at", "-id")
     )
 

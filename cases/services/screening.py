@@ -204,15 +204,26 @@ def _process(run, raw_rows, *, membership):
 
 
 def _existing(partnership_id, references):
-    """crime reference → (id, row_hash): one SELECT per 10,000 references (SQLite: 900)."""
+    """crime reference → (id, row_hash, offence id, source offence id): one SELECT per
+    10,000 references (SQLite: 900)."""
     size = min(10_000, (connection.features.max_query_params or 10_000) - 10)
     found = {}
     for start in range(0, len(references), size):
-        for pk, ref, row_hash in CrimeScreenEntry.objects.filter(
+        for pk, ref, row_hash, offence_id, source_id in CrimeScreenEntry.objects.filter(
             partnership_id=partnership_id, crime_reference__in=references[start : start + size]
-        ).values_list("pk", "crime_reference", "row_hash"):
-            found[ref] = (pk, row_hash)
+        ).values_list("pk", "crime_reference", "row_hash", "offence_id", "source_offence_id"):
+            found[ref] = (pk, row_hash, offence_id, source_id)
     return found
+
+
+def _working_offence(found, source_offence_id):
+    """The entry's code after a re-import: the police system's new code, unless a
+    supervisor accepted a reclassification (the working code differs from the code the
+    police system sent last time), which a re-import never overwrites. The police system's
+    code is kept in source_offence either way, and pages show both when they differ."""
+    _, _, offence_id, previous_source_id = found
+    reclassified = previous_source_id is not None and previous_source_id != offence_id
+    return offence_id if reclassified else source_offence_id
 
 
 def _write(run, rows, *, membership):
@@ -233,6 +244,7 @@ def _write(run, rows, *, membership):
                         import_run=run,
                         first_imported_at=now,
                         updated_at=now,
+                        source_offence_id=row.values["offence_id"],
                         **row.values,
                     )
                 )
@@ -243,12 +255,20 @@ def _write(run, rows, *, membership):
                 entry.updated_at = now
                 for name in crime_screen.IMPORTED_FIELDS:
                     setattr(entry, name, row.values[name])
+                entry.source_offence_id = row.values["offence_id"]
+                entry.offence_id = _working_offence(found, row.values["offence_id"])
                 changed.append(entry)
         CrimeScreenEntry.objects.bulk_create(new, batch_size=2_000)
         if changed:
             CrimeScreenEntry.objects.bulk_update(
                 changed,
-                [*crime_screen.IMPORTED_FIELDS, "row_hash", "import_run", "updated_at"],
+                [
+                    *crime_screen.IMPORTED_FIELDS,
+                    "source_offence",
+                    "row_hash",
+                    "import_run",
+                    "updated_at",
+                ],
                 batch_size=500,
             )
         run.status = ImportStatus.SUCCEEDED
@@ -348,7 +368,11 @@ def actions_record(
 
 
 def reclassification_decide(*, actor, membership, action, outcome, decided_on=None):
-    """A police supervisor accepts or refuses a reclassification request."""
+    """A police supervisor accepts or refuses a reclassification request.
+
+    Accepting changes the entry's offence code to the requested one; the code it replaces
+    is kept on the action (previous_offence) and the police system's own code stays in
+    the entry's source_offence, so later imports cannot silently undo the change."""
     if not is_screening_supervisor(membership):
         raise PermissionDenied("Only a police supervisor decides reclassification requests.")
     errors = {}
@@ -377,18 +401,34 @@ def reclassification_decide(*, actor, membership, action, outcome, decided_on=No
         if not updated:
             raise ValidationError({"outcome": "This request has already been decided."})
         action.refresh_from_db()
+        detail = {
+            "reclassification": action.pk,
+            "outcome": outcome,
+            "requested_offence": action.requested_offence.code
+            if action.requested_offence
+            else "",
+        }
+        if outcome == ReclassificationOutcome.ACCEPTED and action.requested_offence_id:
+            entry = (
+                CrimeScreenEntry.objects.select_for_update()
+                .select_related("offence")
+                .get(pk=action.entry_id)
+            )
+            previous = entry.offence
+            if entry.source_offence_id is None:
+                entry.source_offence_id = entry.offence_id
+            entry.offence_id = action.requested_offence_id
+            entry.updated_at = timezone.now()
+            entry.save(update_fields=["offence", "source_offence", "updated_at"])
+            action.previous_offence = previous
+            action.save(update_fields=["previous_offence"])
+            detail["previous_offence"] = previous.code
         record_event(
             action=Action.UPDATE,
             actor=actor,
             membership=membership,
             obj=action.entry,
-            detail={
-                "reclassification": action.pk,
-                "outcome": outcome,
-                "requested_offence": action.requested_offence.code
-                if action.requested_offence
-                else "",
-            },
+            detail=detail,
         )
     return action
 
