@@ -11,21 +11,32 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0009_people_match_gist'),
+        ("cases", "0009_people_match_gist"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='crimescreenentry',
-            name='source_offence',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.referencecode'),
+            model_name="crimescreenentry",
+            name="source_offence",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="cases.referencecode",
+            ),
         ),
         migrations.AddField(
-            model_name='screeningaction',
-            name='previous_offence',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.referencecode'),
+            model_name="screeningaction",
+            name="previous_offence",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="cases.referencecode",
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

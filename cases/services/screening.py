@@ -404,9 +404,7 @@ def reclassification_decide(*, actor, membership, action, outcome, decided_on=No
         detail = {
             "reclassification": action.pk,
             "outcome": outcome,
-            "requested_offence": action.requested_offence.code
-            if action.requested_offence
-            else "",
+            "requested_offence": action.requested_offence.code if action.requested_offence else "",
         }
         if outcome == ReclassificationOutcome.ACCEPTED and action.requested_offence_id:
             entry = (
