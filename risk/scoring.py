@@ -1,0 +1,305 @@
+"""The one scoring engine: it reads an instrument version's definition and never knows
+which tool it is scoring.
+
+A definition (JSON, stored on InstrumentVersion)::
+
+    {
+      "schema": 1,
+      "about": "...",                      # purpose and use, shown to assessors
+      "review_months": {"high": 3, "default": 6},
+      "sections": [                        # domains; items are grouped by section
+        {"code": "core", "label": "...",
+         "applies_when": {"item": "X-00", "in": ["yes"]},   # optional
+         "items": [
+            {"code": "X-01", "label": "Short neutral label", "scale": "yes_no_not_known",
+             "required": true, "applies_when": {...}, "options": [[value, label], ...],
+             "multiple": false}
+         ]}
+      ],
+      "scoring": {
+        "method": "count_yes" | "sum" | "domain_ratings",
+        "items": ["X-01", ...],             # optional: which items score (default: by scale)
+        "values": ["yes"],                  # count_yes: which answers count
+        "combine": "max",                   # domain_ratings
+        "bands": [{"code", "label", "level", "min", "max" (null: no upper bound),
+                   "prompts": [{"code", "text"}]}]
+      }
+    }
+
+Methods:
+  count_yes       score = number of applicable scored items answered with one of ``values``
+  sum             score = sum of applicable numeric answers (the 0-3 scale)
+  domain_ratings  each scored item is a low/moderate/high rating; score = rank (1-3) of the
+                  highest (``combine: max``); the band is read from that rank
+Bands map the score onto the tool's own band label and the common low/medium/high level.
+"""
+
+from dataclasses import dataclass
+
+from risk.models import LEVEL_RANK, RiskLevel
+
+SCHEMA = 1
+
+# The fixed set of answer scales. Options are (value, label); ``numeric`` scales sum.
+SCALES = {
+    "yes_no_not_known": {
+        "label": "Yes, no or not known",
+        "options": [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")],
+    },
+    "yes_no": {"label": "Yes or no", "options": [("yes", "Yes"), ("no", "No")]},
+    "zero_to_three": {
+        "label": "0 to 3",
+        "options": [("0", "0 (none)"), ("1", "1"), ("2", "2"), ("3", "3 (severe)")],
+        "numeric": True,
+    },
+    "low_moderate_high": {
+        "label": "Low, moderate or high",
+        "options": [("low", "Low"), ("moderate", "Moderate"), ("high", "High")],
+        "ranked": True,
+    },
+    # Options come from the item ("options"); "multiple": true allows more than one.
+    "choice": {"label": "Choice from a list", "options": []},
+    "text": {"label": "Free text", "options": []},
+}
+# Scales a partnership admin may use for a local tool.
+LOCAL_SCALES = ("yes_no_not_known", "zero_to_three", "low_moderate_high")
+RATING_RANK = {"low": 1, "moderate": 2, "high": 3}
+METHODS = ("count_yes", "sum", "domain_ratings")
+# Items each method scores when the definition does not list them.
+METHOD_SCALES = {
+    "count_yes": ("yes_no", "yes_no_not_known"),
+    "sum": ("zero_to_three",),
+    "domain_ratings": ("low_moderate_high",),
+}
+DEFAULT_REVIEW_MONTHS = {"high": 3, "default": 6}
+
+
+class DefinitionError(ValueError):
+    """A definition that cannot be scored: ``errors`` is a list of messages."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    label: str
+    scale: str
+    section: str
+    required: bool
+    options: tuple
+    multiple: bool
+    applies_when: dict | None
+
+
+def items(definition):
+    """Every item in order, with its section's condition folded in."""
+    result = []
+    for section in definition.get("sections", []):
+        for raw in section.get("items", []):
+            scale = raw.get("scale", "")
+            options = tuple(
+                tuple(o) for o in (raw.get("options") or SCALES.get(scale, {}).get("options", []))
+            )
+            result.append(
+                Item(
+                    code=raw["code"],
+                    label=raw.get("label", ""),
+                    scale=scale,
+                    section=section.get("code", ""),
+                    required=raw.get("required", scale != "text"),
+                    options=options,
+                    multiple=bool(raw.get("multiple")),
+                    applies_when=raw.get("applies_when") or section.get("applies_when"),
+                )
+            )
+    return result
+
+
+def _applies(item, answers):
+    condition = item.applies_when
+    if not condition:
+        return True
+    return answers.get(condition["item"]) in condition.get("in", [])
+
+
+def scored_items(definition):
+    scoring = definition["scoring"]
+    listed = scoring.get("items")
+    everything = items(definition)
+    if listed:
+        return [i for i in everything if i.code in set(listed)]
+    scales = METHOD_SCALES[scoring["method"]]
+    return [i for i in everything if i.scale in scales]
+
+
+def validate_definition(definition):
+    """Raise DefinitionError listing every problem, or return None."""
+    errors = []
+    if definition.get("schema") != SCHEMA:
+        errors.append(f"schema must be {SCHEMA}")
+    all_items = items(definition) if isinstance(definition.get("sections"), list) else []
+    if not all_items:
+        errors.append("the instrument needs at least one item")
+    codes = [i.code for i in all_items]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        errors.append(f"item codes must be unique: {', '.join(duplicates)}")
+    for item in all_items:
+        if item.scale not in SCALES:
+            errors.append(f"{item.code}: unknown scale {item.scale!r}")
+        elif item.scale == "choice" and not item.options:
+            errors.append(f"{item.code}: a choice item needs options")
+        if item.applies_when and item.applies_when.get("item") not in codes:
+            errors.append(f"{item.code}: applies_when names an unknown item")
+    scoring = definition.get("scoring") or {}
+    method = scoring.get("method")
+    if method not in METHODS:
+        errors.append(f"scoring method must be one of {', '.join(METHODS)}")
+    else:
+        for code in scoring.get("items") or []:
+            if code not in codes:
+                errors.append(f"scoring names an unknown item {code}")
+        scored = scored_items(definition) if not errors else []
+        wrong = [i.code for i in scored if i.scale not in METHOD_SCALES[method]]
+        if wrong:
+            errors.append(f"{method} cannot score items {', '.join(wrong)} (wrong scale)")
+        if not errors and not scored:
+            errors.append(f"{method} has no items to score")
+        if not errors:
+            errors.extend(
+                band_errors(
+                    scoring.get("bands") or [], lowest_score(definition), max_score(definition)
+                )
+            )
+    if errors:
+        raise DefinitionError(errors)
+
+
+def max_score(definition):
+    scored = scored_items(definition)
+    method = definition["scoring"]["method"]
+    if method == "count_yes":
+        return len(scored)
+    if method == "sum":
+        return sum(max(int(v) for v, _ in i.options) for i in scored)
+    return max(RATING_RANK.values())
+
+
+def lowest_score(definition):
+    return 1 if definition["scoring"]["method"] == "domain_ratings" else 0
+
+
+def band_errors(bands, low, high):
+    """Bands must be in order, not overlap, leave no gap, and cover low..high."""
+    errors = []
+    if not bands:
+        return ["add at least one band"]
+    levels = set(RiskLevel.values)
+    expected = low
+    for n, band in enumerate(bands, start=1):
+        if band.get("level") not in levels:
+            errors.append(f"band {n}: level must be low, medium or high")
+        if not band.get("label"):
+            errors.append(f"band {n}: give a label")
+        start, end = band.get("min"), band.get("max")
+        if not isinstance(start, int) or (end is not None and not isinstance(end, int)):
+            errors.append(f"band {n}: from and to must be whole numbers")
+            return errors
+        if end is not None and end < start:
+            errors.append(f"band {n}: 'to' is below 'from'")
+        if start != expected:
+            errors.append(
+                f"band {n} must start at {expected}: bands cover every score, no gap or overlap"
+            )
+        if end is None:
+            if n != len(bands):
+                errors.append(f"band {n}: only the last band may be open-ended")
+            expected = None
+            break
+        expected = end + 1
+    if expected is not None and expected <= high:
+        errors.append(f"the bands stop at {expected - 1}; they must cover scores up to {high}")
+    return errors
+
+
+def clean_answers(definition, answers, *, complete):
+    """(cleaned answers, {item code: message}).
+
+    Unknown codes and values are errors; answers to items that do not apply are dropped;
+    when ``complete`` every applicable required item needs an answer.
+    """
+    errors = {}
+    by_code = {i.code: i for i in items(definition)}
+    cleaned = {}
+    for code, value in (answers or {}).items():
+        item = by_code.get(code)
+        if item is None:
+            errors[code] = f"{code} is not an item of this instrument"
+            continue
+        if value in (None, "", []):
+            continue
+        if item.scale == "text":
+            cleaned[code] = str(value).strip()[:2000]
+            continue
+        allowed = {v for v, _ in item.options}
+        values = value if isinstance(value, list) else [value]
+        values = [str(v) for v in values]
+        if not item.multiple and len(values) > 1:
+            errors[code] = f"Choose one answer for {code}"
+        elif any(v not in allowed for v in values):
+            errors[code] = f"Choose one of: {', '.join(sorted(allowed))}"
+        else:
+            cleaned[code] = values if item.multiple else values[0]
+    cleaned = {code: v for code, v in cleaned.items() if _applies(by_code[code], cleaned)}
+    if complete:
+        for item in by_code.values():
+            if item.required and _applies(item, cleaned) and item.code not in cleaned:
+                errors.setdefault(item.code, f"Answer {item.code} {item.label}".strip())
+    return cleaned, errors
+
+
+def score(definition, answers):
+    """The result as the definition defines it. Answers must already be clean."""
+    scoring = definition["scoring"]
+    method = scoring["method"]
+    scored = [i for i in scored_items(definition) if _applies(i, answers)]
+    domains = {}
+    if method == "count_yes":
+        counted = set(scoring.get("values") or ["yes"])
+        total = sum(1 for i in scored if answers.get(i.code) in counted)
+    elif method == "sum":
+        total = sum(int(answers[i.code]) for i in scored if i.code in answers)
+    else:
+        domains = {i.code: answers[i.code] for i in scored if i.code in answers}
+        ranks = [RATING_RANK[v] for v in domains.values()]
+        total = max(ranks) if scoring.get("combine", "max") == "max" and ranks else 0
+    band = band_for(scoring["bands"], total)
+    return {
+        "method": method,
+        "score": total,
+        "scored_items": len(scored),
+        "band": band.get("code", ""),
+        "band_label": band.get("label", ""),
+        "level": band.get("level", ""),
+        "prompts": list(band.get("prompts", [])),
+        "domains": domains,
+    }
+
+
+def band_for(bands, total):
+    for band in bands:
+        if total >= band["min"] and (band["max"] is None or total <= band["max"]):
+            return band
+    return {}
+
+
+def review_months(definition, level):
+    months = {**DEFAULT_REVIEW_MONTHS, **(definition.get("review_months") or {})}
+    return months.get(level, months["default"])
+
+
+def level_rank(level):
+    return LEVEL_RANK.get(level, 0)

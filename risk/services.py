@@ -1,0 +1,401 @@
+"""Every write of risk data: keyword-only, one transaction each, with its audit row.
+
+Rules enforced here (views and API only translate them):
+- only a member with ASSESS_RISK in the assessor's agency may change an assessment;
+- a draft may be saved with missing answers; completing needs every applicable required
+  item, and stores the computed result, level, prompts and review date;
+- an override needs a reason (and, where the definition says ``"override": "raise"``,
+  may only raise the level);
+- a new version of a local tool never changes the version old assessments point at.
+"""
+
+import calendar
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.access import can
+from accounts.roles import Cap
+from audit.models import Action
+from audit.services import record_event
+from risk import scoring
+from risk.models import (
+    LEVEL_RANK,
+    Assessment,
+    AssessmentStatus,
+    Instrument,
+    InstrumentVersion,
+    RiskLevel,
+)
+
+
+def add_months(day, months):
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def can_write_assessment(membership, assessment):
+    return can(membership, Cap.ASSESS_RISK) and assessment.agency_id == membership.agency_id
+
+
+def _require_writer(membership, assessment):
+    if not can_write_assessment(membership, assessment):
+        raise PermissionDenied("Only the assessor's agency can change this assessment.")
+
+
+def _require_draft(assessment):
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError({"status": "This assessment is complete; its answers are fixed."})
+
+
+def _check_meeting(membership, meeting, errors):
+    if meeting is not None and meeting.partnership_id != membership.agency.partnership_id:
+        errors["meeting"] = "Choose a meeting of your partnership."
+
+
+def assessment_start(*, actor, membership, case, instrument, subject=None, meeting=None):
+    """A draft on the case with the instrument's current version."""
+    if not can(membership, Cap.ASSESS_RISK):
+        raise PermissionDenied("Your role does not assess risk.")
+    errors = {}
+    partnership_id = membership.agency.partnership_id
+    if (
+        instrument is None
+        or not instrument.active
+        or instrument.partnership_id
+        not in (
+            None,
+            partnership_id,
+        )
+    ):
+        errors["instrument"] = "Choose an instrument."
+    if subject is not None and not case.parties.filter(person=subject).exists():
+        errors["subject"] = "Choose a person on this case."
+    _check_meeting(membership, meeting, errors)
+    version = (
+        instrument.versions.order_by("-version").first() if "instrument" not in errors else None
+    )
+    if "instrument" not in errors and version is None:
+        errors["instrument"] = "This instrument has no version yet."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            case=case,
+            instrument_version=version,
+            subject=subject,
+            assessor=actor,
+            agency=membership.agency,
+            meeting=meeting,
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=assessment,
+            case=case,
+            detail={"instrument": instrument.code, "version": version.version},
+        )
+    return assessment
+
+
+def assessment_save_answers(
+    *, actor, membership, assessment, answers, meeting=None, set_meeting=False
+):
+    """Save a draft's answers; missing answers are allowed, wrong ones are not."""
+    _require_writer(membership, assessment)
+    _require_draft(assessment)
+    definition = assessment.instrument_version.definition
+    cleaned, errors = scoring.clean_answers(definition, answers, complete=False)
+    field_errors = {}
+    if set_meeting:
+        _check_meeting(membership, meeting, field_errors)
+    if errors:
+        raise AnswerErrors(errors, field_errors)
+    if field_errors:
+        raise ValidationError(field_errors)
+    with transaction.atomic():
+        assessment.answers = cleaned
+        fields = ["answers"]
+        if set_meeting:
+            assessment.meeting = meeting
+            fields.append("meeting")
+        assessment.save(update_fields=fields)
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=assessment,
+            case=assessment.case,
+            detail={"answered": len(cleaned)},
+        )
+    return assessment
+
+
+class AnswerErrors(ValidationError):
+    """Errors keyed by item code, kept for forms; ``message_dict`` holds them under
+    ``answers`` for the API (field-keyed 400)."""
+
+    def __init__(self, item_errors, other_errors=None):
+        self.item_errors = item_errors
+        messages = {"answers": [f"{code}: {msg}" for code, msg in item_errors.items()]}
+        messages.update({k: [v] for k, v in (other_errors or {}).items()})
+        super().__init__(messages)
+
+
+def _check_override(definition, computed_level, override_level, override_reason, errors):
+    override_reason = (override_reason or "").strip()
+    if override_level and override_level not in RiskLevel.values:
+        errors["override_level"] = "Choose low, medium or high."
+        return
+    if override_level and not override_reason:
+        errors["override_reason"] = "Give the reason for your professional judgement."
+    if not override_level and override_reason:
+        errors["override_level"] = "Choose the level your professional judgement gives."
+    if (
+        override_level
+        and definition.get("override") == "raise"
+        and LEVEL_RANK[override_level] <= LEVEL_RANK.get(computed_level, 0)
+    ):
+        errors["override_level"] = (
+            "This instrument's level can only be raised by professional judgement: "
+            f"choose a level above {computed_level}."
+        )
+
+
+def assessment_complete(
+    *,
+    actor,
+    membership,
+    assessment,
+    answers=None,
+    review_due_on=None,
+    meeting=None,
+    set_meeting=False,
+    override_level="",
+    override_reason="",
+    today=None,
+):
+    """Score the answers and complete the assessment: result, level, prompts, review date."""
+    _require_writer(membership, assessment)
+    _require_draft(assessment)
+    today = today or timezone.localdate()
+    definition = assessment.instrument_version.definition
+    raw = assessment.answers if answers is None else answers
+    cleaned, item_errors = scoring.clean_answers(definition, raw, complete=True)
+    errors = {}
+    if set_meeting:
+        _check_meeting(membership, meeting, errors)
+    if review_due_on is not None and review_due_on <= today:
+        errors["review_due_on"] = "The review date must be in the future."
+    result = scoring.score(definition, cleaned) if not item_errors else {}
+    if not item_errors:
+        _check_override(definition, result["level"], override_level, override_reason, errors)
+    if item_errors:
+        raise AnswerErrors(item_errors, errors)
+    if errors:
+        raise ValidationError(errors)
+    level = override_level or result["level"]
+    with transaction.atomic():
+        assessment.answers = cleaned
+        assessment.result = result
+        assessment.computed_level = result["level"]
+        assessment.override_level = override_level or ""
+        assessment.override_reason = (override_reason or "").strip() if override_level else ""
+        assessment.level = level
+        assessment.review_due_on = review_due_on or add_months(
+            today, scoring.review_months(definition, level)
+        )
+        assessment.status = AssessmentStatus.COMPLETE
+        assessment.assessed_on = today
+        assessment.completed_at = timezone.now()
+        if set_meeting:
+            assessment.meeting = meeting
+        assessment.save()
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=assessment,
+            case=assessment.case,
+            detail={
+                "completed": True,
+                "score": result["score"],
+                "computed_level": result["level"],
+                "level": level,
+            },
+        )
+    return assessment
+
+
+def assessment_override(*, actor, membership, assessment, override_level, override_reason):
+    """Record (or clear, with an empty level) professional judgement on a complete one."""
+    _require_writer(membership, assessment)
+    if assessment.status != AssessmentStatus.COMPLETE:
+        raise ValidationError({"status": "Complete the assessment before overriding its level."})
+    errors = {}
+    _check_override(
+        assessment.instrument_version.definition,
+        assessment.computed_level,
+        override_level,
+        override_reason,
+        errors,
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        assessment.override_level = override_level or ""
+        assessment.override_reason = override_reason.strip() if override_level else ""
+        assessment.level = override_level or assessment.computed_level
+        assessment.save(update_fields=["override_level", "override_reason", "level"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=assessment,
+            case=assessment.case,
+            reason=assessment.override_reason,
+            detail={"override_level": assessment.override_level, "level": assessment.level},
+        )
+    return assessment
+
+
+def assessment_set_review_date(*, actor, membership, assessment, review_due_on, today=None):
+    _require_writer(membership, assessment)
+    today = today or timezone.localdate()
+    if review_due_on is None or review_due_on <= today:
+        raise ValidationError({"review_due_on": "The review date must be in the future."})
+    with transaction.atomic():
+        assessment.review_due_on = review_due_on
+        assessment.save(update_fields=["review_due_on"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=assessment,
+            case=assessment.case,
+            detail={"review_due_on": review_due_on.isoformat()},
+        )
+    return assessment
+
+
+# --- Local tools ---------------------------------------------------------------------
+
+
+def _require_instrument_manager(membership):
+    if not can(membership, Cap.MANAGE_INSTRUMENTS):
+        raise PermissionDenied("Only the partnership admin manages local tools.")
+
+
+def _validate(definition):
+    try:
+        scoring.validate_definition(definition)
+    except scoring.DefinitionError as exc:
+        raise ValidationError({"definition": exc.errors}) from exc
+
+
+def instrument_create(*, actor, membership, code, name, definition, description=""):
+    """A local tool of the member's partnership with its first version."""
+    _require_instrument_manager(membership)
+    partnership_id = membership.agency.partnership_id
+    errors = {}
+    if not code:
+        errors["code"] = "Enter a code."
+    elif Instrument.objects.filter(code=code, partnership_id__in=[partnership_id]).exists() or (
+        Instrument.objects.filter(code=code, partnership=None).exists()
+    ):
+        errors["code"] = "An instrument with this code already exists."
+    if not (name or "").strip():
+        errors["name"] = "Enter a name."
+    if errors:
+        raise ValidationError(errors)
+    _validate(definition)
+    with transaction.atomic():
+        instrument = Instrument.objects.create(
+            partnership_id=partnership_id, code=code, name=name.strip(), description=description
+        )
+        version = InstrumentVersion.objects.create(
+            instrument=instrument,
+            version=1,
+            effective_from=timezone.localdate(),
+            definition=definition,
+            created_by=actor,
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=version,
+            detail={"instrument": code, "version": 1},
+        )
+    return instrument
+
+
+def instrument_new_version(
+    *, actor, membership, instrument, definition, name=None, description=None
+):
+    """A new version of a local tool; earlier versions and their assessments are untouched."""
+    _require_instrument_manager(membership)
+    if instrument.partnership_id != membership.agency.partnership_id:
+        raise PermissionDenied("National instruments change only by a release.")
+    if name is not None and not name.strip():
+        raise ValidationError({"name": "Enter a name."})
+    _validate(definition)
+    with transaction.atomic():
+        locked = Instrument.objects.select_for_update().get(pk=instrument.pk)
+        number = (locked.versions.aggregate(n=Max("version"))["n"] or 0) + 1
+        version = InstrumentVersion.objects.create(
+            instrument=locked,
+            version=number,
+            effective_from=timezone.localdate(),
+            definition=definition,
+            created_by=actor,
+        )
+        changed = []
+        if name is not None and name.strip() != locked.name:
+            locked.name = name.strip()
+            changed.append("name")
+        if description is not None and description != locked.description:
+            locked.description = description
+            changed.append("description")
+        if changed:
+            locked.save(update_fields=changed)
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=version,
+            detail={"instrument": locked.code, "version": number},
+        )
+    return version
+
+
+def load_wording(*, version, wording):
+    """Licensed wording for a deployment: {item code: text}. Every code must exist."""
+    codes = {item.code for item in scoring.items(version.definition)}
+    unknown = sorted(set(wording) - codes)
+    if unknown:
+        raise ValidationError({"item_wording": f"Unknown item codes: {', '.join(unknown)}"})
+    bad = sorted(
+        code for code, text in wording.items() if not isinstance(text, str) or not text.strip()
+    )
+    if bad:
+        raise ValidationError({"item_wording": f"Empty wording for: {', '.join(bad)}"})
+    with transaction.atomic():
+        version.item_wording = {
+            **version.item_wording,
+            **{c: t.strip() for c, t in wording.items()},
+        }
+        version.save(update_fields=["item_wording"])
+        record_event(
+            action=Action.UPDATE,
+            obj=version,
+            actor_email="manage.py load_instrument_wording",
+            detail={"wording_items": len(wording)},
+        )
+    return version
