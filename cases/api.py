@@ -203,6 +203,7 @@ class ReferralViewSet(
             membership=request.membership,
             referral=referral,
             note=serializer.validated_data["note"],
+            screened_on=serializer.validated_data["screened_on"],
         )
         return Response(self.get_serializer(referral).data)
 

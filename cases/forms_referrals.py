@@ -127,6 +127,10 @@ class SharingForm(forms.Form):
 
 
 class ScreenForm(forms.Form):
+    screened_on = DateField(
+        label="Date of screening",
+        error_messages={"required": "Enter the date the referral was screened."},
+    )
     note = forms.CharField(
         label="Screening note (optional)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -147,6 +151,10 @@ class DecideForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a decision.", "invalid_choice": "Choose a decision."},
+    )
+    decided_on = DateField(
+        label="Date of decision",
+        error_messages={"required": "Enter the date of the decision."},
     )
     reason = forms.CharField(
         label="Reason",

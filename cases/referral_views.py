@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.decorators import member_required
 from accounts.roles import Cap
@@ -307,7 +308,7 @@ def _detail(request, referral, *, screen_form=None, status=200):
         "referral": referral,
         "history": referral_selectors.referral_history(referral),
         "can_decide": referral_selectors.can_decide(membership),
-        "screen_form": screen_form or ScreenForm(),
+        "screen_form": screen_form or ScreenForm(initial={"screened_on": timezone.localdate()}),
         "case_visible": bool(
             referral.case_id and selectors.visible_case_ids(membership, [referral.case_id])
         ),
@@ -345,6 +346,7 @@ def referral_screen(request, pk):
                 membership=membership,
                 referral=referral,
                 note=form.cleaned_data["note"],
+                screened_on=form.cleaned_data["screened_on"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)
@@ -362,6 +364,7 @@ def referral_decide(request, pk):
     form = DecideForm(
         request.POST if request.method == "POST" else None,
         agencies=selectors.partnership_agencies(membership),
+        initial={"decided_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -380,6 +383,7 @@ def referral_decide(request, pk):
                     reason=data["reason"],
                     case=case,
                     lead_agency=data["lead_agency"],
+                    decided_on=data["decided_on"],
                 )
             except ValidationError as error:
                 apply_service_errors(form, error)

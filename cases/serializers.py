@@ -195,6 +195,13 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class ReferralScreenSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    screened_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Date of screening (default today): not in the future, not before the "
+        "referral was received.",
+    )
 
 
 class ReferralDecideSerializer(serializers.Serializer):
@@ -210,6 +217,13 @@ class ReferralDecideSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     lead_agency = serializers.PrimaryKeyRelatedField(
         queryset=Agency.objects.none(), required=False, allow_null=True, default=None
+    )
+    decided_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Date of the decision (default today): not in the future, not before the "
+        "referral was screened.",
     )
 
     def __init__(self, *args, cases=None, agencies=None, **kwargs):

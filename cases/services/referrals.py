@@ -6,6 +6,8 @@ not applicable / declined. Police roles and the clinic chair screen and decide. 
 shares the case with the referring agency and makes the referral's people case parties.
 """
 
+from datetime import datetime, time
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -115,20 +117,49 @@ def _locked(referral):
     return Referral.objects.select_for_update().get(pk=referral.pk)
 
 
-def referral_screen(*, actor, membership, referral, note=""):
+def _dated(day):
+    """The moment stored for an action dated ``day``: now when it is today, else midday of
+    that day. The audit row keeps when it was actually entered."""
+    if day is None or day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+def _check_date(day, *, field, label, not_before=None, before_label=""):
+    """Field-keyed errors for a date of screening or decision; ``{}`` when it is fine."""
+    if day > timezone.localdate():
+        return {field: f"The date of the {label} must be today or in the past."}
+    if not_before is not None and day < not_before:
+        return {field: f"The date of the {label} cannot be before {before_label}."}
+    return {}
+
+
+def referral_screen(*, actor, membership, referral, note="", screened_on=None):
+    """Record that the referral was screened on ``screened_on`` (default today): not in
+    the future, not before the referral was received."""
     if not can_decide(membership):
         raise PermissionDenied("Only police and the clinic chair screen referrals.")
     if referral.partnership_id != membership.agency.partnership_id:
         raise PermissionDenied("Not in your partnership.")
+    screened_on = screened_on or timezone.localdate()
+    errors = _check_date(
+        screened_on,
+        field="screened_on",
+        label="screening",
+        not_before=referral.received_on,
+        before_label=f"the referral was received ({referral.received_on:%-d %B %Y})",
+    )
     if len(note) > 1000:
-        raise ValidationError({"note": "The note must be 1,000 characters or fewer."})
+        errors["note"] = "The note must be 1,000 characters or fewer."
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         referral = _locked(referral)
         if referral.decision:
             raise ValidationError({"note": "This referral has already been decided."})
         if referral.screened_at:
             raise ValidationError({"note": "This referral has already been screened."})
-        referral.screened_at = timezone.now()
+        referral.screened_at = _dated(screened_on)
         referral.screened_by = actor
         referral.screening_note = note.strip()
         referral.save(update_fields=["screened_at", "screened_by", "screening_note"])
@@ -138,7 +169,7 @@ def referral_screen(*, actor, membership, referral, note=""):
             membership=membership,
             obj=referral,
             reason=note.strip(),
-            detail={"lifecycle": "screened"},
+            detail={"lifecycle": "screened", "screened_on": screened_on.isoformat()},
         )
     return referral
 
@@ -162,9 +193,12 @@ def referral_decide(
     case=None,
     summary="",
     lead_agency=None,
+    decided_on=None,
 ):
-    """One decision per referral. Accepting joins ``case`` or opens a new one (``summary``,
-    ``lead_agency``), shares it with the referring agency and adds the people as parties."""
+    """One decision per referral, dated ``decided_on`` (default today; not in the future,
+    not before the referral was screened). Accepting joins ``case`` or opens a new one
+    (``summary``, ``lead_agency``, opened on the decision date), shares it with the
+    referring agency and adds the people as parties."""
     if not can_decide(membership):
         raise PermissionDenied("Only police and the clinic chair decide on referrals.")
     if referral.partnership_id != membership.agency.partnership_id:
@@ -179,6 +213,16 @@ def referral_decide(
         errors["case"] = "Only an accepted referral joins a case."
     if case is not None and case.partnership_id != referral.partnership_id:
         errors["case"] = "Choose a case in this partnership."
+    decided_on = decided_on or timezone.localdate()
+    errors.update(
+        _check_date(
+            decided_on,
+            field="decided_on",
+            label="decision",
+            not_before=referral.received_on,
+            before_label=f"the referral was received ({referral.received_on:%-d %B %Y})",
+        )
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -189,6 +233,16 @@ def referral_decide(
             )
         if not referral.screened_at:
             raise ValidationError({"decision": "Screen the referral before deciding on it."})
+        screened_on = timezone.localtime(referral.screened_at).date()
+        date_errors = _check_date(
+            decided_on,
+            field="decided_on",
+            label="decision",
+            not_before=screened_on,
+            before_label=f"the referral was screened ({screened_on:%-d %B %Y})",
+        )
+        if date_errors:
+            raise ValidationError(date_errors)
         opened = False
         if decision == ReferralStatus.ACCEPTED:
             if case is None:
@@ -197,6 +251,7 @@ def referral_decide(
                     membership=membership,
                     summary=summary.strip() or referral.reason,
                     lead_agency=lead_agency or membership.agency,
+                    opened_on=decided_on,
                 )
                 opened = True
             if not CaseAgency.objects.filter(case=case, agency=referral.referring_agency).exists():
@@ -211,7 +266,7 @@ def referral_decide(
             referral.case = case
         referral.decision = decision
         referral.decision_reason = reason
-        referral.decided_at = timezone.now()
+        referral.decided_at = _dated(decided_on)
         referral.decided_by = actor
         referral.save(
             update_fields=["decision", "decision_reason", "decided_at", "decided_by", "case"]
@@ -226,6 +281,7 @@ def referral_decide(
             detail={
                 "lifecycle": "decided",
                 "decision": decision,
+                "decided_on": decided_on.isoformat(),
                 "case_id": referral.case_id,
                 "case_opened": opened,
             },

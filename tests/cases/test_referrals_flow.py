@@ -269,11 +269,19 @@ def test_referral_list_query_count_is_fixed(client, login, world):
     assert len(few) == len(many)
 
 
+def _today():
+    return timezone.localdate().strftime("%d/%m/%Y")
+
+
 def _screen(client, referral, note=""):
-    return client.post(reverse("cases:referral-screen", args=[referral.pk]), {"note": note})
+    return client.post(
+        reverse("cases:referral-screen", args=[referral.pk]),
+        {"note": note, "screened_on": _today()},
+    )
 
 
 def _decide(client, referral, **data):
+    data.setdefault("decided_on", _today())
     return client.post(reverse("cases:referral-decide", args=[referral.pk]), data)
 
 
