@@ -113,6 +113,10 @@ class AgendaItem(models.Model):
     )
     # Removed items stay, so a rebuilt agenda does not bring back what the chair took off.
     removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removed_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -1,0 +1,1 @@
+"""Reads for clinics, meetings, agendas, discussions and actions, scoped to the membership."""

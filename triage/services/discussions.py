@@ -1,0 +1,226 @@
+"""Recording a case's discussion at a meeting: its Case Analysis Summary (CAS).
+
+Each save is a new ``CaseDiscussion`` row, version = the case's previous version + 1, so
+earlier versions stay readable. The actions agreed are created in the same transaction.
+
+What carries forward to the case core (through ``cases.services.record.record_update``,
+so simple_history keeps the field history and the case gets its own audit row): the
+classification (with the decision as its reason), the typologies, the tier and the
+priority, each only when the discussion records a value; a blank keeps the case's value.
+The decision, risk judgement and next review date stay on the discussion, where the agenda
+builder and the reminders read them.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.access import can
+from accounts.roles import Cap
+from audit.models import Action as AuditAction
+from audit.services import record_event
+from cases.models import Case, Classification, CodeList, Priority, Tier, code_choices
+from cases.services import record as record_services
+from triage.models import (
+    Action,
+    CaseDiscussion,
+    Decision,
+    DiscussionDepth,
+    MeetingStatus,
+    RiskJudgement,
+)
+
+# Decisions that keep the case in the partnership's work need a date to come back.
+NEEDS_REVIEW_DATE = {Decision.ACCEPT, Decision.MONITOR, Decision.REFER_INTERVENTION}
+MAX_ACTIONS = 10
+
+
+def _require(allowed, message="Your role cannot do this."):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _check_choice(errors, field, value, allowed, *, required=False, message=None):
+    if not value:
+        if required:
+            errors[field] = message or "Choose one of the options."
+        return
+    if value not in allowed:
+        errors[field] = "Choose one of the options."
+
+
+def _check_actions(errors, actions, *, partnership_id, today):
+    clean = []
+    if len(actions) > MAX_ACTIONS:
+        errors["actions"] = f"Record at most {MAX_ACTIONS} actions at a time."
+        return clean
+    for index, row in enumerate(actions):
+        key = f"actions-{index}-"
+        description = (row.get("description") or "").strip()
+        agency, owner, due_on = row.get("owner_agency"), row.get("owner"), row.get("due_on")
+        if not description:
+            errors[key + "description"] = "Enter what is to be done."
+        if agency is None or agency.partnership_id != partnership_id:
+            errors[key + "owner_agency"] = "Choose the agency that owns the action."
+        elif owner is not None and not owner.memberships.filter(agency=agency).exists():
+            errors[key + "owner"] = f"{owner} is not a member of {agency}."
+        if due_on is None:
+            errors[key + "due_on"] = "Enter the date the action is due."
+        elif due_on < today:
+            errors[key + "due_on"] = "The due date cannot be in the past."
+        clean.append({**row, "description": description})
+    return clean
+
+
+def discussion_record(
+    *,
+    actor,
+    membership,
+    item,
+    summary,
+    risk_judgement,
+    decision,
+    classification="",
+    typologies=(),
+    risk_rationale="",
+    priority="",
+    tier="",
+    decision_note="",
+    next_review_on=None,
+    depth=DiscussionDepth.FULL,
+    actions=(),
+):
+    """Record one agenda item's discussion as a new CAS version, its actions, and carry the
+    agreed fields forward to the case core."""
+    _require(can(membership, Cap.RUN_CLINIC), "Only a clinic chair records discussions.")
+    meeting = item.meeting
+    if meeting.partnership_id != membership.agency.partnership_id:
+        raise PermissionDenied("Not your partnership's meeting.")
+    case = item.case
+    today = timezone.localdate()
+    errors = {}
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        errors["meeting"] = "Start the meeting before recording discussions."
+    if item.removed_at is not None:
+        errors["item"] = "This case has been taken off the agenda."
+    summary = (summary or "").strip()
+    if not summary:
+        errors["summary"] = "Enter what is known."
+    _check_choice(errors, "classification", classification, Classification.values)
+    _check_choice(
+        errors,
+        "risk_judgement",
+        risk_judgement,
+        RiskJudgement.values,
+        required=True,
+        message="Choose the risk judgement.",
+    )
+    _check_choice(errors, "priority", priority, Priority.values)
+    _check_choice(errors, "tier", tier, Tier.values)
+    _check_choice(
+        errors, "decision", decision, Decision.values, required=True, message="Choose a decision."
+    )
+    _check_choice(errors, "depth", depth, DiscussionDepth.values, required=True)
+    if risk_judgement == RiskJudgement.HIGH and not (risk_rationale or "").strip():
+        errors["risk_rationale"] = "Explain the high risk judgement."
+    if next_review_on is None and decision in NEEDS_REVIEW_DATE:
+        errors["next_review_on"] = "Enter the date the case comes back for review."
+    elif next_review_on is not None and next_review_on < today:
+        errors["next_review_on"] = "The review date cannot be in the past."
+    typologies = list(typologies or ())
+    allowed_typologies = set(
+        code_choices(CodeList.TYPOLOGY, case.partnership_id).values_list("pk", flat=True)
+    )
+    if any(code.pk not in allowed_typologies for code in typologies):
+        errors["typologies"] = "Choose typologies from the list."
+    actions = _check_actions(
+        errors, list(actions or ()), partnership_id=meeting.partnership_id, today=today
+    )
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        last = CaseDiscussion.objects.filter(case=case).aggregate(last=Max("version"))["last"]
+        discussion = CaseDiscussion.objects.create(
+            case=case,
+            meeting=meeting,
+            agenda_item=item,
+            version=(last or 0) + 1,
+            depth=depth,
+            summary=summary,
+            classification=classification or "",
+            risk_judgement=risk_judgement,
+            risk_rationale=(risk_rationale or "").strip(),
+            priority=priority or "",
+            tier=tier or "",
+            decision=decision,
+            decision_note=(decision_note or "").strip(),
+            next_review_on=next_review_on,
+            recorded_by=actor,
+        )
+        discussion.typologies.set(typologies)
+        record_event(
+            action=AuditAction.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=discussion,
+            case=case,
+            detail={
+                "meeting_id": meeting.pk,
+                "version": discussion.version,
+                "decision": decision,
+                "actions": len(actions),
+            },
+        )
+        created_actions = []
+        for row in actions:
+            action = Action.objects.create(
+                partnership_id=meeting.partnership_id,
+                case=case,
+                discussion=discussion,
+                description=row["description"],
+                owner_agency=row["owner_agency"],
+                owner=row.get("owner"),
+                due_on=row["due_on"],
+                created_by=actor,
+            )
+            record_event(
+                action=AuditAction.CREATE,
+                actor=actor,
+                membership=membership,
+                obj=action,
+                case=case,
+                detail={"discussion_id": discussion.pk},
+            )
+            created_actions.append(action)
+        carry_forward(actor=actor, membership=membership, discussion=discussion)
+    discussion.created_actions = created_actions
+    return discussion
+
+
+def carry_forward(*, actor, membership, discussion):
+    """Apply the discussion's agreed fields to the case core (see the module docstring)."""
+    fields = {}
+    case = Case.objects.get(pk=discussion.case_id)
+    if discussion.classification and discussion.classification != case.classification:
+        fields["classification"] = discussion.classification
+        note = f": {discussion.decision_note}" if discussion.decision_note else ""
+        fields["classification_reason"] = (
+            f"Clinic decision ({discussion.meeting or 'between meetings'}, CAS "
+            f"v{discussion.version}): {discussion.get_decision_display()}{note}"
+        )[:5000]
+    typologies = list(discussion.typologies.all())
+    if typologies:
+        fields["typologies"] = typologies
+    if discussion.tier:
+        fields["tier"] = discussion.tier
+    if discussion.priority:
+        fields["priority"] = discussion.priority
+    if not fields:
+        return {}
+    _case, changed = record_services.record_update(
+        actor=actor, membership=membership, case=case, **fields
+    )
+    return changed
