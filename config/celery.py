@@ -15,4 +15,9 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Each clinic's next meeting and draft agenda, before the morning meeting.
+    "triage-schedule-meetings": {
+        "task": "triage.tasks.schedule_meetings",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
