@@ -20,4 +20,9 @@ app.conf.beat_schedule = {
         "task": "triage.tasks.schedule_meetings",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Crontab times are Europe/London (CELERY_TIMEZONE).
+    "reporting-send-daily-reminders": {
+        "task": "reporting.tasks.send_daily_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }

@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "reporting.context_processors.notifications",
             ],
         },
     },
@@ -233,6 +234,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@stalking-partnership.invalid")
+# Where links in emails point (scheme and host, no trailing slash); empty: paths only.
+SITE_URL = env_str("SITE_URL", "")
+# An action still open this many days after its due date is escalated to supervisors.
+REMINDER_ESCALATION_DAYS = env_int("REMINDER_ESCALATION_DAYS", 3)
 
 SERVICE_NAME = env_str("SERVICE_NAME", "Stalking Partnership Case Manager")
 

@@ -43,7 +43,41 @@ class Notification(models.Model):
                 fields=["recipient", "event_key"], name="notification_once_per_event"
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            # The daily job's email step reads only what has not been emailed yet.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_to_email",
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+
+class ReminderSent(models.Model):
+    """The ledger of due events already reminded about: one row per (kind, object, date).
+
+    The daily job leaves out every source row that has a ledger row (one anti-join per
+    kind), so a second run the same day, or the next day, reads the due rows once and
+    writes nothing. The date is part of the event: an action moved to a new due date is a
+    new event. Notifications keep their own unique (recipient, event_key) as the last guard.
+    """
+
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    object_id = models.BigIntegerField()
+    due_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "due_on"], name="reminder_sent_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} {self.due_on}"

@@ -1,0 +1,262 @@
+"""What the daily reminder job reads: due events not yet in the ledger, and who receives them.
+
+These are system reads (no acting membership): the job works across every partnership and
+each notification is addressed to a person who can act on it. Every function is one query
+(or a handful) whatever the number of rows; rows come back as dicts of plain values.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q
+
+from accounts.models import Membership
+from accounts.roles import Cap, Role, is_partnership_wide, role_can
+from cases.models import CaseGroupObjectPermission
+from reporting.models import NotificationKind, ReminderSent
+from risk import selectors as risk_selectors
+from triage.models import (
+    Action,
+    ActionStatus,
+    AgendaItem,
+    CaseDiscussion,
+    Clinic,
+    Meeting,
+    MeetingStatus,
+)
+
+VIEW_CASE = "view_case"
+SUPERVISOR_ROLES = frozenset({Role.POLICE_SUPERVISOR, Role.MANAGER})
+
+
+def _not_yet_sent(kind, *, object_field="pk", date_field):
+    """True for source rows whose (kind, object, date) event has no ledger row."""
+    return ~Exists(
+        ReminderSent.objects.filter(
+            kind=kind, object_id=OuterRef(object_field), due_on=OuterRef(date_field)
+        )
+    )
+
+
+ACTION_FIELDS = (
+    "pk",
+    "partnership_id",
+    "case_id",
+    "case__reference",
+    "owner_id",
+    "owner_agency_id",
+    "owner_agency__name",
+    "due_on",
+)
+
+
+def _open_actions():
+    return Action.objects.filter(status=ActionStatus.OPEN)
+
+
+def actions_due_on(day):
+    """Open actions due on the day, not yet reminded about for that due date."""
+    kind = NotificationKind.ACTION_DUE
+    return (
+        _open_actions()
+        .filter(due_on=day)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .values(*ACTION_FIELDS)
+    )
+
+
+def actions_overdue(today):
+    """Open actions past their due date, not yet reminded about as overdue for it."""
+    kind = NotificationKind.ACTION_OVERDUE
+    return (
+        _open_actions()
+        .filter(due_on__lt=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .values(*ACTION_FIELDS)
+    )
+
+
+def actions_to_escalate(today, days):
+    """Open actions still open ``days`` days after their due date, not yet escalated."""
+    kind = NotificationKind.ACTION_ESCALATED
+    return (
+        _open_actions()
+        .filter(due_on__lte=today - timedelta(days=days))
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .values(*ACTION_FIELDS)
+    )
+
+
+def risk_reviews_due(today):
+    """The latest complete assessment per case and instrument whose review date has come
+    (risk.selectors.reviews_due), not yet reminded about for that date."""
+    kind = NotificationKind.RISK_REVIEW_DUE
+    return (
+        risk_selectors.reviews_due(today)
+        .filter(_not_yet_sent(kind, date_field="review_due_on"))
+        .order_by()
+        .values(
+            "pk",
+            "case_id",
+            "case__partnership_id",
+            "case__reference",
+            "assessor_id",
+            "agency_id",
+            "review_due_on",
+            "instrument_version__instrument__name",
+        )
+    )
+
+
+def case_reviews_due(today):
+    """Open cases whose latest Case Analysis Summary set a clinic review date that has come,
+    not yet reminded about for that date."""
+    kind = NotificationKind.CASE_REVIEW_DUE
+    later_version = CaseDiscussion.objects.filter(
+        case_id=OuterRef("case_id"), version__gt=OuterRef("version")
+    )
+    return (
+        CaseDiscussion.objects.filter(next_review_on__isnull=False, next_review_on__lte=today)
+        .filter(~Exists(later_version))
+        .filter(Q(case__closed_on__isnull=True) | Q(case__closed_on__gt=today))
+        .filter(_not_yet_sent(kind, object_field="case_id", date_field="next_review_on"))
+        .values(
+            "pk",
+            "case_id",
+            "case__partnership_id",
+            "case__reference",
+            "case__officer_in_charge_id",
+            "next_review_on",
+        )
+    )
+
+
+@dataclass
+class MeetingDue:
+    pk: int
+    partnership_id: int
+    held_on: object
+    starts_at: object
+    clinic_name: str
+    chair_id: int | None
+    case_ids: list = field(default_factory=list)
+    agency_ids: set = field(default_factory=set)
+    # Attending agencies with a grant to at least one agenda case.
+    seeing_agency_ids: set = field(default_factory=set)
+
+
+def meetings_on(day):
+    """Planned meetings held on the day, not yet reminded about, with their agenda case ids,
+    attending agencies and which of those agencies can see at least one agenda case.
+    Four queries whatever the number of meetings."""
+    kind = NotificationKind.MEETING_TOMORROW
+    rows = (
+        Meeting.objects.filter(held_on=day, status=MeetingStatus.PLANNED)
+        .filter(_not_yet_sent(kind, date_field="held_on"))
+        .values(
+            "pk",
+            "partnership_id",
+            "held_on",
+            "starts_at",
+            "clinic_id",
+            "clinic__name",
+            "chair_id",
+            "clinic__chair_id",
+        )
+    )
+    meetings, by_clinic = {}, defaultdict(list)
+    for row in rows:
+        meeting = MeetingDue(
+            pk=row["pk"],
+            partnership_id=row["partnership_id"],
+            held_on=row["held_on"],
+            starts_at=row["starts_at"],
+            clinic_name=row["clinic__name"],
+            chair_id=row["chair_id"] or row["clinic__chair_id"],
+        )
+        meetings[meeting.pk] = meeting
+        by_clinic[row["clinic_id"]].append(meeting)
+    if not meetings:
+        return []
+    items = AgendaItem.objects.filter(meeting_id__in=meetings, removed_at__isnull=True)
+    for meeting_id, case_id in items.values_list("meeting_id", "case_id"):
+        meetings[meeting_id].case_ids.append(case_id)
+    Attending = Clinic.agencies.through
+    group_of_agency = {}
+    for clinic_id, agency_id, group_id in Attending.objects.filter(
+        clinic_id__in=by_clinic
+    ).values_list("clinic_id", "agency_id", "agency__group_id"):
+        group_of_agency[agency_id] = group_id
+        for meeting in by_clinic[clinic_id]:
+            meeting.agency_ids.add(agency_id)
+    all_case_ids = {case_id for m in meetings.values() for case_id in m.case_ids}
+    grants = defaultdict(set)  # group id -> case ids it can see
+    if all_case_ids and group_of_agency:
+        for group_id, case_id in CaseGroupObjectPermission.objects.filter(
+            group_id__in=set(group_of_agency.values()),
+            permission__codename=VIEW_CASE,
+            content_object_id__in=all_case_ids,
+        ).values_list("group_id", "content_object_id"):
+            grants[group_id].add(case_id)
+    for meeting in meetings.values():
+        agenda = set(meeting.case_ids)
+        meeting.seeing_agency_ids = {
+            agency_id
+            for agency_id in meeting.agency_ids
+            if grants[group_of_agency[agency_id]] & agenda
+        }
+    return list(meetings.values())
+
+
+@dataclass
+class Recipients:
+    """Who may receive reminders on a day: usable memberships, loaded once per run."""
+
+    # (user id, agency id) of every usable membership.
+    memberships: set = field(default_factory=set)
+    users_by_partnership: dict = field(default_factory=lambda: defaultdict(set))
+    action_workers: dict = field(default_factory=lambda: defaultdict(list))
+    assessors: dict = field(default_factory=lambda: defaultdict(list))
+    supervisors: dict = field(default_factory=lambda: defaultdict(list))
+    chairs: dict = field(default_factory=lambda: defaultdict(list))
+    # agency id -> [(user id, role)] of members who take part in clinics.
+    clinic_members: dict = field(default_factory=lambda: defaultdict(list))
+
+    def usable_in_partnership(self, user_id, partnership_id):
+        return user_id is not None and user_id in self.users_by_partnership[partnership_id]
+
+
+def recipients_on(day):
+    """Usable memberships on the day, grouped by what they receive: one query."""
+    recipients = Recipients()
+    rows = (
+        Membership.objects.usable(on=day)
+        .order_by("user_id")
+        .values_list("user_id", "agency_id", "agency__partnership_id", "role")
+    )
+    for user_id, agency_id, partnership_id, role in rows:
+        recipients.memberships.add((user_id, agency_id))
+        recipients.users_by_partnership[partnership_id].add(user_id)
+        if role_can(role, Cap.WORK_ACTIONS):
+            recipients.action_workers[agency_id].append(user_id)
+        if role_can(role, Cap.ASSESS_RISK):
+            recipients.assessors[agency_id].append(user_id)
+        if role in SUPERVISOR_ROLES:
+            recipients.supervisors[agency_id].append(user_id)
+        if role == Role.CLINIC_CHAIR:
+            recipients.chairs[partnership_id].append(user_id)
+        if role_can(role, Cap.ADD_AGENDA_ITEM) or role_can(role, Cap.RUN_CLINIC):
+            recipients.clinic_members[agency_id].append((user_id, is_partnership_wide(role)))
+    return recipients
+
+
+def unemailed_notifications():
+    """Notifications not emailed yet, for the digest (partial index on emailed_at)."""
+    from reporting.models import Notification
+
+    return (
+        Notification.objects.filter(emailed_at__isnull=True, recipient__is_active=True)
+        .order_by("recipient_id", "created_at", "pk")
+        .values_list("pk", "recipient_id", "recipient__email", "title", "link")
+    )

@@ -1,0 +1,2 @@
+"""Writes for reporting: the daily reminders (reminders.py) and marking notifications read
+(notifications.py)."""

@@ -1,0 +1,369 @@
+"""The daily reminder job: one notification per recipient per due event, and one digest
+email per recipient listing what is new.
+
+Set-based: each kind is one query for its due rows (already-reminded events are left out by
+an anti-join on the ReminderSent ledger), recipients come from one query of usable
+memberships, and notifications and ledger rows are written with bulk_create in batches.
+A second run the same day (or the next day) finds no unsent events and writes nothing; the
+unique (recipient, event_key) constraint on Notification is the last guard against a race.
+
+Nothing personal goes into a title, body or email: case references, dates, clinic names
+and links only (email leaves the secure system).
+"""
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from audit.models import Action as AuditAction
+from audit.services import record_event
+from reporting.models import Notification, NotificationKind, ReminderSent
+from reporting.selectors import reminders as sources
+
+logger = logging.getLogger(__name__)
+
+EVENT_BATCH = 2_000
+INSERT_BATCH = 1_000
+DIGEST_LINES = 30
+_PLACEHOLDER = 987654321
+
+
+def _day(value):
+    return f"{value:%-d %B %Y}"
+
+
+class _Links:
+    """Paths for notification links, resolved once per run (other areas' pages may not
+    exist yet: each link falls back to the case page, or the clinics list)."""
+
+    def __init__(self):
+        self.case = self._pattern(("cases:detail",))
+        self.action = self._pattern(("triage:actions-detail", "triage:action-detail")) or None
+        self.assessment = self._pattern(("risk:assessment-detail",)) or None
+        self.meeting = self._pattern(("triage:meeting-detail", "triage:meeting"))
+        self.clinics = self._plain("triage:clinic-list")
+
+    @staticmethod
+    def _pattern(names):
+        for name in names:
+            try:
+                return reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{pk}")
+            except NoReverseMatch:
+                continue
+        return ""
+
+    @staticmethod
+    def _plain(name):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            return ""
+
+    def for_case(self, case_id):
+        return self.case.format(pk=case_id)
+
+    def for_action(self, action_id, case_id):
+        return self.action.format(pk=action_id) if self.action else self.for_case(case_id)
+
+    def for_assessment(self, assessment_id, case_id):
+        if self.assessment:
+            return self.assessment.format(pk=assessment_id)
+        return self.for_case(case_id)
+
+    def for_meeting(self, meeting_id):
+        return self.meeting.format(pk=meeting_id) if self.meeting else self.clinics
+
+
+@dataclass
+class _Event:
+    kind: str
+    object_id: int
+    due_on: object
+    partnership_id: int
+    case_id: int | None
+    key: str
+    title: str
+    body: str
+    link: str
+    recipients: list = field(default_factory=list)
+
+
+def _unique(user_ids):
+    return list(dict.fromkeys(u for u in user_ids if u is not None))
+
+
+def _action_events(rows, kind, recipients, links, escalation_days):
+    for row in rows:
+        pk, case_ref, due = row["pk"], row["case__reference"], row["due_on"]
+        pid, agency_id = row["partnership_id"], row["owner_agency_id"]
+        if kind == NotificationKind.ACTION_ESCALATED:
+            to = recipients.supervisors[agency_id] or recipients.chairs[pid]
+            title = (
+                f"Action on case {case_ref} still open {escalation_days} days after its due date"
+            )
+            key = f"action:{pk}:escalated:{due}"
+        else:
+            owner = row["owner_id"]
+            owner_usable = recipients.usable_in_partnership(owner, pid)
+            to = [owner] if owner_usable else recipients.action_workers[agency_id]
+            if kind == NotificationKind.ACTION_DUE:
+                title = f"Action due tomorrow on case {case_ref}"
+                key = f"action:{pk}:due:{due}"
+            else:
+                title = f"Action overdue on case {case_ref}"
+                key = f"action:{pk}:overdue:{due}"
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=pid,
+            case_id=row["case_id"],
+            key=key,
+            title=title,
+            body=f"Action {pk} for {row['owner_agency__name']}, due {_day(due)}.",
+            link=links.for_action(pk, row["case_id"]),
+            recipients=_unique(to),
+        )
+
+
+def _risk_review_events(rows, recipients, links):
+    kind = NotificationKind.RISK_REVIEW_DUE
+    for row in rows:
+        pk, due, agency_id = row["pk"], row["review_due_on"], row["agency_id"]
+        assessor = row["assessor_id"]
+        if (assessor, agency_id) in recipients.memberships:
+            to = [assessor]
+        else:
+            to = recipients.assessors[agency_id]
+        tool = row["instrument_version__instrument__name"]
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=row["case__partnership_id"],
+            case_id=row["case_id"],
+            key=f"assessment:{pk}:review:{due}",
+            title=f"Risk review due on case {row['case__reference']}",
+            body=f"The {tool} assessment {pk} is due for review on {_day(due)}.",
+            link=links.for_assessment(pk, row["case_id"]),
+            recipients=_unique(to),
+        )
+
+
+def _case_review_events(rows, recipients, links):
+    kind = NotificationKind.CASE_REVIEW_DUE
+    for row in rows:
+        case_id, due, pid = row["case_id"], row["next_review_on"], row["case__partnership_id"]
+        oic = row["case__officer_in_charge_id"]
+        to = [oic] if recipients.usable_in_partnership(oic, pid) else []
+        to += recipients.chairs[pid]
+        yield _Event(
+            kind=kind,
+            object_id=case_id,
+            due_on=due,
+            partnership_id=pid,
+            case_id=case_id,
+            key=f"case:{case_id}:review:{due}",
+            title=f"Case {row['case__reference']} due for clinic review",
+            body=f"The clinic set a review date of {_day(due)}.",
+            link=links.for_case(case_id),
+            recipients=_unique(to),
+        )
+
+
+def _meeting_events(meetings, recipients, links):
+    kind = NotificationKind.MEETING_TOMORROW
+    for meeting in meetings:
+        to = []
+        for agency_id in meeting.agency_ids:
+            sees_some = agency_id in meeting.seeing_agency_ids and meeting.case_ids
+            for user_id, partnership_wide in recipients.clinic_members[agency_id]:
+                if sees_some or (partnership_wide and meeting.case_ids):
+                    to.append(user_id)
+        if recipients.usable_in_partnership(meeting.chair_id, meeting.partnership_id):
+            to.append(meeting.chair_id)
+        count = len(meeting.case_ids)
+        starts = timezone.localtime(meeting.starts_at)
+        yield _Event(
+            kind=kind,
+            object_id=meeting.pk,
+            due_on=meeting.held_on,
+            partnership_id=meeting.partnership_id,
+            case_id=None,
+            key=f"meeting:{meeting.pk}:tomorrow",
+            title=f"{meeting.clinic_name} tomorrow at {starts:%H:%M}",
+            body=f"{count} case{'' if count == 1 else 's'} on the agenda"
+            f" for {_day(meeting.held_on)}.",
+            link=links.for_meeting(meeting.pk),
+            recipients=_unique(to),
+        )
+
+
+def _write(events, *, created_at):
+    """Notifications and ledger rows for a batch of events, in one transaction."""
+    notifications, ledger = [], []
+    for event in events:
+        if not event.recipients:
+            continue
+        ledger.append(
+            ReminderSent(
+                kind=event.kind,
+                object_id=event.object_id,
+                due_on=event.due_on,
+                recipients=len(event.recipients),
+                sent_at=created_at,
+            )
+        )
+        for user_id in event.recipients:
+            notifications.append(
+                Notification(
+                    partnership_id=event.partnership_id,
+                    recipient_id=user_id,
+                    kind=event.kind,
+                    event_key=event.key,
+                    title=event.title[:200],
+                    body=event.body,
+                    link=event.link,
+                    case_id=event.case_id,
+                    created_at=created_at,
+                )
+            )
+    with transaction.atomic():
+        Notification.objects.bulk_create(
+            notifications, batch_size=INSERT_BATCH, ignore_conflicts=True
+        )
+        ReminderSent.objects.bulk_create(ledger, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    return len(ledger)
+
+
+def _write_all(events, *, created_at):
+    written, batch = 0, []
+    for event in events:
+        batch.append(event)
+        if len(batch) >= EVENT_BATCH:
+            written += _write(batch, created_at=created_at)
+            batch = []
+    if batch:
+        written += _write(batch, created_at=created_at)
+    return written
+
+
+def _digest(count, lines, more):
+    site = getattr(settings, "SITE_URL", "").rstrip("/")
+    subject = f"{settings.SERVICE_NAME}: {count} new reminder{'s' if count != 1 else ''}"
+    body = [
+        f"You have {count} new reminder{'s' if count != 1 else ''}.",
+        "",
+        *[f"- {title}\n  {site}{link}" for title, link in lines],
+    ]
+    if more:
+        body += [
+            "",
+            f"And {more} more. See all your notifications: "
+            f"{site}{reverse('reporting:notification-list')}",
+        ]
+    body += ["", "Sign in to see the details. This email carries reference numbers only."]
+    return subject, "\n".join(body)
+
+
+def send_digests(*, now):
+    """One email per recipient listing their notifications not emailed yet; marks them
+    emailed. A recipient whose email fails is left for the next run."""
+    by_recipient = defaultdict(list)
+    emails, max_pk = {}, 0
+    for pk, recipient_id, email, title, link in sources.unemailed_notifications():
+        by_recipient[recipient_id].append((title, link))
+        emails[recipient_id] = email
+        max_pk = max(max_pk, pk)
+    if not by_recipient:
+        return 0
+    sent = []
+    connection = get_connection()
+    connection.open()
+    try:
+        for recipient_id, lines in by_recipient.items():
+            subject, body = _digest(
+                len(lines), lines[:DIGEST_LINES], max(0, len(lines) - DIGEST_LINES)
+            )
+            message = EmailMessage(
+                subject,
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [emails[recipient_id]],
+                connection=connection,
+            )
+            try:
+                message.send()
+            except Exception:  # noqa: BLE001 - one bad address must not stop the digest
+                logger.exception("Reminder digest to user %s failed", recipient_id)
+                continue
+            sent.append(recipient_id)
+    finally:
+        connection.close()
+    for start in range(0, len(sent), 500):
+        Notification.objects.filter(
+            recipient_id__in=sent[start : start + 500], emailed_at__isnull=True, pk__lte=max_pk
+        ).update(emailed_at=now)
+    return len(sent)
+
+
+def send_daily_reminders(*, today=None, email=True):
+    """Remind everyone of what falls due; safe to run twice. Returns counts per kind."""
+    today = today or timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+    escalation_days = settings.REMINDER_ESCALATION_DAYS
+    now = timezone.now()
+    recipients = sources.recipients_on(today)
+    links = _Links()
+    kinds = NotificationKind
+    streams = {
+        kinds.ACTION_DUE: _action_events(
+            sources.actions_due_on(tomorrow), kinds.ACTION_DUE, recipients, links, escalation_days
+        ),
+        kinds.ACTION_OVERDUE: _action_events(
+            sources.actions_overdue(today), kinds.ACTION_OVERDUE, recipients, links, escalation_days
+        ),
+        kinds.ACTION_ESCALATED: _action_events(
+            sources.actions_to_escalate(today, escalation_days),
+            kinds.ACTION_ESCALATED,
+            recipients,
+            links,
+            escalation_days,
+        ),
+        kinds.RISK_REVIEW_DUE: _risk_review_events(
+            sources.risk_reviews_due(today), recipients, links
+        ),
+        kinds.CASE_REVIEW_DUE: _case_review_events(
+            sources.case_reviews_due(today), recipients, links
+        ),
+        kinds.MEETING_TOMORROW: _meeting_events(sources.meetings_on(tomorrow), recipients, links),
+    }
+    events = {kind: _write_all(stream, created_at=now) for kind, stream in streams.items()}
+    created = Counter(
+        dict(
+            Notification.objects.filter(created_at=now)
+            .values_list("kind")
+            .annotate(n=Count("pk"))
+            .values_list("kind", "n")
+        )
+    )
+    summary = {
+        "day": today.isoformat(),
+        "created": {kind: created.get(kind, 0) for kind in kinds.values},
+        "events": {kind: events[kind] for kind in kinds.values},
+        "emails": send_digests(now=now) if email else 0,
+    }
+    record_event(
+        action=AuditAction.CREATE,
+        actor_email="system:daily-reminders",
+        detail={"job": "send_daily_reminders", **summary},
+    )
+    return summary
