@@ -193,36 +193,54 @@ def lowest_score(definition):
 
 
 def band_errors(bands, low, high):
-    """Bands must be in order, not overlap, leave no gap, and cover low..high."""
-    errors = []
+    return [message for _, _, message in band_problems(bands, low, high)]
+
+
+def band_problems(bands, low, high):
+    """Bands must be in order, not overlap, leave no gap, and cover low..high.
+
+    A list of (band index or None, field or None, message), so a form can put each
+    message next to the field it is about."""
+    problems = []
     if not bands:
-        return ["add at least one band"]
+        return [(None, None, "add at least one band")]
     levels = set(RiskLevel.values)
     expected = low
     for n, band in enumerate(bands, start=1):
+        at = n - 1
         if band.get("level") not in levels:
-            errors.append(f"band {n}: level must be low, medium or high")
+            problems.append((at, "level", f"band {n}: level must be low, medium or high"))
         if not band.get("label"):
-            errors.append(f"band {n}: give a label")
+            problems.append((at, "label", f"band {n}: give a label"))
         start, end = band.get("min"), band.get("max")
         if not isinstance(start, int) or (end is not None and not isinstance(end, int)):
-            errors.append(f"band {n}: from and to must be whole numbers")
-            return errors
+            problems.append((at, "min", f"band {n}: from and to must be whole numbers"))
+            return problems
         if end is not None and end < start:
-            errors.append(f"band {n}: 'to' is below 'from'")
+            problems.append((at, "max", f"band {n}: 'to' is below 'from'"))
         if start != expected:
-            errors.append(
-                f"band {n} must start at {expected}: bands cover every score, no gap or overlap"
+            problems.append(
+                (
+                    at,
+                    "min",
+                    f"band {n} must start at {expected}: no gap or overlap between bands",
+                )
             )
         if end is None:
             if n != len(bands):
-                errors.append(f"band {n}: only the last band may be open-ended")
+                problems.append((at, "max", f"band {n}: only the last band may be open-ended"))
             expected = None
             break
         expected = end + 1
     if expected is not None and expected <= high:
-        errors.append(f"the bands stop at {expected - 1}; they must cover scores up to {high}")
-    return errors
+        problems.append(
+            (
+                len(bands) - 1,
+                "max",
+                f"the bands stop at {expected - 1}; they must cover scores up to {high}",
+            )
+        )
+    return problems
 
 
 def clean_answers(definition, answers, *, complete):

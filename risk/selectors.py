@@ -5,12 +5,16 @@ they take ids, not a membership, because their callers have already scoped the c
 Everything a request reads goes through the membership-scoped functions further down.
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
 
 from cases.models import Case
-from risk.models import Assessment, AssessmentStatus, Instrument
+from cases.selectors.core import cases_visible_to, get_case_or_404
+from risk.models import Assessment, AssessmentStatus, Instrument, InstrumentVersion
 
 # "Latest" everywhere in this module: the assessment date, then completion time, then id.
 LATEST_ORDER = ("-assessed_on", "-completed_at", "-id")
@@ -84,5 +88,133 @@ def instruments_visible_to(membership):
     )
 
 
+def instrument_list(membership):
+    """Visible instruments with their current version, two queries whatever the number."""
+    instruments = list(instruments_visible_to(membership).order_by("partnership_id", "name"))
+    latest = _latest_versions([i.pk for i in instruments])
+    for instrument in instruments:
+        instrument.current = latest.get(instrument.pk)
+    return instruments
+
+
+def _latest_versions(instrument_ids):
+    newest = InstrumentVersion.objects.filter(instrument_id=OuterRef("instrument_id")).order_by(
+        "-version"
+    )
+    versions = InstrumentVersion.objects.filter(
+        instrument_id__in=instrument_ids, pk=Subquery(newest.values("pk")[:1])
+    )
+    return {v.instrument_id: v for v in versions}
+
+
+def get_instrument_or_404(membership, pk):
+    instrument = instruments_visible_to(membership).filter(pk=pk).first()
+    if instrument is None:
+        raise Http404("Not found.")
+    instrument.current = current_version(instrument)
+    return instrument
+
+
+def get_local_instrument_or_404(membership, pk):
+    """A local tool of the member's partnership (national ones are not edited here)."""
+    instrument = get_instrument_or_404(membership, pk)
+    if instrument.partnership_id is None:
+        raise Http404("Not found.")
+    return instrument
+
+
+def startable_instruments(membership):
+    return [i for i in instrument_list(membership) if i.active and i.current is not None]
+
+
 def current_version(instrument):
     return instrument.versions.order_by("-version").first()
+
+
+def instrument_versions(instrument):
+    return instrument.versions.select_related("created_by").order_by("-version")
+
+
+def assessments_visible_to(membership):
+    """Assessments on the cases the member can see."""
+    return Assessment.objects.filter(case__in=cases_visible_to(membership))
+
+
+def _with_related(assessments):
+    return assessments.select_related(
+        "instrument_version__instrument", "assessor", "agency", "meeting", "subject", "case"
+    )
+
+
+def assessment_list(membership, *, case_id=None):
+    assessments = assessments_visible_to(membership)
+    if case_id is not None:
+        assessments = assessments.filter(case_id=case_id)
+    return _with_related(assessments).order_by(*LATEST_ORDER)
+
+
+def get_assessment_or_404(membership, pk):
+    """The assessment if its case is visible (404 and a denial row otherwise)."""
+    assessment = (
+        _with_related(Assessment.objects.filter(pk=pk))
+        .filter(case__partnership_id=membership.agency.partnership_id)
+        .first()
+    )
+    if assessment is None:
+        raise Http404("Not found.")
+    get_case_or_404(membership, assessment.case_id)
+    return assessment
+
+
+def case_assessments(case):
+    """Every assessment of a case the caller has already checked, newest first."""
+    return list(_with_related(Assessment.objects.filter(case=case)).order_by(*LATEST_ORDER))
+
+
+@dataclass
+class CaseRisk:
+    """A case's current risk: the latest complete assessment per instrument, the overall
+    level (the latest complete assessment, as ``current_level_by_case``) and the history
+    oldest first."""
+
+    latest_by_instrument: list
+    overall: object  # the latest complete Assessment, or None
+    history: list
+    drafts: int
+
+    @property
+    def level(self):
+        return self.overall.level if self.overall else ""
+
+
+def case_risk(case, assessments=None):
+    """From the case's assessments (one query when not given)."""
+    assessments = case_assessments(case) if assessments is None else assessments
+    complete = [a for a in assessments if a.status == AssessmentStatus.COMPLETE]
+    latest = {}
+    for assessment in complete:  # newest first: the first per instrument is the latest
+        latest.setdefault(assessment.instrument_version.instrument_id, assessment)
+    return CaseRisk(
+        latest_by_instrument=sorted(
+            latest.values(), key=lambda a: a.instrument_version.instrument.name
+        ),
+        overall=complete[0] if complete else None,
+        history=list(reversed(complete)),
+        drafts=len(assessments) - len(complete),
+    )
+
+
+def meetings_for(membership):
+    """Recent and coming meetings of the partnership, to link an assessment to."""
+    from triage.models import Meeting
+
+    today = timezone.localdate()
+    return (
+        Meeting.objects.filter(
+            partnership_id=membership.agency.partnership_id,
+            held_on__gte=today - timedelta(days=31),
+            held_on__lte=today + timedelta(days=31),
+        )
+        .select_related("clinic")
+        .order_by("held_on")
+    )
