@@ -1,0 +1,213 @@
+"""Reads for meeting minutes: which meetings a member may read, which of a meeting's
+discussed cases a reader may see (their "audience"), and the content of one audience's
+minutes.
+
+Redaction is decided here, in one place, by the reader's case visibility:
+
+* a case not visible to the reader (cases.selectors.core.cases_visible_to) is left out
+  entirely: no reference, name, discussion or action of it appears;
+* victim contact details (address, postcode, phone, email, workplace) are never part of
+  minutes, for any reader. Minutes reach perpetrator-facing readers (health clinicians
+  working with the perpetrator, probation) and are printed and passed round, so DESIGN §4
+  ("no output that can reach a perpetrator-facing reader carries victim contact")
+  applies to every version: the content below never reads those fields, and every
+  MinutesFile has contact_withheld=True. Parties appear by name and role only.
+* free text written at the meeting (summary, rationale, decision note, action text) is
+  printed as written: the forms ask writers not to type contact details into it.
+"""
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from accounts.access import sees_whole_partnership
+from accounts.models import Membership
+from cases.models import CaseParty, Classification
+from cases.selectors.core import cases_visible_to
+from triage.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    CaseDiscussion,
+    Meeting,
+    MeetingStatus,
+    MinutesFile,
+)
+
+AUDIENCE_VERSION = "minutes-v1"
+
+
+def meetings_visible_to(membership):
+    """Meetings of clinics the member's agency attends; every meeting of the partnership
+    for partnership-wide roles."""
+    meetings = Meeting.objects.filter(partnership_id=membership.agency.partnership_id)
+    if sees_whole_partnership(membership):
+        return meetings
+    return meetings.filter(clinic__agencies=membership.agency_id).distinct()
+
+
+def get_meeting_or_404(membership, pk):
+    meeting = (
+        meetings_visible_to(membership)
+        .filter(pk=pk)
+        .select_related("clinic", "chair", "closed_by", "partnership")
+        .first()
+    )
+    if meeting is None:
+        raise Http404("Not found.")
+    return meeting
+
+
+def discussed_case_ids(meeting):
+    return sorted(
+        set(CaseDiscussion.objects.filter(meeting=meeting).values_list("case_id", flat=True))
+    )
+
+
+def audience_key(case_ids):
+    """The same cases give the same key: readers who see the same cases share one file.
+    Contact is always withheld, and the key says so, so a future policy change cannot
+    reuse a file made under this one."""
+    ids = ",".join(str(pk) for pk in sorted(set(case_ids)))
+    return hashlib.sha256(f"{AUDIENCE_VERSION}|contact-withheld|{ids}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Audience:
+    case_ids: tuple
+    key: str
+
+    @classmethod
+    def of(cls, case_ids):
+        ids = tuple(sorted(set(case_ids)))
+        return cls(case_ids=ids, key=audience_key(ids))
+
+
+def audience_for(membership, meeting, discussed=None):
+    """The discussed cases this reader may see."""
+    discussed = discussed_case_ids(meeting) if discussed is None else discussed
+    if sees_whole_partnership(membership):
+        visible = discussed
+    else:
+        visible = cases_visible_to(membership).filter(pk__in=discussed).values_list("pk", flat=True)
+    return Audience.of(visible)
+
+
+def audiences_of_meeting(meeting):
+    """Every audience the minutes job produces: one per distinct view among the usable
+    members of the attending agencies, plus the partnership-wide one (all discussed cases).
+    Returns {key: (Audience, [agency names])}."""
+    discussed = discussed_case_ids(meeting)
+    audiences = OrderedDict()
+    whole = Audience.of(discussed)
+    audiences[whole.key] = (whole, ["Partnership-wide"])
+    members = (
+        Membership.objects.usable()
+        .filter(agency__in=meeting.clinic.agencies.all())
+        .select_related("agency", "agency__partnership")
+        .order_by("agency__name", "pk")
+    )
+    for membership in members:
+        audience = audience_for(membership, meeting, discussed)
+        names = audiences.setdefault(audience.key, (audience, []))[1]
+        if membership.agency.name not in names:
+            names.append(membership.agency.name)
+    return audiences
+
+
+def minutes_file_for(meeting, audience):
+    return MinutesFile.objects.filter(meeting=meeting, audience_key=audience.key).first()
+
+
+# ---------------------------------------------------------------- content
+
+
+@dataclass
+class CaseMinutes:
+    case: object
+    discussion: object
+    parties: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
+    typologies: list = field(default_factory=list)
+
+    @property
+    def classification_label(self):
+        value = self.discussion.classification
+        return dict(Classification.choices).get(value, value)
+
+
+@dataclass
+class MinutesContent:
+    meeting: object
+    attendance: list  # [(agency name, [Attendance])]
+    cases: list  # [CaseMinutes], in agenda order
+    case_ids: tuple
+    discussed_count: int
+
+
+def minutes_content(meeting, audience, *, discussed_count=None):
+    """What one audience's minutes hold; a fixed number of queries whatever the size."""
+    attendance_rows = list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("agency", "user")
+        .order_by("agency__name", "name", "user__full_name", "pk")
+    )
+    attendance = [
+        (name, list(rows)) for name, rows in groupby(attendance_rows, key=lambda a: a.agency.name)
+    ]
+    discussions = (
+        CaseDiscussion.objects.filter(meeting=meeting, case_id__in=audience.case_ids)
+        .select_related("case", "recorded_by")
+        .prefetch_related(
+            "typologies",
+            Prefetch(
+                "actions",
+                queryset=Action.objects.select_related("owner_agency", "owner").order_by(
+                    "due_on", "pk"
+                ),
+            ),
+        )
+        .order_by("case_id", "-version")
+    )
+    latest = {}
+    for discussion in discussions:
+        latest.setdefault(discussion.case_id, discussion)
+    parties = {}
+    for party in (
+        CaseParty.objects.filter(case_id__in=latest)
+        .select_related("person")
+        .only("case_id", "role", "person__given_names", "person__family_name")
+        .order_by("case_id", "role", "person__family_name")
+    ):
+        parties.setdefault(party.case_id, []).append(party)
+    positions = dict(
+        AgendaItem.objects.filter(meeting=meeting, case_id__in=latest).values_list(
+            "case_id", "position"
+        )
+    )
+    ordered = sorted(latest.values(), key=lambda d: (positions.get(d.case_id, 10**9), d.case_id))
+    cases = [
+        CaseMinutes(
+            case=d.case,
+            discussion=d,
+            parties=parties.get(d.case_id, []),
+            actions=list(d.actions.all()),
+            typologies=[t.label for t in d.typologies.all()],
+        )
+        for d in ordered
+    ]
+    return MinutesContent(
+        meeting=meeting,
+        attendance=attendance,
+        cases=cases,
+        case_ids=audience.case_ids,
+        discussed_count=discussed_count if discussed_count is not None else len(cases),
+    )
+
+
+def is_closed(meeting):
+    return meeting.status == MeetingStatus.CLOSED

@@ -1,0 +1,137 @@
+"""Closing a meeting and producing its minutes, one PDF per audience.
+
+An audience is the set of the meeting's discussed cases a reader may see
+(triage.selectors.minutes.audience_for); readers with the same view share one
+MinutesFile (unique per meeting and audience key), so producing minutes again adds
+nothing. Victim contact details are never in minutes (see triage.selectors.minutes).
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.access import can
+from accounts.roles import Cap
+from audit.models import Action as AuditAction
+from audit.services import record_event
+from triage.models import MeetingStatus, MinutesFile
+from triage.selectors import minutes as selectors
+
+log = logging.getLogger(__name__)
+JOB = "minutes job"
+
+
+def meeting_close(*, actor, meeting, membership=None):
+    """Close the meeting and, once the transaction commits, queue its minutes."""
+    if membership is not None and (
+        not can(membership, Cap.RUN_CLINIC)
+        or membership.agency.partnership_id != meeting.partnership_id
+    ):
+        raise PermissionDenied("Only the clinic chair closes a meeting.")
+    from triage.models import Meeting
+    from triage.tasks_minutes import generate_minutes
+
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == MeetingStatus.CLOSED:
+            raise ValidationError({"status": "The meeting is already closed."})
+        locked.status = MeetingStatus.CLOSED
+        locked.closed_at = timezone.now()
+        locked.closed_by = actor
+        locked.save(update_fields=["status", "closed_at", "closed_by"])
+        record_event(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=locked,
+            detail={"change": "closed"},
+        )
+        transaction.on_commit(lambda: generate_minutes.delay(locked.pk))
+    meeting.status, meeting.closed_at, meeting.closed_by = (
+        locked.status,
+        locked.closed_at,
+        locked.closed_by,
+    )
+    return meeting
+
+
+def render_minutes_html(meeting, audience, *, prepared_for, generated_at=None, document=True):
+    """The minutes as HTML: a standalone print document (for the PDF) or the page body."""
+    content = selectors.minutes_content(
+        meeting, audience, discussed_count=len(selectors.discussed_case_ids(meeting))
+    )
+    return render_to_string(
+        "triage/minutes_document.html" if document else "triage/minutes_body.html",
+        {
+            "m": content,
+            "meeting": meeting,
+            "prepared_for": prepared_for,
+            "generated_at": generated_at or timezone.now(),
+        },
+    )
+
+
+def minutes_generate(*, meeting, audience, prepared_for):
+    """The MinutesFile for this audience, rendering it only if it does not exist yet."""
+    existing = selectors.minutes_file_for(meeting, audience)
+    if existing is not None:
+        return existing
+    if meeting.status != MeetingStatus.CLOSED:
+        raise ValidationError({"status": "Minutes are produced once the meeting is closed."})
+    from triage.pdf import render_pdf
+
+    generated_at = timezone.now()
+    html = render_minutes_html(
+        meeting, audience, prepared_for=prepared_for, generated_at=generated_at
+    )
+    pdf, pages = render_pdf(html)
+    name = f"minutes-{meeting.pk}-{audience.key[:16]}.pdf"
+    try:
+        with transaction.atomic():
+            minutes = MinutesFile(
+                meeting=meeting,
+                audience_key=audience.key,
+                case_ids=list(audience.case_ids),
+                contact_withheld=True,
+                page_count=pages,
+                generated_at=generated_at,
+            )
+            minutes.pdf.save(name, ContentFile(pdf), save=False)
+            minutes.save()
+            record_event(
+                action=AuditAction.CREATE,
+                obj=minutes,
+                actor_email=JOB,
+                detail={
+                    "meeting": meeting.pk,
+                    "case_ids": list(audience.case_ids),
+                    "prepared_for": prepared_for,
+                },
+            )
+    except IntegrityError:
+        # Another worker made the same audience's file first: keep theirs.
+        minutes.pdf.delete(save=False)
+        return selectors.minutes_file_for(meeting, audience)
+    return minutes
+
+
+def minutes_generate_all(*, meeting):
+    """Every audience of the attending agencies' members and the partnership-wide one."""
+    files = []
+    for audience, names in selectors.audiences_of_meeting(meeting).values():
+        files.append(
+            minutes_generate(meeting=meeting, audience=audience, prepared_for=", ".join(names))
+        )
+    log.info("Minutes of meeting %s: %s audience(s)", meeting.pk, len(files))
+    return files
+
+
+def minutes_for_reader(*, membership, meeting):
+    """The reader's version: made now if missing (a case shared after the meeting closed
+    gives the reader a view nobody had when the job ran)."""
+    audience = selectors.audience_for(membership, meeting)
+    return minutes_generate(meeting=meeting, audience=audience, prepared_for=membership.agency.name)
