@@ -218,3 +218,15 @@ def meetings_for(membership):
         .select_related("clinic")
         .order_by("held_on")
     )
+
+
+def meeting_in_partnership(membership, pk):
+    from triage.models import Meeting
+
+    return Meeting.objects.filter(pk=pk, partnership_id=membership.agency.partnership_id).first()
+
+
+def person_in_partnership(case, pk):
+    from cases.models import Person
+
+    return Person.objects.filter(pk=pk, partnership_id=case.partnership_id).first()

@@ -58,8 +58,10 @@ def _check_meeting(membership, meeting, errors):
         errors["meeting"] = "Choose a meeting of your partnership."
 
 
-def assessment_start(*, actor, membership, case, instrument, subject=None, meeting=None):
-    """A draft on the case with the instrument's current version."""
+def assessment_start(
+    *, actor, membership, case, instrument, subject=None, meeting=None, answers=None
+):
+    """A draft on the case with the instrument's current version (and any answers)."""
     if not can(membership, Cap.ASSESS_RISK):
         raise PermissionDenied("Your role does not assess risk.")
     errors = {}
@@ -82,6 +84,11 @@ def assessment_start(*, actor, membership, case, instrument, subject=None, meeti
     )
     if "instrument" not in errors and version is None:
         errors["instrument"] = "This instrument has no version yet."
+    cleaned, item_errors = ({}, {})
+    if version is not None and answers:
+        cleaned, item_errors = scoring.clean_answers(version.definition, answers, complete=False)
+    if item_errors:
+        raise AnswerErrors(item_errors, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -92,6 +99,7 @@ def assessment_start(*, actor, membership, case, instrument, subject=None, meeti
             assessor=actor,
             agency=membership.agency,
             meeting=meeting,
+            answers=cleaned,
         )
         record_event(
             action=Action.CREATE,

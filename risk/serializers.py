@@ -1,0 +1,107 @@
+"""REST shapes for instruments and assessments. Validation of answers, levels and
+reasons is the services' job; their ValidationErrors become field-keyed 400s."""
+
+from rest_framework import serializers
+
+from risk.models import Assessment, Instrument, InstrumentVersion, RiskLevel
+
+
+class InstrumentVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InstrumentVersion
+        fields = ["id", "version", "effective_from", "definition", "item_wording"]
+
+
+class InstrumentSerializer(serializers.ModelSerializer):
+    local = serializers.SerializerMethodField()
+    current_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Instrument
+        fields = ["id", "code", "name", "description", "active", "local", "current_version"]
+
+    def get_local(self, obj) -> bool:
+        return obj.partnership_id is not None
+
+    def get_current_version(self, obj) -> int | None:
+        current = getattr(obj, "current", None)
+        return current.version if current else None
+
+
+class InstrumentDetailSerializer(InstrumentSerializer):
+    current = InstrumentVersionSerializer(read_only=True)
+    versions = serializers.SerializerMethodField()
+
+    class Meta(InstrumentSerializer.Meta):
+        fields = [*InstrumentSerializer.Meta.fields, "current", "versions"]
+
+    def get_versions(self, obj) -> list[dict]:
+        return [
+            {"version": v.version, "effective_from": v.effective_from}
+            for v in obj.versions.order_by("-version")
+        ]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    instrument = serializers.CharField(source="instrument_version.instrument.code")
+    instrument_name = serializers.CharField(source="instrument_version.instrument.name")
+    version = serializers.IntegerField(source="instrument_version.version")
+    assessor = serializers.CharField(source="assessor.full_name")
+    agency = serializers.CharField(source="agency.name")
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "case",
+            "instrument",
+            "instrument_name",
+            "version",
+            "subject",
+            "assessor",
+            "agency",
+            "meeting",
+            "assessed_on",
+            "status",
+            "answers",
+            "result",
+            "computed_level",
+            "override_level",
+            "override_reason",
+            "level",
+            "review_due_on",
+            "completed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    instrument = serializers.CharField(help_text="The instrument's code, e.g. dash.")
+    subject = serializers.IntegerField(required=False, allow_null=True, help_text="A person id.")
+    meeting = serializers.IntegerField(required=False, allow_null=True)
+    answers = serializers.DictField(required=False, help_text="{item code: answer}")
+
+
+class AssessmentUpdateSerializer(serializers.Serializer):
+    answers = serializers.DictField(required=False, help_text="Drafts only: {item code: answer}")
+    meeting = serializers.IntegerField(required=False, allow_null=True)
+    review_due_on = serializers.DateField(required=False, help_text="Complete ones only.")
+
+
+class AssessmentCompleteSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        required=False, help_text="Replaces the saved answers when given."
+    )
+    review_due_on = serializers.DateField(required=False, allow_null=True)
+    meeting = serializers.IntegerField(required=False, allow_null=True)
+    override_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, required=False, allow_blank=True
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class OverrideSerializer(serializers.Serializer):
+    override_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
