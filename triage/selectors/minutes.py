@@ -211,3 +211,10 @@ def minutes_content(meeting, audience, *, discussed_count=None):
 
 def is_closed(meeting):
     return meeting.status == MeetingStatus.CLOSED
+
+
+def case_references(case_ids):
+    """[{id, reference}] for cases already known to be in the reader's audience."""
+    from cases.models import Case
+
+    return list(Case.objects.filter(pk__in=case_ids).order_by("pk").values("id", "reference"))
