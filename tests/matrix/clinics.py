@@ -1,0 +1,124 @@
+"""Rows for the clinic pages and API: clinics, meetings, agendas, attendance, discussions.
+
+Scopes: a clinic (and its meetings) is "own" when the role's agency attends it; an agenda
+item is "own" when its meeting is attended by the role's agency and its case is shared with
+it. Partnership-wide roles (chair, admin) reach every clinic, meeting and item."""
+
+from accounts.roles import Role
+from tests.factories_triage import AgendaItemFactory, ClinicFactory, MeetingFactory
+from tests.matrix import ALL_ROLES, NOT_ADMIN, POLICE, Row
+from tests.matrix.core import _shared_case
+
+MANAGERS = frozenset({Role.CLINIC_CHAIR, Role.PARTNERSHIP_ADMIN})
+CHAIR = frozenset({Role.CLINIC_CHAIR})
+ADDERS = NOT_ADMIN  # every member but the partnership admin adds agenda items
+
+ROWS = {
+    "triage:clinic-list": Row(ALL_ROLES),
+    "triage:clinic-new": Row(MANAGERS),
+    "triage:clinic-new POST": Row(MANAGERS, method="post", ok=400),
+    "triage:clinic-detail": Row(ALL_ROLES, scoped="clinic"),
+    "triage:clinic-edit": Row(MANAGERS, scoped="clinic"),
+    "triage:clinic-edit POST": Row(MANAGERS, scoped="clinic", method="post", ok=400),
+    "triage:clinic-meeting-new": Row(CHAIR, scoped="clinic"),
+    "triage:clinic-meeting-new POST": Row(CHAIR, scoped="clinic", method="post", ok=400),
+    "triage:clinic-case-discussions": Row(ALL_ROLES, scoped="case"),
+    "triage:meeting-detail": Row(ALL_ROLES, scoped="meeting"),
+    # Start, close and rebuild redirect back to the meeting (with a message on bad state).
+    "triage:meeting-start": Row(CHAIR, scoped="meeting", method="post", ok=302),
+    "triage:meeting-close": Row(CHAIR, scoped="meeting", method="post", ok=302),
+    "triage:meeting-rebuild": Row(CHAIR, scoped="meeting", method="post", ok=302),
+    "triage:meeting-attendance": Row(CHAIR, scoped="meeting"),
+    # Every status left blank is a valid (empty) attendance.
+    "triage:meeting-attendance POST": Row(CHAIR, scoped="meeting", method="post", ok=302),
+    "triage:meeting-add-case": Row(ADDERS, scoped="meeting"),
+    "triage:meeting-add-case POST": Row(ADDERS, scoped="meeting", method="post", ok=400),
+    "triage:meeting-item-move": Row(CHAIR, scoped="agenda_item", method="post", ok=302),
+    "triage:meeting-item-remove": Row(CHAIR, scoped="agenda_item"),
+    "triage:meeting-item-remove POST": Row(CHAIR, scoped="agenda_item", method="post", ok=400),
+    "triage:meeting-item-discussion": Row(CHAIR, scoped="agenda_item"),
+    "triage:meeting-item-discussion POST": Row(CHAIR, scoped="agenda_item", method="post", ok=400),
+}
+
+AGENCY_KEYS = ("police", "health", "advocacy", "probation", "cps")
+
+
+def _clinics(ctx):
+    world = ctx.world
+
+    def make():
+        every = ClinicFactory(
+            partnership=world.partnership,
+            name="Matrix clinic (all agencies)",
+            agencies=[world.agencies[key] for key in AGENCY_KEYS],
+        )
+        advocacy_only = ClinicFactory(
+            partnership=world.partnership,
+            name="Matrix clinic (advocacy)",
+            agencies=[world.agencies["advocacy"]],
+        )
+        police_only = ClinicFactory(
+            partnership=world.partnership,
+            name="Matrix clinic (police)",
+            agencies=[world.agencies["police"]],
+        )
+        other = ClinicFactory(
+            partnership=world.other_partnership_member.agency.partnership,
+            agencies=[world.other_partnership_member.agency],
+        )
+        return {"every": every, "advocacy": advocacy_only, "police": police_only, "other": other}
+
+    return ctx.once("clinics", make)
+
+
+def clinic_scopes(ctx, role):
+    clinics = _clinics(ctx)
+    agency = ctx.world.members[role].agency
+    not_attended = clinics["police"] if agency.kind == "advocacy" else clinics["advocacy"]
+    return {
+        "own": clinics["every"],
+        "other_agency": not_attended,
+        "other_partnership": clinics["other"],
+    }
+
+
+def meeting_scopes(ctx, role):
+    clinics = _clinics(ctx)
+
+    def make():
+        return {key: MeetingFactory(clinic=clinic) for key, clinic in clinics.items()}
+
+    meetings = ctx.once("meetings", make)
+    agency = ctx.world.members[role].agency
+    not_attended = meetings["police"] if agency.kind == "advocacy" else meetings["advocacy"]
+    return {
+        "own": meetings["every"],
+        "other_agency": not_attended,
+        "other_partnership": meetings["other"],
+    }
+
+
+def agenda_item_scopes(ctx, role):
+    world = ctx.world
+    meetings = meeting_scopes(ctx, Role.INVESTIGATOR)
+    meeting = meetings["own"]
+
+    def make():
+        return {
+            "shared": AgendaItemFactory(meeting=meeting, case=_shared_case(ctx)),
+            "police": AgendaItemFactory(meeting=meeting, case=world.own_case),
+            "advocacy": AgendaItemFactory(meeting=meeting, case=world.advocacy_case),
+            "other": AgendaItemFactory(
+                meeting=meetings["other_partnership"], case=world.other_partnership_case
+            ),
+        }
+
+    items = ctx.once("agenda_items", make)
+    return {
+        "own": items["shared"],
+        "other_agency": items["advocacy"] if role in POLICE else items["police"],
+        "other_partnership": items["other"],
+    }
+
+
+SCOPES = {"clinic": clinic_scopes, "meeting": meeting_scopes, "agenda_item": agenda_item_scopes}
