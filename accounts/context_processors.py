@@ -32,6 +32,7 @@ def navigation(request):
         "screening": can_screen(membership),
         "reference_data": can(membership, Cap.MANAGE_PARTNERSHIP),
         "merge_people": can(membership, Cap.MERGE_PEOPLE),
+        "people": can(membership, Cap.VIEW_CASES),
         "clinics": can(membership, Cap.VIEW_CASES),
         "actions": can(membership, Cap.WORK_ACTIONS),
         "risk_tools": can(membership, Cap.MANAGE_INSTRUMENTS),

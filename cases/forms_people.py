@@ -240,3 +240,24 @@ class MergeConfirmForm(forms.Form):
         max_length=1000,
         error_messages={"required": "Enter why these records are the same person."},
     )
+
+
+class PersonFilterForm(forms.Form):
+    """The People page's search: a name or identifier, and a date of birth."""
+
+    q = forms.CharField(
+        label="Name, other name or identifier",
+        help_text="For example, Carl Voss, or a PNC, force nominal or NHS number.",
+        max_length=100,
+        required=False,
+    )
+    date_of_birth = DateField(label="Date of birth", required=False)
+
+    def filters(self):
+        from cases.selectors.person_record import PersonFilters
+
+        if not self.is_valid():
+            return PersonFilters()
+        return PersonFilters(
+            q=self.cleaned_data["q"].strip(), date_of_birth=self.cleaned_data["date_of_birth"]
+        )

@@ -4,7 +4,7 @@ from django import forms
 
 from cases.forms import DateField
 from cases.forms_people import PersonDetailsMixin, _identifier_fields
-from cases.models import CodeList, ReferralStatus, SharingBasis, code_choices
+from cases.models import CodeList, Gender, ReferralStatus, SharingBasis, code_choices
 
 
 class SourceForm(forms.Form):
@@ -55,6 +55,12 @@ class PersonStepForm(PersonDetailsMixin, forms.Form):
     )
     date_of_birth = DateField(label="Date of birth", required=False)
     date_of_birth_not_known = forms.BooleanField(label="Date of birth is not known", required=False)
+    gender = forms.ChoiceField(
+        label="Gender (optional)",
+        choices=[("", "Not recorded"), *Gender.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose a gender from the list."},
+    )
 
     def __init__(self, *args, who, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,12 +76,16 @@ class PersonStepForm(PersonDetailsMixin, forms.Form):
         named = data.get("given_names", "").strip() or data.get("family_name", "").strip()
         if named and not data.get("family_name", "").strip():
             self.add_error("family_name", f"Enter the {self.who}'s family name.")
+        if named and not data.get("given_names", "").strip():
+            self.add_error("given_names", f"Enter the {self.who}'s given names.")
         dob_missing = not data.get("date_of_birth") and not data.get("date_of_birth_not_known")
         if named and dob_missing and "date_of_birth" not in self.errors:
             self.add_error(
                 "date_of_birth", "Enter the date of birth, or select “Date of birth is not known”."
             )
-        if not named and (self.identifier_values() or data.get("date_of_birth")):
+        if not named and (
+            self.identifier_values() or data.get("date_of_birth") or data.get("gender")
+        ):
             self.add_error(
                 "family_name", f"Enter the {self.who}'s name, or clear the other answers."
             )
@@ -91,6 +101,7 @@ class PersonStepForm(PersonDetailsMixin, forms.Form):
             "family_name": data["family_name"].strip(),
             "date_of_birth": data.get("date_of_birth"),
             "date_of_birth_not_known": data.get("date_of_birth_not_known", False),
+            "gender": data.get("gender", ""),
             "aliases": self.alias_list(),
             "identifiers": self.identifier_values(),
         }

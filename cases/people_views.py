@@ -24,9 +24,13 @@ from cases.forms_people import (
     MergeChooseForm,
     MergeConfirmForm,
     PartyAddForm,
+    PersonFilterForm,
     PersonSearchForm,
 )
+from cases.pagination import CappedCountPaginator
 from cases.selectors import people as people_selectors
+from cases.selectors import person_record
+from cases.selectors.person_record import PersonFilters
 from cases.services import people as people_services
 
 PAGE_SIZE = 50
@@ -236,3 +240,52 @@ def person_merge_confirm(request):
         "back_url": reverse("cases:person-merge"),
     }
     return render(request, "people/merge_confirm.html", context, status=status)
+
+
+# The People pages ----------------------------------------------------------------------
+
+
+@member_required(Cap.VIEW_CASES)
+def person_list(request):
+    """People the member may see, searchable by name, identifier and date of birth."""
+    membership = request.membership
+    form = PersonFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else PersonFilters()
+    page = CappedCountPaginator(person_record.person_list(membership, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    record_event(
+        action=Action.SEARCH if not filters.is_empty() else Action.LIST,
+        actor=request.user,
+        detail={
+            "list": "people",
+            "q": filters.q,
+            "date_of_birth": filters.date_of_birth.isoformat() if filters.date_of_birth else "",
+            "page": page.number,
+            "shown": len(page.object_list),
+        },
+    )
+    context = {"form": form, "page": page, "filters": filters}
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "people/person_list.html", context, status=status)
+
+
+@member_required(Cap.VIEW_CASES)
+def person_detail(request, pk):
+    """One person: names, identifiers, the cases the reader can see them in, and contact
+    details only where the reader may see them."""
+    membership = request.membership
+    person = person_record.get_person_or_404(membership, pk)
+    record = person_record.person_record(membership, person)
+    record_event(
+        action=Action.VIEW,
+        actor=request.user,
+        obj=person,
+        detail={"contact_shown": record.contact is not None},
+    )
+    context = {
+        "person": person,
+        "record": record,
+        "can_merge": can(membership, Cap.MERGE_PEOPLE),
+    }
+    return render(request, "people/person_detail.html", context)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import can
 from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action
@@ -304,7 +305,14 @@ def referral_list(request):
 
 def _detail(request, referral, *, screen_form=None, status=200):
     membership = request.membership
+    deciding = referral_selectors.can_decide(membership) and not referral.decision
+    matches = referral_selectors.referral_people_matches(membership, referral) if deciding else []
+    if request.method == "GET":
+        for found in matches:
+            record_match_search(request, found.result, f"referral {referral.pk} {found.role}")
     context = {
+        "people_matches": matches,
+        "can_merge": can(membership, Cap.MERGE_PEOPLE),
         "referral": referral,
         "history": referral_selectors.referral_history(referral),
         "can_decide": referral_selectors.can_decide(membership),

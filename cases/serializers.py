@@ -1,3 +1,6 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agency
@@ -6,7 +9,9 @@ from cases.models import (
     Case,
     CodeList,
     Gender,
+    IdentifierKind,
     PartyRole,
+    PersonIdentifier,
     ReferenceCode,
     Referral,
     ReferralStatus,
@@ -123,6 +128,120 @@ class PartyCreateSerializer(serializers.Serializer):
         return data
 
 
+class ReferralPersonSerializer(serializers.Serializer):
+    """A referral's perpetrator or victim: an existing person the caller can see (``id``),
+    or the details of a new one. Likely matches are never merged into: without ``id`` a new
+    person is recorded, and its likely duplicates are shown when the referral is screened
+    and decided."""
+
+    id = serializers.IntegerField(
+        required=False, help_text="An existing person the caller can see (GET /people/)."
+    )
+    given_names = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    family_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, max_length=20
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
+    date_of_birth_not_known = serializers.BooleanField(required=False)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
+    pnc = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    force_nominal_id = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    nhs_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+    IDENTIFIERS = {
+        "pnc": IdentifierKind.PNC,
+        "force_nominal_id": IdentifierKind.FORCE_NOMINAL,
+        "nhs_number": IdentifierKind.NHS,
+    }
+
+    def validate(self, data):
+        from cases.selectors.people import visible_person_or_none
+        from cases.services.people import clean_identifiers
+
+        membership = self.context["request"].membership
+        details = {k: v for k, v in data.items() if k != "id" and v not in ("", None, [], False)}
+        if "id" in data:
+            if details:
+                raise serializers.ValidationError(
+                    {"id": ["Give either the id of an existing person or new details, not both."]}
+                )
+            person = visible_person_or_none(membership, data["id"])
+            if person is None:
+                # The same answer whether the person does not exist or is out of sight.
+                raise serializers.ValidationError({"id": ["Choose a person you can see."]})
+            return person
+        errors = {}
+        if not data.get("family_name", "").strip():
+            errors["family_name"] = ["Enter the family name, or give the id of a person."]
+        if not data.get("given_names", "").strip():
+            errors["given_names"] = ["Enter the given names, or give the id of a person."]
+        if data.get("date_of_birth") and data["date_of_birth"] > timezone.localdate():
+            errors["date_of_birth"] = ["Date of birth must be in the past."]
+        elif data.get("date_of_birth") and data.get("date_of_birth_not_known"):
+            errors["date_of_birth"] = ["Give a date of birth or say it is not known, not both."]
+        elif not data.get("date_of_birth") and not data.get("date_of_birth_not_known"):
+            errors["date_of_birth"] = [
+                "Enter the date of birth, or set date_of_birth_not_known to true."
+            ]
+        identifiers = {
+            kind: data[field] for field, kind in self.IDENTIFIERS.items() if data.get(field)
+        }
+        try:
+            identifiers = clean_identifiers(identifiers)
+        except DjangoValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors[field] = messages
+        else:
+            partnership_id = membership.agency.partnership_id
+            for field, kind in self.IDENTIFIERS.items():
+                if (
+                    kind in identifiers
+                    and PersonIdentifier.objects.filter(
+                        partnership_id=partnership_id, kind=kind, value=identifiers[kind]
+                    ).exists()
+                ):
+                    errors[field] = [
+                        f"This {IdentifierKind(kind).label} is already recorded for another "
+                        "person. Give that person's id, or check the number."
+                    ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {
+            "given_names": data.get("given_names", "").strip(),
+            "family_name": data["family_name"].strip(),
+            "date_of_birth": data.get("date_of_birth"),
+            "date_of_birth_not_known": data.get("date_of_birth_not_known", False),
+            "gender": data.get("gender", ""),
+            "aliases": [a.strip() for a in data.get("aliases", []) if a.strip()],
+            "identifiers": identifiers,
+        }
+
+
+@extend_schema_field(ReferralPersonSerializer)
+class ReferralPersonField(serializers.Field):
+    """In: ReferralPersonSerializer (or null: not known). Out: the person's id, names,
+    date of birth and gender."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Give an object: {"id": …} or the person\'s details.')
+        serializer = ReferralPersonSerializer(data=data, context=self.context)
+        if not serializer.is_valid():
+            raise serializers.ValidationError(serializer.errors)
+        return serializer.validated_data
+
+    def to_representation(self, person):
+        return {
+            "id": person.pk,
+            "given_names": person.given_names,
+            "family_name": person.family_name,
+            "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+            "date_of_birth_not_known": person.date_of_birth_not_known,
+            "gender": person.gender,
+        }
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral and its lifecycle. Status is derived from the dated events."""
 
@@ -135,8 +254,8 @@ class ReferralSerializer(serializers.ModelSerializer):
         choices=SharingBasis.choices, required=False, allow_blank=True, default=""
     )
     consent_recorded_on = serializers.DateField(required=False, allow_null=True, default=None)
-    perpetrator = serializers.PrimaryKeyRelatedField(read_only=True)
-    victim = serializers.PrimaryKeyRelatedField(read_only=True)
+    perpetrator = ReferralPersonField(required=False, allow_null=True, default=None)
+    victim = ReferralPersonField(required=False, allow_null=True, default=None)
 
     class Meta:
         model = Referral

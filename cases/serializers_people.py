@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import IdentifierKind
@@ -95,3 +96,66 @@ class MergedPersonSerializer(serializers.Serializer):
 
     def get_identifiers(self, person) -> list[dict]:
         return [{"kind": i.kind, "value": i.value} for i in person.identifiers.all()]
+
+
+class PersonIdentifierSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    value = serializers.CharField()
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    """A person as listed: names, date of birth, gender, other names and identifiers."""
+
+    id = serializers.IntegerField()
+    given_names = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+    date_of_birth_not_known = serializers.BooleanField()
+    gender = serializers.CharField()
+    aliases = serializers.SerializerMethodField()
+    identifiers = PersonIdentifierSerializer(many=True, read_only=True)
+
+    def get_aliases(self, person) -> list[str]:
+        return [alias.name for alias in person.aliases.all()]
+
+
+class PersonCaseSerializer(serializers.Serializer):
+    case_id = serializers.IntegerField()
+    case_reference = serializers.CharField(source="case.reference")
+    role = serializers.CharField()
+
+
+class PersonContactSerializer(serializers.Serializer):
+    address = serializers.CharField()
+    postcode = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    workplace = serializers.CharField()
+
+
+class PersonRecordSerializer(PersonSummarySerializer):
+    """One person: the cases the caller can see them in (with role), and contact details
+    (null when withheld: a victim's are for their advocate and the officer in charge)."""
+
+    ethnicity = serializers.CharField(source="ethnicity.code", default=None)
+    cases = serializers.SerializerMethodField()
+    contact_withheld = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+
+    @extend_schema_field(PersonCaseSerializer(many=True))
+    def get_cases(self, person):
+        return PersonCaseSerializer(self.context["record"].parties, many=True).data
+
+    def get_contact_withheld(self, person) -> bool:
+        return self.context["record"].contact is None
+
+    @extend_schema_field(PersonContactSerializer(allow_null=True))
+    def get_contact(self, person):
+        return self.context["record"].contact
+
+
+class PersonFilterSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100, required=False, default="", help_text="Name, other name or identifier."
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)

@@ -26,7 +26,7 @@ def can_decide(membership):
 
 def referral_list(membership, *, status=""):
     referrals = referrals_visible_to(membership).select_related(
-        "referring_agency", "case", "created_by", "source"
+        "referring_agency", "case", "created_by", "source", "perpetrator", "victim"
     )
     if status in STATUS_FILTERS:
         referrals = referrals.filter(STATUS_FILTERS[status])
@@ -59,6 +59,29 @@ def get_referral_or_404(membership, pk):
             )
         raise Http404("Not found.")
     return referral
+
+
+@dataclass(frozen=True)
+class PeopleMatches:
+    role: str
+    person: object
+    result: object  # cases.selectors.people.MatchResult
+
+
+def referral_people_matches(membership, referral):
+    """Likely duplicates of the referral's people, for whoever screens and decides: a
+    referral recorded through the API makes new people rather than guess, so the people
+    who can resolve duplicates see the suggestions here. Never merged automatically."""
+    from cases.selectors.people import match_query_for_person, person_match
+
+    found = []
+    for role, person in (("Perpetrator", referral.perpetrator), ("Victim", referral.victim)):
+        if person is None or person.merged_into_id:
+            continue
+        result = person_match(membership, match_query_for_person(person), exclude=(person.pk,))
+        if result.suggestions or result.hidden_match:
+            found.append(PeopleMatches(role, person, result))
+    return found
 
 
 def case_for_reference(membership, reference):

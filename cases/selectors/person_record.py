@@ -1,0 +1,123 @@
+"""Reads for the People pages and API: a scoped, searchable list of people and one person's
+record (names, identifiers, the cases they are a party to, contact details when allowed).
+
+Scope is cases.selectors.people.people_visible_to (the same people the match suggestions
+and the merge pages may name): parties to a case the member can see, people named in a
+referral they can see and, for police, people on the crime screen. Merged records are
+never listed; asking for one answers 404.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from accounts.access import CONTACT_FIELDS, person_contact_for
+from audit.models import Action
+from audit.services import record_event
+from cases.models import CaseParty, IdentifierKind, Person, PersonAlias, PersonIdentifier
+from cases.selectors.people import normalise_identifier, people_visible_to, visible_parties_of
+
+MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    q: str = ""  # words of a name or other name, or an identifier
+    date_of_birth: object = None  # datetime.date
+
+    def is_empty(self):
+        return not self.q.strip() and self.date_of_birth is None
+
+
+def _identifier_values(text):
+    """The ways ``text`` may be stored as an identifier (each kind normalises differently)."""
+    values = {normalise_identifier(kind, text) for kind in IdentifierKind.values}
+    return {v for v in values if v}
+
+
+def person_list(membership, filters=None):
+    """People the member may see, by family name, filtered by name/identifier and DOB.
+
+    Every word must appear in the given names, the family name or one of the other names;
+    or the whole search is one of the person's identifiers. Aliases and identifiers are
+    checked with EXISTS, so there is no join to de-duplicate; the page's aliases and
+    identifiers come in two prefetch queries whatever the page size."""
+    filters = filters or PersonFilters()
+    people = people_visible_to(membership)
+    text = filters.q.strip()
+    if text:
+        words = text.split()[:MAX_WORDS]
+        by_name = Q()
+        for word in words:
+            alias = PersonAlias.objects.filter(person=OuterRef("pk"), name__icontains=word)
+            by_name &= (
+                Q(family_name__icontains=word) | Q(given_names__icontains=word) | Exists(alias)
+            )
+        by_identifier = Exists(
+            PersonIdentifier.objects.filter(
+                person=OuterRef("pk"), value__in=_identifier_values(text)
+            )
+        )
+        people = people.filter(by_name | by_identifier)
+    if filters.date_of_birth is not None:
+        people = people.filter(date_of_birth=filters.date_of_birth)
+    return people.prefetch_related("aliases", "identifiers").order_by(
+        "family_name", "given_names", "pk"
+    )
+
+
+def get_person_or_404(membership, pk):
+    """A person the member may see; anything else (missing, merged, out of scope) is 404,
+    and a refused look at a real record is logged as a denial."""
+    person = (
+        people_visible_to(membership)
+        .filter(pk=pk)
+        .select_related("ethnicity")
+        .prefetch_related("aliases", "identifiers")
+        .first()
+    )
+    if person is None:
+        if Person.objects.filter(pk=pk).exists():
+            record_event(
+                action=Action.DENIAL,
+                actor=membership.user,
+                membership=membership,
+                detail={"reason": "person not visible", "person_id": str(pk)},
+            )
+        raise Http404("Not found.")
+    return person
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    person: Person
+    parties: list  # CaseParty rows in cases the member can see, with .case
+    contact: dict | None  # None: withheld (or no case to show it through)
+    contact_withheld: bool
+
+
+def person_record(membership, person):
+    """The person's visible cases (with role) and their contact details if the reader may
+    see them.
+
+    Contact details are one set per person, so they are shown only when every part the
+    person plays, in any case, allows this reader to see them (accounts.access.
+    person_contact_for): a victim's address is not shown through their other role in
+    another case. A person in no case the reader can see has no contact details shown.
+    """
+    parties = list(visible_parties_of(membership, person))
+    contact = None
+    if parties:
+        every_part = CaseParty.objects.filter(person=person).select_related("case")
+        allowed = all(
+            person_contact_for(membership, party.case, party) is not None for party in every_part
+        )
+        if allowed:
+            contact = {field: getattr(person, field) for field in CONTACT_FIELDS}
+    return PersonRecord(
+        person=person,
+        parties=parties,
+        contact=contact,
+        contact_withheld=bool(parties) and contact is None,
+    )
