@@ -11,6 +11,7 @@ from audit.services import record_event
 from cases import selectors, services
 from cases.models import Case, CaseParty, Referral, ReferralStatus
 from cases.pagination import CappedCountPagination
+from cases.people_views import record_match_search
 from cases.selectors import referrals as referral_selectors
 from cases.serializers import (
     CaseOpenSerializer,
@@ -20,8 +21,10 @@ from cases.serializers import (
     PartySerializer,
     ReferralDecideSerializer,
     ReferralScreenSerializer,
+    ReferralDetailSerializer,
     ReferralSerializer,
 )
+from cases.serializers_people import MatchResultSerializer
 from cases.services import referrals as referral_services
 
 
@@ -169,10 +172,28 @@ class ReferralViewSet(
         record_event(action=Action.LIST, actor=request.user, detail={"api": "referrals"})
         return response
 
+    @extend_schema(responses={200: ReferralDetailSerializer})
     def retrieve(self, request, *args, **kwargs):
+        """One referral. For those who screen and decide (while it is undecided),
+        `possible_duplicates` lists people already recorded who may be the referral's
+        perpetrator or victim: never merged automatically (merge: POST /people/merge/)."""
+        membership = request.membership
         referral = self.get_object()
         record_event(action=Action.VIEW, actor=request.user, obj=referral, case=referral.case)
-        return Response(self.get_serializer(referral).data)
+        data = self.get_serializer(referral).data
+        duplicates = []
+        if referral_selectors.can_decide(membership) and not referral.decision:
+            for found in referral_selectors.referral_people_matches(membership, referral):
+                record_match_search(request, found.result, f"api referral {referral.pk}")
+                duplicates.append(
+                    {
+                        "role": found.role.lower(),
+                        "person_id": found.person.pk,
+                        **MatchResultSerializer(found.result).data,
+                    }
+                )
+        data["possible_duplicates"] = duplicates
+        return Response(data)
 
     def create(self, request, *args, **kwargs):
         if not can(request.membership, Cap.RECORD_REFERRAL):

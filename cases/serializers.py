@@ -312,6 +312,23 @@ class ReferralSerializer(serializers.ModelSerializer):
         return data
 
 
+class ReferralDuplicatesSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=["perpetrator", "victim"])
+    person_id = serializers.IntegerField(help_text="The referral's person.")
+    suggestions = serializers.ListField(
+        child=serializers.DictField(), help_text="As GET /people/matches/."
+    )
+    hidden_match = serializers.BooleanField()
+    hidden_match_message = serializers.CharField(allow_null=True)
+
+
+class ReferralDetailSerializer(ReferralSerializer):
+    possible_duplicates = ReferralDuplicatesSerializer(many=True, read_only=True)
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [*ReferralSerializer.Meta.fields, "possible_duplicates"]
+
+
 class ReferralScreenSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     screened_on = serializers.DateField(

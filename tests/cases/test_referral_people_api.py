@@ -209,3 +209,22 @@ def test_people_unknown(api, world):
     response = _post(api(world.members[Role.PROBATION_OFFICER]), perpetrator=None)
     assert response.status_code == 201
     assert response.json()["perpetrator"] is None and response.json()["victim"] is None
+
+
+def test_possible_duplicates_for_those_who_decide(api, world):
+    existing = person_in_case(
+        world.own_case, given_names="Carl", family_name="Voss", date_of_birth="1981-05-04"
+    )
+    details = {k: v for k, v in PERPETRATOR.items() if k not in ("pnc", "nhs_number")}
+    created = _post(api(world.members[Role.PROBATION_OFFICER]), perpetrator=details).json()
+    url = reverse("api:referral-detail", args=[created["id"]])
+    police = api(world.members[Role.INVESTIGATOR]).get(url).json()
+    (found,) = police["possible_duplicates"]
+    assert found["role"] == "perpetrator" and found["person_id"] == created["perpetrator"]["id"]
+    assert [s["person_id"] for s in found["suggestions"]] == [existing.pk]
+    assert AccessEvent.objects.filter(
+        action=Action.SEARCH, detail__people_match=f"api referral {created['id']}"
+    ).exists()
+    # The referrer cannot decide: no suggestions (and the police-only case stays unseen).
+    referrer = api(world.members[Role.PROBATION_OFFICER]).get(url).json()
+    assert referrer["possible_duplicates"] == []
