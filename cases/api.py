@@ -20,8 +20,8 @@ from cases.serializers import (
     PartyCreateSerializer,
     PartySerializer,
     ReferralDecideSerializer,
-    ReferralScreenSerializer,
     ReferralDetailSerializer,
+    ReferralScreenSerializer,
     ReferralSerializer,
 )
 from cases.serializers_people import MatchResultSerializer
