@@ -8,3 +8,7 @@ class TriageConfig(AppConfig):
     def ready(self):
         # Celery autodiscovery imports only triage.tasks; the minutes task lives apart.
         from triage import tasks_minutes  # noqa: F401
+        from triage.services.clinics import meeting_closed
+        from triage.services.minutes import queue_minutes
+
+        meeting_closed.connect(queue_minutes, dispatch_uid="triage.minutes.queue")

@@ -1,14 +1,10 @@
-"""Meeting minutes: the HTML version for the reader, the PDF download (audited each time)
-and closing a meeting (which queues the minutes job)."""
+"""Meeting minutes: the HTML version for the reader and the PDF download (audited each
+time). Closing a meeting is on the meeting page (triage.views_clinics.meeting_close)."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
 
-from accounts.access import can
 from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action as AuditAction
@@ -25,7 +21,6 @@ def meeting_minutes(request, pk):
     context = {
         "meeting": meeting,
         "closed": closed,
-        "can_close": can(membership, Cap.RUN_CLINIC),
     }
     if closed:
         discussed = selectors.discussed_case_ids(meeting)
@@ -60,16 +55,3 @@ def meeting_minutes_pdf(request, pk):
         filename=filename,
         content_type="application/pdf",
     )
-
-
-@require_POST
-@member_required(Cap.RUN_CLINIC)
-def meeting_close(request, pk):
-    meeting = selectors.get_meeting_or_404(request.membership, pk)
-    try:
-        services.meeting_close(actor=request.user, meeting=meeting, membership=request.membership)
-    except ValidationError as error:
-        messages.info(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Meeting closed. The minutes are being produced.")
-    return redirect("triage:meeting-minutes", meeting.pk)

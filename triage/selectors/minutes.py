@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Prefetch
-from django.http import Http404
 
 from accounts.access import sees_whole_partnership
 from accounts.models import Membership
@@ -33,33 +32,15 @@ from triage.models import (
     AgendaItem,
     Attendance,
     CaseDiscussion,
-    Meeting,
     MeetingStatus,
     MinutesFile,
 )
 
+# Who may read a meeting is the clinics' rule: members of attending agencies and
+# partnership-wide roles.
+from triage.selectors.clinics import get_meeting_or_404, meetings_visible_to  # noqa: F401
+
 AUDIENCE_VERSION = "minutes-v1"
-
-
-def meetings_visible_to(membership):
-    """Meetings of clinics the member's agency attends; every meeting of the partnership
-    for partnership-wide roles."""
-    meetings = Meeting.objects.filter(partnership_id=membership.agency.partnership_id)
-    if sees_whole_partnership(membership):
-        return meetings
-    return meetings.filter(clinic__agencies=membership.agency_id).distinct()
-
-
-def get_meeting_or_404(membership, pk):
-    meeting = (
-        meetings_visible_to(membership)
-        .filter(pk=pk)
-        .select_related("clinic", "chair", "closed_by", "partnership")
-        .first()
-    )
-    if meeting is None:
-        raise Http404("Not found.")
-    return meeting
 
 
 def discussed_case_ids(meeting):

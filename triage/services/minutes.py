@@ -1,4 +1,6 @@
-"""Closing a meeting and producing its minutes, one PDF per audience.
+"""Producing a closed meeting's minutes, one PDF per audience. The chair closes the
+meeting with triage.services.clinics.meeting_close, whose meeting_closed signal queues
+the job (queue_minutes).
 
 An audience is the set of the meeting's discussed cases a reader may see
 (triage.selectors.minutes.audience_for); readers with the same view share one
@@ -8,14 +10,12 @@ nothing. Victim contact details are never in minutes (see triage.selectors.minut
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.access import can
-from accounts.roles import Cap
 from audit.models import Action as AuditAction
 from audit.services import record_event
 from triage.models import MeetingStatus, MinutesFile
@@ -25,38 +25,12 @@ log = logging.getLogger(__name__)
 JOB = "minutes job"
 
 
-def meeting_close(*, actor, meeting, membership=None):
-    """Close the meeting and, once the transaction commits, queue its minutes."""
-    if membership is not None and (
-        not can(membership, Cap.RUN_CLINIC)
-        or membership.agency.partnership_id != meeting.partnership_id
-    ):
-        raise PermissionDenied("Only the clinic chair closes a meeting.")
-    from triage.models import Meeting
+def queue_minutes(sender=None, *, meeting, **kwargs):
+    """Receiver of triage.services.clinics.meeting_closed (sent after the closing
+    transaction commits): queue the minutes job. Connected in triage.apps."""
     from triage.tasks_minutes import generate_minutes
 
-    with transaction.atomic():
-        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if locked.status == MeetingStatus.CLOSED:
-            raise ValidationError({"status": "The meeting is already closed."})
-        locked.status = MeetingStatus.CLOSED
-        locked.closed_at = timezone.now()
-        locked.closed_by = actor
-        locked.save(update_fields=["status", "closed_at", "closed_by"])
-        record_event(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            membership=membership,
-            obj=locked,
-            detail={"change": "closed"},
-        )
-        transaction.on_commit(lambda: generate_minutes.delay(locked.pk))
-    meeting.status, meeting.closed_at, meeting.closed_by = (
-        locked.status,
-        locked.closed_at,
-        locked.closed_by,
-    )
-    return meeting
+    generate_minutes.delay(meeting.pk)
 
 
 def render_minutes_html(meeting, audience, *, prepared_for, generated_at=None, document=True):
