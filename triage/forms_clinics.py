@@ -9,7 +9,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from cases.forms import DateField
-from cases.models import Classification, CodeList, Priority, Tier, code_choices
+from cases.models import Classification, Priority, Tier
 from triage.models import (
     AttendanceStatus,
     Cadence,
@@ -157,6 +157,23 @@ class AttendanceForm(forms.Form):
 MAX_ACTION_ROWS = 10
 
 
+class DiscussionChoices:
+    """The typologies, agencies and people a CAS form offers, read once (three queries)
+    and shared by every item's form on the meeting page."""
+
+    def __init__(self, *, typologies, agencies, owners):
+        self.typologies = {code.pk: code for code in typologies}
+        self.agencies = {agency.pk: agency for agency in agencies}
+        self.owners = {user.pk: user for user in owners}
+        self.typology_choices = [(pk, code.label) for pk, code in self.typologies.items()]
+        self.agency_choices = [("", "Choose")] + [
+            (pk, agency.name) for pk, agency in self.agencies.items()
+        ]
+        self.owner_choices = [("", "Anyone in the agency")] + [
+            (pk, user.full_name) for pk, user in self.owners.items()
+        ]
+
+
 class DiscussionForm(forms.Form):
     """The Case Analysis Summary for one agenda item, with up to ``action_rows`` actions."""
 
@@ -169,9 +186,9 @@ class DiscussionForm(forms.Form):
     classification = forms.ChoiceField(
         label="Classification", choices=BLANK + Classification.choices, required=False
     )
-    typologies = forms.ModelMultipleChoiceField(
+    typologies = forms.TypedMultipleChoiceField(
         label="Stalker typology",
-        queryset=None,
+        coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply.",
@@ -206,9 +223,13 @@ class DiscussionForm(forms.Form):
     )
     action_rows = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, partnership_id, agencies, owners, action_rows=3, **kwargs):
+    def __init__(self, *args, choices, action_rows=3, **kwargs):
+        """``choices``: a DiscussionChoices, read once per page however many forms it has."""
         super().__init__(*args, **kwargs)
-        self.fields["typologies"].queryset = code_choices(CodeList.TYPOLOGY, partnership_id)
+        self.choices = choices
+        self.fields["typologies"].choices = choices.typology_choices
+        if "typologies" in self.initial:
+            self.initial["typologies"] = [code.pk for code in self.initial["typologies"]]
         if self.is_bound:
             with contextlib.suppress(ValueError):
                 action_rows = int(self.data.get(self.add_prefix("action_rows")) or action_rows)
@@ -226,14 +247,20 @@ class DiscussionForm(forms.Form):
             self.fields[key + "description"] = forms.CharField(
                 label=f"Action {index + 1}: what", required=False, max_length=2000
             )
-            self.fields[key + "owner_agency"] = forms.ModelChoiceField(
-                label=f"Action {index + 1}: owner agency", queryset=agencies, required=False
+            self.fields[key + "owner_agency"] = forms.TypedChoiceField(
+                label=f"Action {index + 1}: owner agency",
+                choices=choices.agency_choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
             )
-            owner = forms.ModelChoiceField(
-                label=f"Action {index + 1}: owner (optional)", queryset=owners, required=False
+            self.fields[key + "owner"] = forms.TypedChoiceField(
+                label=f"Action {index + 1}: owner (optional)",
+                choices=choices.owner_choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
             )
-            owner.label_from_instance = lambda user: user.full_name
-            self.fields[key + "owner"] = owner
             self.fields[key + "due_on"] = DateField(
                 label=f"Action {index + 1}: due", required=False, past_only=False
             )
@@ -259,9 +286,12 @@ class DiscussionForm(forms.Form):
         """The cleaned values as the service takes them; blank action rows are skipped."""
         data = dict(self.cleaned_data)
         data.pop("action_rows", None)
+        data["typologies"] = [self.choices.typologies[pk] for pk in data["typologies"]]
         actions, self._row_of = [], []
         for index, key in enumerate(self.action_keys):
             row = {part: data.pop(key + part) for part in ACTION_PARTS}
+            row["owner_agency"] = self.choices.agencies.get(row["owner_agency"])
+            row["owner"] = self.choices.owners.get(row["owner"])
             if any(value not in (None, "") for value in row.values()):
                 actions.append(row)
                 self._row_of.append(index)

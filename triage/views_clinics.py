@@ -25,6 +25,7 @@ from triage.forms_clinics import (
     AddCaseForm,
     AttendanceForm,
     ClinicForm,
+    DiscussionChoices,
     DiscussionForm,
     RemoveItemForm,
 )
@@ -233,13 +234,7 @@ def _item_panels(request, meeting, items):
 
 
 def _discussion_form_kwargs(meeting):
-    from accounts.models import Agency, User
-
-    agencies = Agency.objects.filter(partnership_id=meeting.partnership_id, active=True)
-    owners = User.objects.filter(
-        memberships__agency__partnership_id=meeting.partnership_id, memberships__active=True
-    ).distinct()
-    return {"partnership_id": meeting.partnership_id, "agencies": agencies, "owners": owners}
+    return {"choices": DiscussionChoices(**selectors.discussion_choices(meeting.partnership_id))}
 
 
 def _initial_from(item, previous):

@@ -135,7 +135,7 @@ def discussions_at(meeting, item_ids):
     found = {}
     rows = (
         CaseDiscussion.objects.filter(meeting=meeting, agenda_item_id__in=list(item_ids))
-        .select_related("recorded_by")
+        .select_related("recorded_by", "meeting__clinic")
         .prefetch_related("typologies", "actions__owner_agency", "actions__owner")
         .order_by("-version")
     )
@@ -177,6 +177,24 @@ def attendees_for(meeting):
     if agency_ids:
         memberships = memberships.filter(agency_id__in=agency_ids)
     return memberships.select_related("user", "agency").order_by("agency__name", "user__full_name")
+
+
+def discussion_choices(partnership_id):
+    """What a CAS form offers: current typology codes, active agencies, active members."""
+    from accounts.models import Agency
+    from cases.models import CodeList, code_choices
+
+    return {
+        "typologies": list(code_choices(CodeList.TYPOLOGY, partnership_id)),
+        "agencies": list(Agency.objects.filter(partnership_id=partnership_id, active=True)),
+        "owners": list(
+            User.objects.filter(
+                pk__in=Membership.objects.usable()
+                .filter(agency__partnership_id=partnership_id)
+                .values("user_id")
+            ).order_by("full_name")
+        ),
+    }
 
 
 def chairs_of_partnership(partnership_id):
