@@ -343,11 +343,12 @@ class ToolBuilder:
         self.adding_rows = data is not None and "add_rows" in data
         self.form = InstrumentForm(data, initial=initial, editing=editing)
         self.items = forms.formset_factory(ItemForm, extra=self.BLANK_ITEMS)(
-            data, prefix="items", initial=list(items) or None
+            data, prefix="items", initial=None if data is not None else (list(items) or None)
         )
         self.bands = forms.formset_factory(BandForm, extra=self.BLANK_BANDS)(
-            data, prefix="bands", initial=list(bands) or None
+            data, prefix="bands", initial=None if data is not None else (list(bands) or None)
         )
+        # Bound formsets take no initial rows: Django would skip rows equal to them.
         self.summary = []  # (anchor, message) for the error summary
         self.definition = None
 
