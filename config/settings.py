@@ -216,6 +216,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     # Swagger UI served from our own static files (no CDN), so the CSP holds.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Choice sets with the same field name in several apps get distinct names.
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingKindEnum": "triage.models.MeetingKind",
+        "MeetingStatusEnum": "triage.models.MeetingStatus",
+        "AttendanceStatusEnum": "triage.models.AttendanceStatus",
+        "ClinicDecisionEnum": "triage.models.Decision",
+        "ActionStatusEnum": "triage.models.ActionStatus",
+        "PriorityEnum": "cases.models.Priority",
+    },
     "SWAGGER_UI_FAVICON_HREF": "data:,",
     "REDOC_DIST": "SIDECAR",
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,

@@ -8,6 +8,7 @@ from accounts.roles import Role
 from tests.factories_triage import AgendaItemFactory, ClinicFactory, MeetingFactory
 from tests.matrix import ALL_ROLES, NOT_ADMIN, POLICE, Row
 from tests.matrix.core import _shared_case
+from tests.matrix.record import _case_api
 
 MANAGERS = frozenset({Role.CLINIC_CHAIR, Role.PARTNERSHIP_ADMIN})
 CHAIR = frozenset({Role.CLINIC_CHAIR})
@@ -38,6 +39,32 @@ ROWS = {
     "triage:meeting-item-remove POST": Row(CHAIR, scoped="agenda_item", method="post", ok=400),
     "triage:meeting-item-discussion": Row(CHAIR, scoped="agenda_item"),
     "triage:meeting-item-discussion POST": Row(CHAIR, scoped="agenda_item", method="post", ok=400),
+    # API. Unauthenticated calls are 401.
+    "api:clinic-list": Row(ALL_ROLES, anonymous=401),
+    "api:clinic-list POST": Row(MANAGERS, method="post", ok=400, anonymous=401),
+    "api:clinic-detail": Row(ALL_ROLES, scoped="clinic", anonymous=401),
+    # The matrix client sends PATCH bodies as application/octet-stream: 415 once allowed.
+    "api:clinic-detail PATCH": Row(
+        MANAGERS, scoped="clinic", method="patch", ok=415, anonymous=401
+    ),
+    "api:meeting-list": Row(ALL_ROLES, anonymous=401),
+    "api:meeting-detail": Row(ALL_ROLES, scoped="meeting", anonymous=401),
+    "api:meeting-start": Row(CHAIR, scoped="meeting", method="post", anonymous=401),
+    # Closing a planned meeting is bad input.
+    "api:meeting-close": Row(CHAIR, scoped="meeting", method="post", ok=400, anonymous=401),
+    "api:meeting-rebuild": Row(CHAIR, scoped="meeting", method="post", anonymous=401),
+    "api:meeting-items": Row(ADDERS, scoped="meeting", method="post", ok=400, anonymous=401),
+    "api:meeting-reorder": Row(CHAIR, scoped="meeting", method="post", ok=400, anonymous=401),
+    "api:meeting-attendance": Row(ALL_ROLES, scoped="meeting", anonymous=401),
+    "api:meeting-attendance POST": Row(
+        CHAIR, scoped="meeting", method="post", ok=400, anonymous=401
+    ),
+    "api:agenda-item-remove": Row(
+        CHAIR, scoped="agenda_item", method="post", ok=400, anonymous=401
+    ),
+    "api:agenda-item-move": Row(CHAIR, scoped="agenda_item", method="post", ok=400, anonymous=401),
+    "api:discussion-list POST": Row(CHAIR, method="post", ok=400, anonymous=401),
+    "api:case-discussion-list": Row(ALL_ROLES, scoped="case", anonymous=401, url=_case_api),
 }
 
 AGENCY_KEYS = ("police", "health", "advocacy", "probation", "cps")
