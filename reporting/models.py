@@ -18,9 +18,16 @@ class NotificationKind(models.TextChoices):
 
 
 class Notification(models.Model):
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes on these: every read starts from the recipient (covered by
+    # the unique constraint and the badge index), and each index slows the daily job's insert.
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     # Names the due event: one notification per (recipient, event), whatever the day it runs.

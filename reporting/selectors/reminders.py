@@ -66,12 +66,15 @@ def actions_due_on(day):
     )
 
 
-def actions_overdue(today):
-    """Open actions past their due date, not yet reminded about as overdue for it."""
+def actions_overdue(today, window_days):
+    """Open actions that have become overdue (due in the last ``window_days`` days, so a
+    missed run is caught up), not yet reminded about as overdue for that due date. Older
+    ones are past the escalation delay: the escalation goes to supervisors instead, and the
+    owner sees them as overdue in their actions list (no notice for each of a backlog)."""
     kind = NotificationKind.ACTION_OVERDUE
     return (
         _open_actions()
-        .filter(due_on__lt=today)
+        .filter(due_on__lt=today, due_on__gte=today - timedelta(days=max(window_days, 1)))
         .filter(_not_yet_sent(kind, date_field="due_on"))
         .values(*ACTION_FIELDS)
     )

@@ -18,11 +18,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import Action as AuditAction
 from audit.services import record_event
 from reporting.models import Notification, NotificationKind, ReminderSent
@@ -207,9 +207,85 @@ def _meeting_events(meetings, recipients, links):
         )
 
 
-def _write(events, *, created_at):
-    """Notifications and ledger rows for a batch of events, in one transaction."""
-    notifications, ledger = [], []
+_COLUMNS = (
+    "partnership_id",
+    "recipient_id",
+    "kind",
+    "event_key",
+    "title",
+    "body",
+    "link",
+    "case_id",
+    "created_at",
+    "emailed_at",
+)
+
+
+# Constant SQL (no input is ever formatted into it): the columns the job writes.
+_COLS = ", ".join(_COLUMNS)
+_CREATE_STAGE = (
+    "CREATE TEMP TABLE IF NOT EXISTS reminder_stage ON COMMIT DELETE ROWS AS "  # noqa: S608
+    f"SELECT {_COLS} FROM reporting_notification WITH NO DATA"
+)
+_COPY_STAGE = f"COPY reminder_stage ({_COLS}) FROM STDIN"
+_INSERT_FROM_STAGE = (
+    f"INSERT INTO reporting_notification ({_COLS}) "  # noqa: S608
+    f"SELECT {_COLS} FROM reminder_stage "
+    "ON CONFLICT (recipient_id, event_key) DO NOTHING"
+)
+
+
+def _insert_postgresql(rows):
+    """COPY into a session temp table, then one INSERT … ON CONFLICT DO NOTHING: several
+    times faster than multi-row INSERTs for the hundreds of thousands of rows a first run
+    over a backlog writes. Returns how many rows were inserted."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CREATE_STAGE)
+        with cursor.copy(_COPY_STAGE) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(_INSERT_FROM_STAGE)
+        inserted = cursor.rowcount
+        cursor.execute("TRUNCATE reminder_stage")
+    return inserted
+
+
+def _insert(rows, *, created_at, kind):
+    """Inserts the rows, leaving out any that exist; returns how many were inserted."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(rows)
+    Notification.objects.bulk_create(
+        [Notification(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
+        batch_size=INSERT_BATCH,
+        ignore_conflicts=True,
+    )
+    return Notification.objects.filter(created_at=created_at, kind=kind).count()
+
+
+class _Digests:
+    """What each recipient's email will list: a count and the first lines."""
+
+    def __init__(self):
+        self.count = Counter()
+        self.lines = defaultdict(list)
+
+    def add(self, recipient_id, title, link):
+        self.count[recipient_id] += 1
+        if len(self.lines[recipient_id]) < DIGEST_LINES:
+            self.lines[recipient_id].append((title, link))
+
+
+def _write(events, *, created_at, digests):
+    """Notifications and ledger rows for a batch of events (one kind), in one transaction.
+
+    When the run emails (``digests`` given), rows are written already marked emailed and
+    listed for their recipient's digest; a recipient whose email then fails has the mark
+    taken off again. That spares the job an UPDATE of every row it has just inserted.
+    """
+    rows, ledger = [], []
+    emailed_at = created_at if digests is not None else None
     for event in events:
         if not event.recipients:
             continue
@@ -222,38 +298,44 @@ def _write(events, *, created_at):
                 sent_at=created_at,
             )
         )
+        title = event.title[:200]
         for user_id in event.recipients:
-            notifications.append(
-                Notification(
-                    partnership_id=event.partnership_id,
-                    recipient_id=user_id,
-                    kind=event.kind,
-                    event_key=event.key,
-                    title=event.title[:200],
-                    body=event.body,
-                    link=event.link,
-                    case_id=event.case_id,
-                    created_at=created_at,
+            rows.append(
+                (
+                    event.partnership_id,
+                    user_id,
+                    event.kind,
+                    event.key,
+                    title,
+                    event.body,
+                    event.link,
+                    event.case_id,
+                    created_at,
+                    emailed_at,
                 )
             )
+            if digests is not None:
+                digests.add(user_id, title, event.link)
     with transaction.atomic():
-        Notification.objects.bulk_create(
-            notifications, batch_size=INSERT_BATCH, ignore_conflicts=True
-        )
+        inserted = _insert(rows, created_at=created_at, kind=events[0].kind)
         ReminderSent.objects.bulk_create(ledger, batch_size=INSERT_BATCH, ignore_conflicts=True)
-    return len(ledger)
+    return len(ledger), inserted
 
 
-def _write_all(events, *, created_at):
-    written, batch = 0, []
+def _write_all(events, *, created_at, digests):
+    """(events with recipients, notifications inserted) for one kind's stream of events."""
+    written = inserted = 0
+    batch = []
     for event in events:
         batch.append(event)
         if len(batch) >= EVENT_BATCH:
-            written += _write(batch, created_at=created_at)
+            counts = _write(batch, created_at=created_at, digests=digests)
+            written, inserted = written + counts[0], inserted + counts[1]
             batch = []
     if batch:
-        written += _write(batch, created_at=created_at)
-    return written
+        counts = _write(batch, created_at=created_at, digests=digests)
+        written, inserted = written + counts[0], inserted + counts[1]
+    return written, inserted
 
 
 def _digest(count, lines, more):
@@ -274,44 +356,53 @@ def _digest(count, lines, more):
     return subject, "\n".join(body)
 
 
-def send_digests(*, now):
-    """One email per recipient listing their notifications not emailed yet; marks them
-    emailed. A recipient whose email fails is left for the next run."""
-    by_recipient = defaultdict(list)
-    emails, max_pk = {}, 0
-    for pk, recipient_id, email, title, link in sources.unemailed_notifications():
-        by_recipient[recipient_id].append((title, link))
-        emails[recipient_id] = email
-        max_pk = max(max_pk, pk)
-    if not by_recipient:
+def send_digests(*, now, digests):
+    """One email per recipient listing their new notifications: this run's (in
+    ``digests``) and any earlier ones not emailed yet (a failed send, a run without email).
+    A recipient whose email fails keeps emailed_at empty and is retried by the next run."""
+    leftover = defaultdict(list)
+    for pk, recipient_id, _email, title, link in sources.unemailed_notifications():
+        leftover[recipient_id].append(pk)
+        digests.add(recipient_id, title, link)
+    if not digests.count:
         return 0
-    sent = []
-    connection = get_connection()
-    connection.open()
+    addresses = dict(
+        User.objects.filter(pk__in=list(digests.count), is_active=True).values_list("pk", "email")
+    )
+    sent, failed = [], []
+    mail_connection = get_connection()
+    mail_connection.open()
     try:
-        for recipient_id, lines in by_recipient.items():
+        for recipient_id, count in digests.count.items():
+            if recipient_id not in addresses:
+                failed.append(recipient_id)
+                continue
             subject, body = _digest(
-                len(lines), lines[:DIGEST_LINES], max(0, len(lines) - DIGEST_LINES)
+                count, digests.lines[recipient_id], max(0, count - DIGEST_LINES)
             )
             message = EmailMessage(
                 subject,
                 body,
                 settings.DEFAULT_FROM_EMAIL,
-                [emails[recipient_id]],
-                connection=connection,
+                [addresses[recipient_id]],
+                connection=mail_connection,
             )
             try:
                 message.send()
             except Exception:  # noqa: BLE001 - one bad address must not stop the digest
                 logger.exception("Reminder digest to user %s failed", recipient_id)
+                failed.append(recipient_id)
                 continue
             sent.append(recipient_id)
     finally:
-        connection.close()
-    for start in range(0, len(sent), 500):
+        mail_connection.close()
+    earlier = [pk for recipient_id in sent for pk in leftover.get(recipient_id, ())]
+    for start in range(0, len(earlier), 1000):
+        Notification.objects.filter(pk__in=earlier[start : start + 1000]).update(emailed_at=now)
+    for start in range(0, len(failed), 500):
         Notification.objects.filter(
-            recipient_id__in=sent[start : start + 500], emailed_at__isnull=True, pk__lte=max_pk
-        ).update(emailed_at=now)
+            recipient_id__in=failed[start : start + 500], created_at=now
+        ).update(emailed_at=None)
     return len(sent)
 
 
@@ -329,7 +420,11 @@ def send_daily_reminders(*, today=None, email=True):
             sources.actions_due_on(tomorrow), kinds.ACTION_DUE, recipients, links, escalation_days
         ),
         kinds.ACTION_OVERDUE: _action_events(
-            sources.actions_overdue(today), kinds.ACTION_OVERDUE, recipients, links, escalation_days
+            sources.actions_overdue(today, escalation_days),
+            kinds.ACTION_OVERDUE,
+            recipients,
+            links,
+            escalation_days,
         ),
         kinds.ACTION_ESCALATED: _action_events(
             sources.actions_to_escalate(today, escalation_days),
@@ -346,20 +441,16 @@ def send_daily_reminders(*, today=None, email=True):
         ),
         kinds.MEETING_TOMORROW: _meeting_events(sources.meetings_on(tomorrow), recipients, links),
     }
-    events = {kind: _write_all(stream, created_at=now) for kind, stream in streams.items()}
-    created = Counter(
-        dict(
-            Notification.objects.filter(created_at=now)
-            .values_list("kind")
-            .annotate(n=Count("pk"))
-            .values_list("kind", "n")
-        )
-    )
+    digests = _Digests() if email else None
+    counts = {
+        kind: _write_all(stream, created_at=now, digests=digests)
+        for kind, stream in streams.items()
+    }
     summary = {
         "day": today.isoformat(),
-        "created": {kind: created.get(kind, 0) for kind in kinds.values},
-        "events": {kind: events[kind] for kind in kinds.values},
-        "emails": send_digests(now=now) if email else 0,
+        "created": {kind: counts[kind][1] for kind in kinds.values},
+        "events": {kind: counts[kind][0] for kind in kinds.values},
+        "emails": send_digests(now=now, digests=digests) if email else 0,
     }
     record_event(
         action=AuditAction.CREATE,
