@@ -344,3 +344,18 @@ def test_command_refuses_a_bad_date(db):
     with pytest.raises(CommandError):
         call_command("send_reminders", "--date", "22/11/2026")
     assert date.fromisoformat("2026-11-22")
+
+
+def test_missed_runs_are_caught_up_until_escalation_takes_over(world, settings):
+    settings.REMINDER_ESCALATION_DAYS = 3
+    owner = world.members[Role.INVESTIGATOR].user
+    recent = action(world, due=day(-3), owner=owner)  # overdue for 3 days: still told
+    backlog = action(world, due=day(-10), owner=owner)  # long overdue: escalated only
+    summary = run(0)
+    assert {key for _, key in notified(K.ACTION_OVERDUE)} == {
+        f"action:{recent.pk}:overdue:{day(-3)}"
+    }
+    assert summary["created"][K.ACTION_ESCALATED] == 2
+    assert f"action:{backlog.pk}:escalated:{day(-10)}" in {
+        key for _, key in notified(K.ACTION_ESCALATED)
+    }
