@@ -1,7 +1,12 @@
 """PDF rendering with WeasyPrint. Imported lazily by the minutes service: WeasyPrint takes
 a moment to import and only the minutes job and downloads need it."""
 
+import logging
+
 from django.conf import settings
+
+# WeasyPrint logs every layout step at INFO; a worker log needs only its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def render_pdf(html):
