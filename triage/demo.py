@@ -29,6 +29,7 @@ from triage.services.clinics import meeting_start, schedule_meetings
 def seed(*, partnership, agencies, members):
     """Demo records for this area on the demo partnership's cases."""
     seed_clinics(partnership=partnership, agencies=agencies, members=members)
+    seed_actions_and_minutes(partnership=partnership, agencies=agencies, members=members)
 
 
 def _weekday_on_or_before(day, weekday):
@@ -179,3 +180,71 @@ def _past_meeting(clinic, day, members, chair):
             created_by=chair,
         )
     return meeting
+
+
+def seed_actions_and_minutes(*, partnership, agencies, members):
+    """Work the demo's clinic actions (some done, one cancelled, two added between
+    clinics) through the services, so the tracker and audit trail look lived-in, and
+    produce the minutes of closed meetings as the Celery job would."""
+    from triage.selectors.actions import owner_agencies_for
+    from triage.services import actions as action_services
+    from triage.services import minutes as minutes_services
+
+    if Action.objects.filter(partnership=partnership).exclude(status="open").exists():
+        return
+    today = timezone.localdate()
+    chair = members[Role.CLINIC_CHAIR]
+    police = members[Role.INVESTIGATOR]
+    supervisor = members.get(Role.POLICE_SUPERVISOR, police)
+    advocate = members.get(Role.ADVOCATE)
+    actions = list(
+        Action.objects.filter(partnership=partnership, status="open").order_by("due_on", "pk")
+    )
+    worked = 0
+    for action in actions:
+        worker = next(
+            (
+                m
+                for m in (advocate, police, supervisor)
+                if m is not None and m.agency_id == action.owner_agency_id
+            ),
+            None,
+        )
+        if worker is None:
+            continue
+        if worked in (0, 2, 4):
+            action_services.action_complete(actor=worker.user, membership=worker, action=action)
+        elif worked == 3:
+            action_services.action_cancel(
+                actor=worker.user,
+                membership=worker,
+                action=action,
+                reason="Superseded: the victim moved out of the area and support transferred.",
+            )
+        worked += 1
+    cases = list(Case.objects.filter(partnership=partnership).order_by("pk")[6:8])
+    for case, (text, days) in zip(
+        cases,
+        (
+            ("Serve the Stalking Protection Order application on the respondent", 5),
+            ("Share the safety plan with the victim's GP practice", 12),
+        ),
+        strict=False,
+    ):
+        owners = owner_agencies_for(case)
+        agency = owners.filter(pk=supervisor.agency_id).first() or owners.first()
+        if agency is None:
+            continue
+        action_services.action_create(
+            actor=chair.user,
+            membership=chair,
+            case=case,
+            description=text,
+            owner_agency=agency,
+            owner=supervisor.user if agency.pk == supervisor.agency_id else None,
+            due_on=today + timedelta(days=days),
+        )
+    for meeting in Meeting.objects.filter(
+        partnership=partnership, status=MeetingStatus.CLOSED
+    ).select_related("clinic"):
+        minutes_services.minutes_generate_all(meeting=meeting)
