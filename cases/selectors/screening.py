@@ -143,7 +143,7 @@ def worklist(membership, filters=None):
         entries = entries.filter(recorded_on__gte=filters.recorded_from)
     if filters.recorded_to:
         entries = entries.filter(recorded_on__lte=filters.recorded_to)
-    return entries.select_related("offence").order_by(*WORKLIST_ORDER)
+    return entries.select_related("offence", "source_offence").order_by(*WORKLIST_ORDER)
 
 
 # Unscreened (False) before screened (True); then newest recorded first.

@@ -157,3 +157,12 @@ def test_decision_page_accepts_and_changes_the_code(world, client, login):
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.offence == offence("008/66")
+
+
+def test_worklist_shows_the_police_system_code_of_a_reclassified_crime(world, client, login):
+    entry = _imported(world)
+    _imported(world, n=2)
+    _decide(world, _request(world, entry), ReclassificationOutcome.ACCEPTED)
+    login(world.members[Role.INVESTIGATOR])
+    page = client.get(reverse("screening:worklist")).content.decode()
+    assert page.count("Police system: 8L") == 1
