@@ -3,8 +3,11 @@
 from datetime import date
 
 from celery import shared_task
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
+
+LOCK_SECONDS = 30 * 60
 
 
 @shared_task(
@@ -15,7 +18,16 @@ from django.utils import timezone
 )
 def send_daily_reminders(day=None):
     """The daily reminders for ``day`` (ISO date; default today in Europe/London). Safe to
-    run twice: events already reminded about are in the ledger and nothing is re-sent."""
+    run twice: events already reminded about are in the ledger and nothing is re-sent. A
+    run while another is still going for the same day is skipped (so a redelivered task
+    cannot email a digest twice)."""
     from reporting.services.reminders import send_daily_reminders as run
 
-    return run(today=date.fromisoformat(day) if day else timezone.localdate())
+    day = date.fromisoformat(day) if day else timezone.localdate()
+    lock = f"reporting:daily-reminders:{day.isoformat()}"
+    if not cache.add(lock, "running", timeout=LOCK_SECONDS):
+        return {"day": day.isoformat(), "skipped": "another run for this day is in progress"}
+    try:
+        return run(today=day)
+    finally:
+        cache.delete(lock)

@@ -261,5 +261,5 @@ def unemailed_notifications():
     return (
         Notification.objects.filter(emailed_at__isnull=True, recipient__is_active=True)
         .order_by("recipient_id", "created_at", "pk")
-        .values_list("pk", "recipient_id", "recipient__email", "title", "link")
+        .values_list("pk", "recipient_id", "title", "body", "link")
     )

@@ -271,10 +271,10 @@ class _Digests:
         self.count = Counter()
         self.lines = defaultdict(list)
 
-    def add(self, recipient_id, title, link):
+    def add(self, recipient_id, title, body, link):
         self.count[recipient_id] += 1
         if len(self.lines[recipient_id]) < DIGEST_LINES:
-            self.lines[recipient_id].append((title, link))
+            self.lines[recipient_id].append((title, body, link))
 
 
 def _write(events, *, created_at, digests):
@@ -315,7 +315,7 @@ def _write(events, *, created_at, digests):
                 )
             )
             if digests is not None:
-                digests.add(user_id, title, event.link)
+                digests.add(user_id, title, event.body, event.link)
     with transaction.atomic():
         inserted = _insert(rows, created_at=created_at, kind=events[0].kind)
         ReminderSent.objects.bulk_create(ledger, batch_size=INSERT_BATCH, ignore_conflicts=True)
@@ -344,7 +344,7 @@ def _digest(count, lines, more):
     body = [
         f"You have {count} new reminder{'s' if count != 1 else ''}.",
         "",
-        *[f"- {title}\n  {site}{link}" for title, link in lines],
+        *[f"- {title}\n  {body}\n  {site}{link}" for title, body, link in lines],
     ]
     if more:
         body += [
@@ -361,9 +361,9 @@ def send_digests(*, now, digests):
     ``digests``) and any earlier ones not emailed yet (a failed send, a run without email).
     A recipient whose email fails keeps emailed_at empty and is retried by the next run."""
     leftover = defaultdict(list)
-    for pk, recipient_id, _email, title, link in sources.unemailed_notifications():
+    for pk, recipient_id, title, body, link in sources.unemailed_notifications():
         leftover[recipient_id].append(pk)
-        digests.add(recipient_id, title, link)
+        digests.add(recipient_id, title, body, link)
     if not digests.count:
         return 0
     addresses = dict(

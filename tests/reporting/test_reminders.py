@@ -359,3 +359,14 @@ def test_missed_runs_are_caught_up_until_escalation_takes_over(world, settings):
     assert f"action:{backlog.pk}:escalated:{day(-10)}" in {
         key for _, key in notified(K.ACTION_ESCALATED)
     }
+
+
+def test_task_skips_while_another_run_for_the_day_is_going(world):
+    from django.core.cache import cache
+
+    action(world, due=day(1), owner=world.members[Role.INVESTIGATOR].user)
+    cache.add(f"reporting:daily-reminders:{day(0).isoformat()}", "running")
+    assert "skipped" in tasks.send_daily_reminders.delay(day(0).isoformat()).get()
+    assert not Notification.objects.exists()
+    cache.clear()
+    assert tasks.send_daily_reminders.delay(day(0).isoformat()).get()["created"][K.ACTION_DUE]
