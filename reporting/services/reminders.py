@@ -100,14 +100,15 @@ def _unique(user_ids):
     return list(dict.fromkeys(u for u in user_ids if u is not None))
 
 
-def _action_events(rows, kind, recipients, links, escalation_days):
+def _action_events(rows, kind, recipients, links, today):
     for row in rows:
         pk, case_ref, due = row["pk"], row["case__reference"], row["due_on"]
         pid, agency_id = row["partnership_id"], row["owner_agency_id"]
         if kind == NotificationKind.ACTION_ESCALATED:
             to = recipients.supervisors[agency_id] or recipients.chairs[pid]
+            late = (today - due).days
             title = (
-                f"Action on case {case_ref} still open {escalation_days} days after its due date"
+                f"Escalated: action on case {case_ref} still open {late} days after its due date"
             )
             key = f"action:{pk}:escalated:{due}"
         else:
@@ -417,21 +418,21 @@ def send_daily_reminders(*, today=None, email=True):
     kinds = NotificationKind
     streams = {
         kinds.ACTION_DUE: _action_events(
-            sources.actions_due_on(tomorrow), kinds.ACTION_DUE, recipients, links, escalation_days
+            sources.actions_due_on(tomorrow), kinds.ACTION_DUE, recipients, links, today
         ),
         kinds.ACTION_OVERDUE: _action_events(
             sources.actions_overdue(today, escalation_days),
             kinds.ACTION_OVERDUE,
             recipients,
             links,
-            escalation_days,
+            today,
         ),
         kinds.ACTION_ESCALATED: _action_events(
             sources.actions_to_escalate(today, escalation_days),
             kinds.ACTION_ESCALATED,
             recipients,
             links,
-            escalation_days,
+            today,
         ),
         kinds.RISK_REVIEW_DUE: _risk_review_events(
             sources.risk_reviews_due(today), recipients, links

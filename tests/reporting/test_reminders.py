@@ -370,3 +370,14 @@ def test_task_skips_while_another_run_for_the_day_is_going(world):
     assert not Notification.objects.exists()
     cache.clear()
     assert tasks.send_daily_reminders.delay(day(0).isoformat()).get()["created"][K.ACTION_DUE]
+
+
+def test_escalation_says_how_late_without_personal_data(world):
+    action(world, due=day(-6), owner=world.members[Role.INVESTIGATOR].user)
+    run(0)
+    note = Notification.objects.get(kind=K.ACTION_ESCALATED)
+    assert note.title == (
+        f"Escalated: action on case {world.own_case.reference} still open 6 days after its due date"
+    )
+    assert "Jane" not in note.title + note.body
+    assert note.link and note.case_id == world.own_case.pk
