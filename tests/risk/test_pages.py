@@ -247,3 +247,46 @@ def test_instrument_pages_list_national_tools(world, client, login, role):
     dash = national_version("dash").instrument
     body = client.get(reverse("risk:instrument-detail", args=[dash.pk])).content.decode()
     assert "DASH-27" in body and "Refer to MARAC" in body
+
+
+def test_started_before_a_clinic_and_finished_during_it(world, client, login):
+    from tests.factories_triage import ClinicFactory, MeetingFactory
+
+    clinic = ClinicFactory(partnership=world.partnership)
+    meeting = MeetingFactory(clinic=clinic, held_on=date.today())
+    elsewhere = MeetingFactory(
+        clinic=ClinicFactory(partnership=world.other_partnership_member.agency.partnership)
+    )
+    police = world.members[Role.INVESTIGATOR]
+    login(police)
+    assessment = _start(client, world.own_case)
+    assert assessment.meeting is None
+    url = reverse("risk:assessment-answers", args=[assessment.pk])
+    page = client.get(url).content.decode()
+    assert str(meeting) in page and str(elsewhere) not in page
+    # Another partnership's meeting is not a choice.
+    response = client.post(url, _dash_post(3, complete="1", meeting=elsewhere.pk))
+    assert response.status_code == 400
+    response = client.post(url, _dash_post(3, complete="1", meeting=meeting.pk))
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.meeting == meeting and assessment.status == AssessmentStatus.COMPLETE
+    assert assessment.created_at.date() <= date.today()
+
+
+def test_chart_with_one_assessment_draws_one_point():
+    from types import SimpleNamespace
+
+    from risk import chart
+
+    instrument = SimpleNamespace(name="DASH")
+    one = SimpleNamespace(
+        assessed_on=date(2025, 1, 1),
+        level="high",
+        override_level="",
+        instrument_version=SimpleNamespace(instrument=instrument),
+    )
+    drawn = chart.build([one], date(2025, 1, 1))
+    assert len(drawn["points"]) == 1
+    assert drawn["points"][0].y == min(level["y"] for level in drawn["levels"])
+    assert chart.build([], date(2025, 1, 1)) is None
