@@ -430,3 +430,12 @@ def test_owner_choices_are_usable_members_who_work_actions(world):
     assert world.members[Role.INVESTIGATOR].user in owners
     assert lapsed.user not in owners
     assert world.members[Role.PARTNERSHIP_ADMIN].user not in owners  # no WORK_ACTIONS
+
+
+def test_the_case_page_links_to_its_actions_for_those_who_work_actions(world, client, login):
+    url = reverse("triage:actions-case", args=[world.own_case.pk])
+    login(world.members[Role.INVESTIGATOR])
+    assert url in client.get(reverse("cases:detail", args=[world.own_case.pk])).content.decode()
+    login(world.members[Role.PARTNERSHIP_ADMIN])
+    page = client.get(reverse("cases:detail", args=[world.own_case.pk]))
+    assert page.status_code == 200 and url not in page.content.decode()
