@@ -341,3 +341,15 @@ def test_audience_key_depends_only_on_the_cases():
     assert selectors.audience_key([3, 1, 2]) == selectors.audience_key([1, 2, 3, 3])
     assert selectors.audience_key([1, 2]) != selectors.audience_key([1, 2, 3])
     assert len(selectors.audience_key([])) == 64
+
+
+def test_a_broker_outage_does_not_break_closing(world, meeting, monkeypatch, caplog):
+    from triage import tasks_minutes
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks_minutes.generate_minutes, "delay", broken)
+    services.queue_minutes(meeting=meeting)
+    assert "Could not queue the minutes" in caplog.text
+    assert not MinutesFile.objects.exists()

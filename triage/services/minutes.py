@@ -30,7 +30,12 @@ def queue_minutes(sender=None, *, meeting, **kwargs):
     transaction commits): queue the minutes job. Connected in triage.apps."""
     from triage.tasks_minutes import generate_minutes
 
-    generate_minutes.delay(meeting.pk)
+    try:
+        generate_minutes.delay(meeting.pk)
+    except Exception:
+        # The meeting is closed already (this runs after commit). A broker outage must not
+        # turn that into an error page: each reader's version is made on first download.
+        log.exception("Could not queue the minutes of meeting %s", meeting.pk)
 
 
 def render_minutes_html(meeting, audience, *, prepared_for, generated_at=None, document=True):
