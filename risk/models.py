@@ -120,6 +120,12 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["case", "status", "-assessed_on"]),
             models.Index(fields=["status", "review_due_on"]),
+            # high_risk_case_ids starts from the complete high assessments.
+            models.Index(
+                fields=["case"],
+                condition=models.Q(status="complete", level="high"),
+                name="risk_assessment_high_by_case",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -48,12 +48,18 @@ def current_level_by_case(case_ids) -> dict[int, str]:
 
 def high_risk_case_ids(partnership_id):
     """Ids of the partnership's cases whose latest complete assessment is high: a
-    subquery, so ``Case.objects.filter(pk__in=high_risk_case_ids(p))`` is one query."""
+    subquery, so ``Case.objects.filter(pk__in=high_risk_case_ids(p))`` is one query.
+
+    Starts from the high assessments (few) and keeps those that are their case's latest,
+    rather than working out the latest level of every case (290 ms at 40,000 cases)."""
+    latest_of_case = Subquery(
+        _complete().filter(case_id=OuterRef("case_id")).order_by(*LATEST_ORDER).values("pk")[:1]
+    )
     return (
-        Case.objects.filter(partnership_id=partnership_id)
-        .annotate(current_level=_latest_level_of_case())
-        .filter(current_level="high")
-        .values("pk")
+        _complete()
+        .filter(level="high", case__partnership_id=partnership_id)
+        .filter(pk=latest_of_case)
+        .values("case_id")
     )
 
 
