@@ -224,6 +224,13 @@ SPECTACULAR_SETTINGS = {
         "ClinicDecisionEnum": "triage.models.Decision",
         "ActionStatusEnum": "triage.models.ActionStatus",
         "PriorityEnum": "cases.models.Priority",
+        "ReferralStatusEnum": "cases.models.referral.ReferralStatus",
+        "ReferralDecisionEnum": [
+            ("accepted", "Accepted"),
+            ("not_stalking", "Not stalking"),
+            ("not_applicable", "Not applicable"),
+            ("declined", "Declined"),
+        ],
     },
     "SWAGGER_UI_FAVICON_HREF": "data:,",
     "REDOC_DIST": "SIDECAR",
