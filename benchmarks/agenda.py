@@ -6,8 +6,9 @@ Usage (PostgreSQL, an empty database it may fill):
 
 Migrates, then loads BACKGROUND cases (default 2,000) that match no rule and 40 cases
 that do (a new referral, a high risk assessment and an overdue action each), all shared
-with the clinic's agencies. Each run creates a meeting, times ``build_agenda`` on it and
-deletes it. Prints p50/p95 in milliseconds, the query count per build and the load average.
+with the clinic's agencies; a second run on the same database reuses them. Each run
+creates a meeting, times ``build_agenda`` on it and deletes it. Prints p50/p95 in
+milliseconds, the query count per build and the load average.
 """
 
 import os
@@ -30,6 +31,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.roles import AgencyKind, Role  # noqa: E402
+from cases.models import Case  # noqa: E402
 from tests.factories import (  # noqa: E402
     AgencyFactory,
     MembershipFactory,
@@ -39,16 +41,17 @@ from tests.factories import (  # noqa: E402
 )
 from tests.factories_risk import make_assessment  # noqa: E402
 from tests.factories_triage import ActionFactory, ClinicFactory, MeetingFactory  # noqa: E402
-from triage.models import AgendaItem, Meeting  # noqa: E402
+from triage.models import AgendaItem, Clinic, Meeting  # noqa: E402
 from triage.services.agenda import build_agenda  # noqa: E402
 
 BACKGROUND = int(os.environ.get("BACKGROUND", "2000"))
 MATCHING = 40
 RUNS = int(os.environ.get("RUNS", "30"))
+BENCH_NAME = "Agenda bench"
 
 
 def load():
-    partnership = PartnershipFactory(name="Agenda bench", slug=f"agenda-bench-{time.time_ns()}")
+    partnership = PartnershipFactory(name=BENCH_NAME, slug="agenda-bench")
     police = AgencyFactory(partnership=partnership, name="Bench police", kind=AgencyKind.POLICE)
     health = AgencyFactory(partnership=partnership, name="Bench health", kind=AgencyKind.HEALTH)
     investigator = MembershipFactory(agency=police, role=Role.INVESTIGATOR)
@@ -72,9 +75,12 @@ def load():
 def main():
     assert connection.vendor == "postgresql", "Run on PostgreSQL (set DATABASE_URL)."
     call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    clinic = load()
-    print(f"loaded {BACKGROUND + MATCHING} cases in {time.perf_counter() - started:.1f} s")
+    clinic = Clinic.objects.filter(partnership__name=BENCH_NAME).first()
+    if clinic is None:  # a second run reuses the data (its overdue actions stay overdue)
+        started = time.perf_counter()
+        clinic = load()
+        print(f"loaded {BACKGROUND + MATCHING} cases in {time.perf_counter() - started:.1f} s")
+    total = Case.objects.filter(partnership=clinic.partnership).count()
     day = timezone.localdate() + timedelta(days=2)
     timings, queries = [], set()
     for _ in range(RUNS):
@@ -90,7 +96,7 @@ def main():
     timings.sort()
     p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
     print(
-        f"build_agenda, {MATCHING} cases of {BACKGROUND + MATCHING}: "
+        f"build_agenda, {MATCHING} cases of {total}: "
         f"p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, "
         f"queries per build {sorted(queries)}, load average {os.getloadavg()[0]:.2f}"
     )
