@@ -233,3 +233,9 @@ def test_meeting_page_query_count_is_fixed(world, clinic, login, client):
         AgendaItemFactory(meeting=large, case=case)
     _page_queries(client, small)  # warm caches (session, reference data)
     assert _page_queries(client, small) == _page_queries(client, large)
+
+
+def test_case_page_links_to_its_clinic_discussions(world, login, client):
+    login(world.members[Role.INVESTIGATOR])
+    html = client.get(reverse("cases:detail", args=[world.own_case.pk])).content.decode()
+    assert reverse("triage:clinic-case-discussions", args=[world.own_case.pk]) in html
