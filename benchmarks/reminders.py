@@ -282,7 +282,7 @@ def main():
     rng = random.Random(20261122)
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL.")
-    print("Loading (first run only)…", flush=True)
+    print("Loading the data (skipped when already loaded)…", flush=True)
     load(rng)
     today = timezone.localdate()
     open_actions = Action.objects.filter(status="open").count()
