@@ -403,11 +403,14 @@ def misspell(rng, name):
 def queries(partnership):
     """About QUERIES realistic searches built from people actually stored."""
     rng = random.Random(7)
-    people = list(
-        Person.objects.filter(partnership=partnership)
-        .order_by("?")
-        .prefetch_related("aliases", "identifiers")[: QUERIES * 2]
+    # The same people every run (ORDER BY random() drew a new sample each time, so two
+    # runs did not time the same searches).
+    ids = list(
+        Person.objects.filter(partnership=partnership).order_by("pk").values_list("pk", flat=True)
     )
+    chosen = random.Random(11).sample(ids, min(len(ids), QUERIES * 2))
+    by_pk = Person.objects.prefetch_related("aliases", "identifiers").in_bulk(chosen)
+    people = [by_pk[pk] for pk in chosen]
     result = []
     for n, p in enumerate(people):
         kind = n % 6
@@ -458,11 +461,13 @@ def main():
     total = Person.objects.filter(partnership=partnership).count()
     sample = queries(partnership)
     print(f"\n{total:,} people; {len(sample)} match queries each")
+    print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"{'member':<14} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'with suggestions':>17}")
     for email in ("inv@bench-people.test", "chair@bench-people.test"):
         membership = Membership.objects.select_related("agency", "user").get(user__email=email)
         p50, p95, worst, found = measure(membership, sample)
         print(f"{email.split('@')[0]:<14} {p50:>8.1f} {p95:>8.1f} {worst:>8.1f} {found:>17}")
+    print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

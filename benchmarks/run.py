@@ -146,6 +146,7 @@ def main():
     sample = Case.objects.filter(partnership__slug="bench", pk__isnull=False).order_by("pk")
     health_case = sample.filter(case_agencies__agency__kind=AgencyKind.HEALTH).first()
     rows = []
+    print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     for email in ("inv@bench.test", "clin@bench.test", "chair@bench.test"):
         client = Client()
         client.force_login(User.objects.get(email=email))
@@ -162,6 +163,7 @@ def main():
     print(f"\n{'user':<6} {'request':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for user, label, p50, p95, queries in rows:
         print(f"{user:<6} {label:<28} {p50:>8.1f} {p95:>8.1f} {queries:>8}")
+    print("load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

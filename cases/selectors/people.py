@@ -10,13 +10,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from accounts.access import sees_whole_partnership
-from audit.models import BreakGlassGrant
 from cases.models import (
-    CaseGroupObjectPermission,
     CaseParty,
     CrimeScreenEntry,
     IdentifierKind,
@@ -24,7 +22,7 @@ from cases.models import (
     PersonAlias,
     PersonIdentifier,
 )
-from cases.selectors.core import VIEW_CASE, cases_visible_to, referrals_visible_to
+from cases.selectors.core import cases_visible_to, referrals_visible_to, visible_case_ids
 
 # A suggestion is shown at or above this score (0..1).
 SHOW_AT = 0.5
@@ -177,10 +175,17 @@ class MatchResult:
         return bool(self.suggestions)
 
 
+def _related(person, name):
+    """A candidate's aliases or identifiers: the plain lists person_match loaded for all
+    candidates at once (cheaper than a prefetch cache per candidate), else the manager."""
+    loaded = getattr(person, f"match_{name}", None)
+    return loaded if loaded is not None else getattr(person, name).all()
+
+
 def _score(person, query):
     """Score one candidate against the query: (score 0..1, reasons, strong)."""
     reasons, strong = [], False
-    identifiers = {(i.kind, i.value) for i in person.identifiers.all()}
+    identifiers = {(i.kind, i.value) for i in _related(person, "identifiers")}
     for kind, value in query.identifiers.items():
         if value and (kind, normalise_identifier(kind, value)) in identifiers:
             reasons.append(f"Same {IdentifierKind(kind).label}")
@@ -208,7 +213,7 @@ def _score(person, query):
         if swapped > name_score and swapped >= 0.6:
             name_score, name_reason = swapped, "Given and family names swapped"
     query_full = [query.full_name, *query.aliases[:3]]
-    for alias in person.aliases.all():
+    for alias in _related(person, "aliases"):
         alias_score = 0.8 * max(similarity(alias.name, q) for q in query_full)
         if alias_score > name_score:
             name_score = alias_score
@@ -388,10 +393,12 @@ def _candidates_postgres(partnership_id, query, exclude):
         params.extend([*base, dates])
     if not parts:
         return set()
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        # For this connection's session: nothing else here uses pg_trgm's operators, and
+        # SET LOCAL would cost a transaction (two more round trips) per match.
         cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true),"
-            " set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false),"
+            " set_config('pg_trgm.word_similarity_threshold', %s, false)",
             [str(SIMILAR), str(CONTAINS)],
         )
         cursor.execute(" UNION ".join(parts), params)
@@ -478,17 +485,7 @@ def _visible_among(membership, ids):
     if sees_whole_partnership(membership):
         visible_cases = case_ids
     else:
-        visible_cases = set(
-            CaseGroupObjectPermission.objects.filter(
-                group_id=membership.agency.group_id,
-                permission__codename=VIEW_CASE,
-                content_object_id__in=case_ids,
-            ).values_list("content_object_id", flat=True)
-        ) | set(
-            BreakGlassGrant.objects.active()
-            .filter(user_id=membership.user_id, case_id__in=case_ids)
-            .values_list("case_id", flat=True)
-        )
+        visible_cases = visible_case_ids(membership, case_ids)
     by_person = {}
     for party in parties:
         if party.case_id in visible_cases:
@@ -532,7 +529,10 @@ def person_match(membership, query, *, exclude=()):
     ids = _candidate_ids(partnership_id, query, exclude)
     if not ids:
         return MatchResult([])
-    people = Person.objects.filter(pk__in=ids).prefetch_related("aliases", "identifiers")
+    people = Person.objects.filter(pk__in=ids).prefetch_related(
+        Prefetch("aliases", to_attr="match_aliases"),
+        Prefetch("identifiers", to_attr="match_identifiers"),
+    )
     scored = []
     for person in people:
         score, reasons, strong = _score(person, query)
@@ -546,6 +546,8 @@ def person_match(membership, query, *, exclude=()):
     hidden_match = any(s.strong for s in scored if s.person.pk not in visible_ids)
     for suggestion in shown:
         suggestion.parties = parties.get(suggestion.person.pk, [])
+    # Pages and the API show the suggestions' other names and identifiers.
+    prefetch_related_objects([s.person for s in shown], "aliases", "identifiers")
     return MatchResult(shown, hidden_match=hidden_match)
 
 
