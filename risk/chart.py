@@ -21,6 +21,10 @@ class Point:
     level: str
 
 
+def _day(day, month="%B"):
+    return f"{day.day} {day:{month} %Y}"
+
+
 def _y(level):
     rank = LEVEL_RANK.get(level, 1)
     inner = HEIGHT - TOP - BOTTOM
@@ -45,7 +49,7 @@ def build(history, today):
             y=_y(a.level),
             level=a.level,
             title=(
-                f"{a.assessed_on:%d %b %Y}: {a.instrument_version.instrument.name}, "
+                f"{_day(a.assessed_on, '%b')}: {a.instrument_version.instrument.name}, "
                 f"{LEVEL_LABELS.get(a.level, a.level)}"
                 + (" (professional judgement)" if a.override_level else "")
             ),
@@ -73,8 +77,8 @@ def build(history, today):
         "end": end,
         "end_x": x(end),
         "description": (
-            f"{len(points)} completed assessments from {start:%d %B %Y} to "
-            f"{history[-1].assessed_on:%d %B %Y}; current level "
+            f"{len(points)} completed assessments from {_day(start)} to "
+            f"{_day(history[-1].assessed_on)}; current level "
             f"{LEVEL_LABELS.get(history[-1].level, history[-1].level).lower()}."
         ),
     }

@@ -190,7 +190,7 @@ def test_case_risk_page_chart_and_table(world, client, login):
     body = response.content.decode()
     svg = body[body.index("<svg") : body.index("</svg>")]
     assert '<title id="risk-chart-title">Risk level over time</title>' in svg
-    assert "3 completed assessments from 10 January 2025 to 01 May 2025" in svg
+    assert "3 completed assessments from 10 January 2025 to 1 May 2025" in svg
     assert len(re.findall(r"<circle ", svg)) == 3
     assert re.search(r'<path d="M [\d.]+ [\d.]+ H', svg)
     # The same data in a table, and the assessments table with the draft.
