@@ -290,3 +290,54 @@ def test_chart_with_one_assessment_draws_one_point():
     assert len(drawn["points"]) == 1
     assert drawn["points"][0].y == min(level["y"] for level in drawn["levels"])
     assert chart.build([], date(2025, 1, 1)) is None
+
+
+def test_start_page_offers_the_case_parties_as_the_person_assessed(world, client, login):
+    police = world.members[Role.INVESTIGATOR]
+    login(police)
+    url = reverse("risk:assessment-start", args=[world.own_case.pk])
+    body = client.get(url).content.decode()
+    assert world.victim.person.full_name in body and "(victim)" in body
+    response = client.post(
+        url,
+        {
+            "instrument": national_version("srp").instrument_id,
+            "subject": world.perpetrator.person.pk,
+        },
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.latest("pk")
+    assert assessment.subject == world.perpetrator.person
+    assert assessment.instrument_version == national_version("srp")
+    # No instrument chosen: an error at the field, nothing made.
+    response = client.post(url, {})
+    assert response.status_code == 400
+    assert "Choose an instrument." in response.content.decode()
+    assert Assessment.objects.count() == 1
+
+
+def test_srp_page_takes_several_stalker_types_and_qualifiers(world, client, login):
+    clinician = world.members[Role.CLINICIAN]
+    login(clinician)
+    assessment = _start(client, world.health_case, "srp")
+    url = reverse("risk:assessment-answers", args=[assessment.pk])
+    body = client.get(url).content.decode()
+    assert body.count('type="checkbox" value=') == 5
+    assert 'name="SRP-VIO-Q"' in body and "Psychosocial damage to the stalker" in body
+    data = {
+        "SRP-TYPE": ["rejected", "resentful"],
+        "SRP-REL": "ex_intimate",
+        "SRP-VIO": "low",
+        "SRP-PER": "high",
+        "SRP-PER-Q": "Two years, undeterred by arrest.",
+        "SRP-REC": "moderate",
+        "SRP-PSY": "low",
+        "complete": "1",
+    }
+    assert client.post(url, data).status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.answers["SRP-TYPE"] == ["rejected", "resentful"]
+    assert assessment.level == "high"
+    assert assessment.result["domains"]["SRP-PER"] == "high"
+    detail = client.get(reverse("risk:assessment-detail", args=[assessment.pk])).content.decode()
+    assert "Rejected, Resentful" in detail
