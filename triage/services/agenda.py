@@ -9,8 +9,9 @@ these rules, each kept as a reason on the item:
   (or, for its first meeting, within one cadence period) and on or before the meeting day;
 - review due: the case's latest discussion (CAS) set a next review date on or before the
   meeting day;
-- high risk: the case's latest complete risk assessment is high
-  (``risk.selectors.high_risk_case_ids``);
+- high risk: the case's latest complete risk assessment is high (the same rule as
+  ``risk.selectors.high_risk_case_ids``, checked through ``current_level_by_case`` for
+  the cases that have a high assessment);
 - overdue actions: the case has an open action due before the meeting day;
 - added: a member put the case on the agenda.
 
@@ -23,7 +24,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.access import can
@@ -32,7 +33,8 @@ from audit.models import Action as AuditAction
 from audit.services import record_event
 from cases.models import Case, CaseGroupObjectPermission, Referral
 from cases.selectors import VIEW_CASE, cases_visible_to
-from risk.selectors import high_risk_case_ids
+from risk.models import Assessment, AssessmentStatus, RiskLevel
+from risk.selectors import current_level_by_case
 from triage.models import (
     Action,
     ActionStatus,
@@ -59,15 +61,20 @@ def _require(allowed, message="Your role cannot do this."):
         raise PermissionDenied(message)
 
 
-def _in_scope_cases(meeting):
-    """Open cases of the partnership shared with an attending agency (one subquery)."""
-    cases = Case.objects.filter(partnership_id=meeting.partnership_id, closed_on__isnull=True)
-    shared = CaseGroupObjectPermission.objects.filter(
-        permission__codename=VIEW_CASE,
-        group__agency__clinics=meeting.clinic_id,
-    ).values("content_object_id")
-    attending = meeting.clinic.agencies.through.objects.filter(clinic_id=meeting.clinic_id)
-    return cases.filter(pk__in=shared) if attending.exists() else cases
+def _in_scope(meeting, case_ids):
+    """Which of these cases are open cases of the partnership shared with an attending
+    agency (every open case when the clinic lists no agencies): one query."""
+    cases = Case.objects.filter(
+        pk__in=case_ids, partnership_id=meeting.partnership_id, closed_on__isnull=True
+    )
+    if meeting.clinic.agencies.through.objects.filter(clinic_id=meeting.clinic_id).exists():
+        shared = CaseGroupObjectPermission.objects.filter(
+            permission__codename=VIEW_CASE,
+            group__agency__clinics=meeting.clinic_id,
+            content_object_id__in=case_ids,
+        ).values("content_object_id")
+        cases = cases.filter(pk__in=shared)
+    return set(cases.values_list("pk", flat=True))
 
 
 def _since(meeting):
@@ -80,37 +87,66 @@ def _since(meeting):
     return previous or meeting.held_on - timedelta(days=period_days(meeting.clinic))
 
 
-def matching_case_reasons(meeting):
-    """{case id: [reasons]} for the automatic rules: a fixed number of queries."""
-    day = meeting.held_on
-    scope = _in_scope_cases(meeting)
-    since = _since(meeting)
-    latest_review = Subquery(
-        CaseDiscussion.objects.filter(case_id=OuterRef("pk"))
-        .order_by("-version")
-        .values("next_review_on")[:1]
+def _latest_review_due(partnership_id, day):
+    """Cases whose latest discussion's review date is on or before the day: the dated
+    discussions (indexed) give the candidates, then their latest versions decide."""
+    candidates = list(
+        CaseDiscussion.objects.filter(
+            case__partnership_id=partnership_id, next_review_on__lte=day
+        ).values_list("case_id", flat=True)
     )
+    latest = {}
+    for case_id, review_on in (
+        CaseDiscussion.objects.filter(case_id__in=set(candidates))
+        .order_by("case_id", "-version")
+        .values_list("case_id", "next_review_on")
+    ):
+        latest.setdefault(case_id, review_on)
+    return {case_id for case_id, review_on in latest.items() if review_on and review_on <= day}
+
+
+def _high_risk(partnership_id):
+    """Cases whose latest complete assessment is high (the risk area's rule,
+    ``risk.selectors.current_level_by_case``), checked only for cases that have a high one."""
+    candidates = set(
+        Assessment.objects.filter(
+            case__partnership_id=partnership_id,
+            status=AssessmentStatus.COMPLETE,
+            level=RiskLevel.HIGH,
+        ).values_list("case_id", flat=True)
+    )
+    levels = current_level_by_case(candidates)
+    return {case_id for case_id, level in levels.items() if level == RiskLevel.HIGH}
+
+
+def matching_case_reasons(meeting):
+    """{case id: [reasons]} for the automatic rules: a fixed number of queries, each driven
+    from the small side (the dated referral, action, discussion or assessment rows), so the
+    cost follows the matches, not the partnership's case count."""
+    day = meeting.held_on
+    partnership_id = meeting.partnership_id
+    since = _since(meeting)
     rules = {
-        AgendaReason.NEW_REFERRAL: scope.filter(
-            Exists(
-                Referral.objects.filter(
-                    case_id=OuterRef("pk"), received_on__gt=since, received_on__lte=day
-                )
-            )
+        AgendaReason.NEW_REFERRAL: set(
+            Referral.objects.filter(
+                partnership_id=partnership_id,
+                case__isnull=False,
+                received_on__gt=since,
+                received_on__lte=day,
+            ).values_list("case_id", flat=True)
         ),
-        AgendaReason.REVIEW_DUE: scope.annotate(review_on=latest_review).filter(review_on__lte=day),
-        AgendaReason.HIGH_RISK: scope.filter(pk__in=high_risk_case_ids(meeting.partnership_id)),
-        AgendaReason.OVERDUE_ACTIONS: scope.filter(
-            Exists(
-                Action.objects.filter(
-                    case_id=OuterRef("pk"), status=ActionStatus.OPEN, due_on__lt=day
-                )
-            )
+        AgendaReason.REVIEW_DUE: _latest_review_due(partnership_id, day),
+        AgendaReason.HIGH_RISK: _high_risk(partnership_id),
+        AgendaReason.OVERDUE_ACTIONS: set(
+            Action.objects.filter(
+                partnership_id=partnership_id, status=ActionStatus.OPEN, due_on__lt=day
+            ).values_list("case_id", flat=True)
         ),
     }
+    in_scope = _in_scope(meeting, set().union(*rules.values()))
     found = {}
-    for reason, cases in rules.items():
-        for case_id in cases.values_list("pk", flat=True):
+    for reason, case_ids in rules.items():
+        for case_id in sorted(case_ids & in_scope):
             found.setdefault(case_id, []).append(reason)
     return found
 
