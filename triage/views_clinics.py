@@ -224,9 +224,12 @@ def _item_panels(request, meeting, items):
         previous = latest.get(item.case_id)
         panel = {"item": item, "latest": previous, "saved": here.get(item.pk, [])}
         if running:
+            # One action row per item keeps a 40-item page light; "Add another action"
+            # gives more.
             panel["form"] = DiscussionForm(
                 prefix=f"item{item.pk}",
                 initial=_initial_from(item, previous),
+                action_rows=1,
                 **form_kwargs,
             )
         panels.append(panel)
@@ -522,6 +525,7 @@ def _panel(meeting, item, *, form=None, just_saved=None, autofocus=False):
         form = DiscussionForm(
             prefix=f"item{item.pk}",
             initial=_initial_from(item, latest),
+            action_rows=1,
             **_discussion_form_kwargs(meeting),
         )
     if autofocus and form is not None:
