@@ -28,7 +28,7 @@ from django.db import connection  # noqa: E402
 
 from accounts.models import Membership, Partnership  # noqa: E402
 from cases.models import CaseParty, Person, PersonIdentifier  # noqa: E402
-from cases.pagination import CappedPaginator  # noqa: E402
+from cases.pagination import CappedCountPaginator  # noqa: E402
 from cases.selectors import person_record  # noqa: E402
 from cases.selectors.person_record import PersonFilters  # noqa: E402
 
@@ -37,7 +37,7 @@ REPEAT = int(os.environ.get("REPEAT", "20"))
 
 
 def list_page(membership, filters, page=1):
-    paginator = CappedPaginator(person_record.person_list(membership, filters), PAGE_SIZE)
+    paginator = CappedCountPaginator(person_record.person_list(membership, filters), PAGE_SIZE)
     rows = paginator.get_page(page)
     return [(p.pk, len(p.aliases.all()), len(p.identifiers.all())) for p in rows.object_list]
 

@@ -12,7 +12,7 @@ from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
 from cases.models import Person
-from cases.pagination import CappedPagination
+from cases.pagination import CappedCountPagination
 from cases.people_views import record_match_search
 from cases.selectors import people as people_selectors
 from cases.selectors import person_record
@@ -34,7 +34,7 @@ class PeopleViewSet(viewsets.GenericViewSet):
     suggestions (never merged on their own) and permissioned merges."""
 
     serializer_class = MatchResultSerializer
-    pagination_class = CappedPagination
+    pagination_class = CappedCountPagination
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):  # pragma: no cover - schema only; reads go through selectors

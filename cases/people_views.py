@@ -27,7 +27,7 @@ from cases.forms_people import (
     PersonFilterForm,
     PersonSearchForm,
 )
-from cases.pagination import CappedPaginator
+from cases.pagination import CappedCountPaginator
 from cases.selectors import people as people_selectors
 from cases.selectors import person_record
 from cases.selectors.person_record import PersonFilters
@@ -251,7 +251,7 @@ def person_list(request):
     membership = request.membership
     form = PersonFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else PersonFilters()
-    page = CappedPaginator(person_record.person_list(membership, filters), PAGE_SIZE).get_page(
+    page = CappedCountPaginator(person_record.person_list(membership, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     record_event(

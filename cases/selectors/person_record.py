@@ -9,7 +9,7 @@ never listed; asking for one answers 404.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 
 from accounts.access import CONTACT_FIELDS, person_contact_for
@@ -39,27 +39,32 @@ def _identifier_values(text):
 def person_list(membership, filters=None):
     """People the member may see, by family name, filtered by name/identifier and DOB.
 
-    Every word must appear in the given names, the family name or one of the other names;
-    or the whole search is one of the person's identifiers. Aliases and identifiers are
-    checked with EXISTS, so there is no join to de-duplicate; the page's aliases and
-    identifiers come in two prefetch queries whatever the page size."""
+    A search with a digit in it is an identifier (names have none): the person has that
+    PNC, force nominal or NHS number. Otherwise every word must appear in the given names,
+    the family name or one of the other names. Each test is a subquery of ids that the
+    trigram or (partnership, kind, value) index answers once, not a LIKE per person, and
+    needs no join to de-duplicate; the page's aliases and identifiers come in two prefetch
+    queries whatever the page size."""
     filters = filters or PersonFilters()
     people = people_visible_to(membership)
     text = filters.q.strip()
-    if text:
-        words = text.split()[:MAX_WORDS]
-        by_name = Q()
-        for word in words:
-            alias = PersonAlias.objects.filter(person=OuterRef("pk"), name__icontains=word)
-            by_name &= (
-                Q(family_name__icontains=word) | Q(given_names__icontains=word) | Exists(alias)
-            )
-        by_identifier = Exists(
-            PersonIdentifier.objects.filter(
-                person=OuterRef("pk"), value__in=_identifier_values(text)
-            )
-        )
-        people = people.filter(by_name | by_identifier)
+    partnership_id = membership.agency.partnership_id
+    if text and any(ch.isdigit() for ch in text):
+        identifiers = PersonIdentifier.objects.filter(
+            partnership_id=partnership_id,
+            kind__in=IdentifierKind.values,
+            value__in=_identifier_values(text),
+        ).values("person_id")
+        people = people.filter(pk__in=identifiers)
+    elif text:
+        in_partnership = Person.objects.filter(partnership_id=partnership_id)
+        for word in text.split()[:MAX_WORDS]:
+            named = in_partnership.filter(
+                Q(family_name__icontains=word) | Q(given_names__icontains=word)
+            ).values("pk")
+            # No partnership test here: the outer query keeps to the partnership.
+            aliases = PersonAlias.objects.filter(name__icontains=word).values("person_id")
+            people = people.filter(Q(pk__in=named) | Q(pk__in=aliases))
     if filters.date_of_birth is not None:
         people = people.filter(date_of_birth=filters.date_of_birth)
     return people.prefetch_related("aliases", "identifiers").order_by(
