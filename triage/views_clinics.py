@@ -213,24 +213,30 @@ def case_discussions(request, pk):
 
 
 def _item_panels(request, meeting, items):
-    """Each item with its latest discussion and, for a running meeting's chair, its form."""
+    """Each item with its latest discussion. In a running meeting the chair gets the CAS
+    form open on the current item (the first not yet discussed at this meeting); the others
+    offer "Record discussion" (htmx loads the form in place; without JS, the item's page),
+    which keeps a 40-item page light."""
     membership = request.membership
     latest = selectors.latest_discussions(item.case_id for item in items)
     here = selectors.discussions_at(meeting, [item.pk for item in items])
     running = meeting.status == MeetingStatus.IN_PROGRESS and can(membership, Cap.RUN_CLINIC)
-    form_kwargs = _discussion_form_kwargs(meeting) if running else None
+    current = next((item for item in items if item.pk not in here), None) if running else None
     panels = []
     for item in items:
         previous = latest.get(item.case_id)
-        panel = {"item": item, "latest": previous, "saved": here.get(item.pk, [])}
-        if running:
-            # One action row per item keeps a 40-item page light; "Add another action"
-            # gives more.
+        panel = {
+            "item": item,
+            "latest": previous,
+            "saved": here.get(item.pk, []),
+            "can_record": running,
+        }
+        if item is current:
             panel["form"] = DiscussionForm(
                 prefix=f"item{item.pk}",
                 initial=_initial_from(item, previous),
                 action_rows=1,
-                **form_kwargs,
+                **_discussion_form_kwargs(meeting),
             )
         panels.append(panel)
     return panels
@@ -503,7 +509,8 @@ def meeting_item_discussion(request, pk):
         return redirect(_meeting_url(meeting, f"item-{item.pk}"))
     if saved is not None:
         form = None
-    panel = _panel(meeting, item, form=form, just_saved=saved)
+    loading = request.method == "GET" and _is_htmx(request)
+    panel = _panel(meeting, item, form=form, just_saved=saved, autofocus=loading)
     if _is_htmx(request):
         context = {"panel": panel, "meeting": meeting}
         if saved is not None:
@@ -534,6 +541,7 @@ def _panel(meeting, item, *, form=None, just_saved=None, autofocus=False):
         "item": item,
         "latest": latest,
         "saved": selectors.discussions_at(meeting, [item.pk]).get(item.pk, []),
+        "can_record": meeting.status == MeetingStatus.IN_PROGRESS,
         "form": form,
         "just_saved": just_saved,
         "autofocus": autofocus,

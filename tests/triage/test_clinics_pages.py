@@ -239,3 +239,18 @@ def test_case_page_links_to_its_clinic_discussions(world, login, client):
     login(world.members[Role.INVESTIGATOR])
     html = client.get(reverse("cases:detail", args=[world.own_case.pk])).content.decode()
     assert reverse("triage:clinic-case-discussions", args=[world.own_case.pk]) in html
+
+
+def test_running_meeting_opens_the_current_item_only(world, running, agenda, login, client):
+    login(world.members[Role.CLINIC_CHAIR])
+    html = client.get(reverse("triage:meeting-detail", args=[running.pk])).content.decode()
+    assert html.count('name="item') and f'name="item{agenda[0].pk}-summary"' in html
+    assert f'name="item{agenda[1].pk}-summary"' not in html
+    record = reverse("triage:meeting-item-discussion", args=[agenda[1].pk])
+    assert f'hx-get="{record}"' in html and f'href="{record}"' in html
+    response = client.get(record, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "<html" not in body and f'name="item{agenda[1].pk}-summary"' in body
+    assert "autofocus" in body
+    # Without JS the same link is a page of its own.
+    assert "<html" in client.get(record).content.decode()
