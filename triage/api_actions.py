@@ -39,7 +39,7 @@ from triage.services import minutes as minutes_services
 
 FILTERS = [
     OpenApiParameter(
-        "status", str, description='"open" (default: all), "overdue", "done", "cancelled"'
+        "status", str, description='"open", "overdue", "done", "cancelled" or "all" (default)'
     ),
     OpenApiParameter("overdue", bool, description="Only open actions past their due date."),
     OpenApiParameter("agency", int, description="Owner agency id."),
