@@ -54,7 +54,8 @@ class _ProbedExists(Exists):
 
 
 # Row-by-row probing pays while the walk is short; a deep page (offset 9,950 for a
-# clinician who sees a third of the cases walks 30,000 rows) is cheaper hashed.
+# clinician who sees a third of the cases walks 30,000 rows) or the capped count (10,001
+# rows) is cheaper hashed.
 PROBE_ROWS = 1_000
 
 
@@ -62,14 +63,15 @@ class SharedOrBrokenGlass(Expression):
     """The visibility condition of cases_visible_to, in the form that suits the query it
     ends up in (decided when the SQL is compiled, so the rule itself is written once).
 
-    - An ordered walk of at most PROBE_ROWS rows (a list page: ORDER BY -opened_on, -id
-      LIMIT 25) probes the grant index (group, permission, case) row by row, so PostgreSQL
-      walks the case index in order and stops after the page: about a millisecond whether
-      the agency sees all 100,000 cases or a sixth of them (an agency that sees very few
-      cases of a large partnership walks further).
-    - Anything else (the capped count, "pk IN (visible cases)" subqueries, exports) hashes
-      the agency's grants once: its cost follows the agency's share of cases, not the
-      partnership's size. Row-by-row probing there cost 2-4x more for a partly-shared
+    - A query that stops after at most PROBE_ROWS rows (a list page: ORDER BY -opened_on,
+      -id LIMIT 25; ``.first()``; ``.filter(pk=...).exists()``) probes the grant index
+      (group, permission, case) row by row, so PostgreSQL walks the case index in order and
+      stops after the page: about a millisecond whether the agency sees all 100,000 cases
+      or a sixth of them. (An agency that sees very few cases of a large partnership walks
+      further before the page is full.)
+    - Anything else (the capped count, deep pages, "pk IN (visible cases)" subqueries)
+      hashes the agency's grants once: its cost follows the agency's share of cases, not
+      the partnership's size. Row-by-row probing there cost 2-4x more for a partly-shared
       agency (benchmarks/run.py).
     """
 
@@ -93,9 +95,8 @@ class SharedOrBrokenGlass(Expression):
         return clone
 
     def as_sql(self, compiler, connection):
-        query = compiler.query
-        ordered = query.order_by or (query.default_ordering and query.get_meta().ordering)
-        walked = bool(ordered) and query.high_mark is not None and query.high_mark <= PROBE_ROWS
+        limit = compiler.query.high_mark
+        walked = limit is not None and limit <= PROBE_ROWS
         sql, params = compiler.compile(self.probed if walked else self.hashed)
         return f"({sql})", params
 

@@ -77,6 +77,7 @@ def test_sql_form_follows_the_query(world, many):
     assert "OFFSET 0)" in page and "EXISTS(" in page
     deep = str(cases[PROBE_ROWS : PROBE_ROWS + 25].query)
     assert "OFFSET 0)" not in deep and " IN (SELECT" in deep
+    assert "OFFSET 0)" in str(cases.filter(pk=1).order_by()[:1].query)  # .exists()
     count = str(cases.order_by()[:10_001].query)
     assert "OFFSET 0)" not in count and " IN (SELECT" in count
     # Inside another query (people visible through their cases) the hashed form is used.
