@@ -88,10 +88,15 @@ class SharedOrBrokenGlass(Expression):
     def set_source_expressions(self, exprs):
         self.hashed, self.probed = exprs
 
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, **kw):
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        # Also called again, on the resolved WhereNodes, when the queryset is nested in
+        # another query (an EXISTS with OuterRef): both forms are resolved each time.
         clone = self.copy()
-        clone.hashed = self.hashed.resolve_expression(query, allow_joins, reuse, summarize)
-        clone.probed = self.probed.resolve_expression(query, allow_joins, reuse, summarize)
+        args = (query, allow_joins, reuse, summarize, for_save)
+        clone.hashed = self.hashed.resolve_expression(*args)
+        clone.probed = self.probed.resolve_expression(*args)
         return clone
 
     def as_sql(self, compiler, connection):

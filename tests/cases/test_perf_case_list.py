@@ -112,3 +112,48 @@ def test_paginated_list_page_and_count(world, many):
     assert len(first.object_list) == 7
     last = paginator.page(paginator.num_pages)
     assert len(last.object_list) == 22 - 7 * 3
+
+
+def test_both_forms_work_nested_in_another_query(world, many):
+    """Inside an EXISTS (LIMIT 1: the probed form) and inside IN (the hashed form), the
+    condition still refers to the right case once Django relabels the subquery."""
+    from django.db.models import Exists, OuterRef
+
+    from cases.models import CaseAgency
+
+    shared, police_only = many
+    clinician = world.members[Role.CLINICIAN]
+    links = CaseAgency.objects.filter(case__partnership=world.partnership)
+    probed = links.filter(
+        Exists(selectors.cases_visible_to(clinician).filter(pk=OuterRef("case_id")))
+    )
+    hashed = links.filter(case__in=selectors.cases_visible_to(clinician))
+    assert "OFFSET 0)" in str(probed.query) and "OFFSET 0)" not in str(hashed.query)
+    expected = set(links.filter(case__in=[c.pk for c in shared]).values_list("pk", flat=True))
+    expected |= set(
+        links.filter(
+            case__in=[police_only[0].pk, world.health_case.pk, world.advocacy_case.pk]
+        ).values_list("pk", flat=True)
+    )
+    assert set(probed.values_list("pk", flat=True)) == expected
+    assert set(hashed.values_list("pk", flat=True)) == expected
+
+
+def test_usual_queryset_operations_still_work(world, many):
+    from django.db.models import Count
+
+    shared, police_only = many
+    clinician = world.members[Role.CLINICIAN]
+    police = world.members[Role.INVESTIGATOR]
+    visible = selectors.cases_visible_to(clinician)
+    ids = set(visible.values_list("pk", flat=True))
+    assert visible.count() == len(ids) == visible.distinct().count()
+    assert visible.filter(pk=police_only[0].pk).exists()
+    assert not visible.filter(pk=police_only[1].pk).exists()
+    assert set(visible.exclude(pk=shared[0].pk).values_list("pk", flat=True)) == ids - {
+        shared[0].pk
+    }
+    either = visible | selectors.cases_visible_to(police)
+    assert set(either.values_list("pk", flat=True)) >= ids | {police_only[1].pk}
+    assert visible.aggregate(n=Count("pk"))["n"] == len(ids)
+    assert visible.filter(reference__iexact=shared[0].reference).first() == shared[0]
