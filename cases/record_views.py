@@ -43,6 +43,8 @@ SECTIONS = (
     ("reoffending", "Re-offending", "cases:reoffending"),
     ("closure", "Closure", "cases:closure"),
     ("timeline", "Timeline", "cases:timeline"),
+    ("risk", "Risk", "risk:case-risk"),
+    ("clinics", "Clinic discussions", "triage:clinic-case-discussions"),
     ("sharing", "Sharing and access", "cases:sharing"),
 )
 SECTION_TITLES = {key: title for key, title, _name in SECTIONS}

@@ -44,7 +44,7 @@ def _case_context(request, case, title):
         grant = case_selectors.active_break_glass(membership, case)
     return {
         "case": case,
-        "case_nav": case_nav(case, None),
+        "case_nav": case_nav(case, "risk"),
         "section_title": title,
         "grant": grant,
         "risk_url": reverse("risk:case-risk", args=[case.pk]),

@@ -29,7 +29,9 @@ ROLE_AGENCY = {
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings):
+def _fast_and_quiet(settings, tmp_path_factory):
+    # Files the tests make (minutes PDFs, import uploads) go to a temporary folder.
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OTP_REQUIRED = False
     settings.CELERY_TASK_ALWAYS_EAGER = True

@@ -24,6 +24,7 @@ from triage.models import (
     RiskJudgement,
 )
 from triage.services.clinics import meeting_start, schedule_meetings
+from triage.services.discussions import carry_forward
 
 
 def seed(*, partnership, agencies, members):
@@ -156,6 +157,8 @@ def _past_meeting(clinic, day, members, chair):
             recorded_at=meeting.starts_at + timedelta(minutes=10 * position),
         )
         discussion.typologies.set([typologies[c] for c in codes if c in typologies])
+        # As the discussion service does: what the clinic agreed becomes the case record.
+        carry_forward(actor=chair, membership=members[Role.CLINIC_CHAIR], discussion=discussion)
         if decision == Decision.NOT_STALKING:
             continue
         Action.objects.create(

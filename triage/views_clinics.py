@@ -21,6 +21,7 @@ from audit.models import Action
 from audit.services import record_event
 from cases import selectors as case_selectors
 from cases.forms import DateField, apply_service_errors
+from cases.record_views import section_context
 from triage.forms_clinics import (
     AddCaseForm,
     AttendanceForm,
@@ -204,8 +205,9 @@ def case_discussions(request, pk):
     record_event(
         action=Action.VIEW, actor=request.user, obj=case, detail={"section": "clinic_discussions"}
     )
+    context = section_context(request, case, "clinics", log=False)
     return render(
-        request, "triage/clinic_case_discussions.html", {"case": case, "discussions": discussions}
+        request, "triage/clinic_case_discussions.html", {**context, "discussions": discussions}
     )
 
 
