@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from triage.models import AgendaItem, Attendance, CaseDiscussion, Clinic, Meeting
+from triage.models import Action, AgendaItem, Attendance, CaseDiscussion, Clinic, Meeting
 
 
 @admin.register(Clinic)
@@ -37,3 +37,11 @@ class CaseDiscussionAdmin(admin.ModelAdmin):
     list_display = ("case", "version", "decision", "risk_judgement", "recorded_at")
     list_filter = ("decision", "risk_judgement")
     raw_id_fields = ("case", "meeting", "agenda_item", "recorded_by")
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ("description", "case", "owner_agency", "owner", "due_on", "status")
+    list_filter = ("status", "owner_agency")
+    date_hierarchy = "due_on"
+    raw_id_fields = ("case", "discussion", "owner", "completed_by", "created_by")

@@ -19,21 +19,3 @@ def schedule_meetings(today=None):
 
     created = schedule(date.fromisoformat(today) if today else None)
     return [meeting.pk for meeting in created]
-
-
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
-def build_agenda(meeting_id):
-    """Rebuild one planned meeting's draft agenda (a no-op for closed meetings)."""
-    from triage.models import Meeting, MeetingStatus
-    from triage.services.agenda import build_agenda as build
-
-    meeting = Meeting.objects.filter(pk=meeting_id).select_related("clinic").first()
-    if meeting is None or meeting.status == MeetingStatus.CLOSED:
-        return 0
-    added, _updated = build(meeting)
-    return len(added)
