@@ -74,11 +74,7 @@ def _require_assessor(membership):
 def _meeting(membership, meeting_id):
     if meeting_id is None:
         return None
-    meeting = (
-        selectors.meetings_for(membership)
-        .model.objects.filter(pk=meeting_id, partnership_id=membership.agency.partnership_id)
-        .first()
-    )
+    meeting = selectors.meeting_in_partnership(membership, meeting_id)
     if meeting is None:
         raise ValidationError({"meeting": ["Choose a meeting of your partnership."]})
     return meeting

@@ -220,3 +220,24 @@ def test_schema_describes_the_risk_endpoints():
     assert "patch" in paths["/api/risk/assessments/{id}/"]
     create = paths["/api/risk/assessments/"]["post"]["requestBody"]["content"]
     assert "AssessmentCreate" in str(create)
+
+
+def test_create_links_a_meeting_of_the_partnership_only(world):
+    from tests.factories_triage import ClinicFactory, MeetingFactory
+
+    client = _api(world.members[Role.CLINICIAN])
+    own = MeetingFactory(clinic=ClinicFactory(partnership=world.partnership))
+    other = MeetingFactory(
+        clinic=ClinicFactory(partnership=world.other_partnership_case.partnership)
+    )
+    url = reverse("api:risk-assessment-list")
+    body = {"case": world.health_case.pk, "instrument": "sash"}
+
+    response = client.post(url, {**body, "meeting": other.pk}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["meeting"]
+    assert not Assessment.objects.filter(case=world.health_case).exists()
+
+    response = client.post(url, {**body, "meeting": own.pk}, format="json")
+    assert response.status_code == 201, response.json()
+    assert Assessment.objects.get(pk=response.json()["id"]).meeting_id == own.pk
