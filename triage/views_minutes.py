@@ -23,9 +23,8 @@ def meeting_minutes(request, pk):
         "closed": closed,
     }
     if closed:
-        discussed = selectors.discussed_case_ids(meeting)
-        audience = selectors.audience_for(membership, meeting, discussed)
-        context["m"] = selectors.minutes_content(meeting, audience, discussed_count=len(discussed))
+        audience = selectors.audience_for(membership, meeting)
+        context["m"] = selectors.minutes_content(meeting, audience)
         record_event(
             action=AuditAction.VIEW,
             actor=request.user,

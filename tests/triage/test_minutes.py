@@ -353,3 +353,24 @@ def test_a_broker_outage_does_not_break_closing(world, meeting, monkeypatch, cap
     services.queue_minutes(meeting=meeting)
     assert "Could not queue the minutes" in caplog.text
     assert not MinutesFile.objects.exists()
+
+
+def test_a_readers_minutes_read_nothing_about_the_other_discussed_cases(world, meeting):
+    """The content is built from the reader's audience only: no count (or other read) of
+    the cases discussed at the meeting that their agency cannot see."""
+    advocate = world.members[Role.ADVOCATE]
+    _close(meeting, world)
+    audience = selectors.audience_for(advocate, meeting)
+    assert audience.case_ids == (world.advocacy_case.pk,)
+    with CaptureQueriesContext(connection) as content_queries:
+        content = selectors.minutes_content(meeting, audience)
+    assert [c.case.pk for c in content.cases] == [world.advocacy_case.pk]
+    assert not hasattr(content, "discussed_count")
+    with CaptureQueriesContext(connection) as render_queries:
+        services.render_minutes_html(meeting, audience, prepared_for="Advocacy")
+    # Rendering reads what the content reads, and no unscoped list of discussed cases.
+    assert len(render_queries) == len(content_queries)
+    discussion_reads = [
+        q["sql"] for q in render_queries if 'FROM "triage_casediscussion"' in q["sql"]
+    ]
+    assert discussion_reads and all('"case_id" IN' in sql for sql in discussion_reads)

@@ -127,10 +127,9 @@ class MinutesContent:
     attendance: list  # [(agency name, [Attendance])]
     cases: list  # [CaseMinutes], in agenda order
     case_ids: tuple
-    discussed_count: int
 
 
-def minutes_content(meeting, audience, *, discussed_count=None):
+def minutes_content(meeting, audience):
     """What one audience's minutes hold; a fixed number of queries whatever the size."""
     attendance_rows = list(
         Attendance.objects.filter(meeting=meeting)
@@ -186,7 +185,6 @@ def minutes_content(meeting, audience, *, discussed_count=None):
         attendance=attendance,
         cases=cases,
         case_ids=audience.case_ids,
-        discussed_count=discussed_count if discussed_count is not None else len(cases),
     )
 
 

@@ -40,9 +40,7 @@ def queue_minutes(sender=None, *, meeting, **kwargs):
 
 def render_minutes_html(meeting, audience, *, prepared_for, generated_at=None, document=True):
     """The minutes as HTML: a standalone print document (for the PDF) or the page body."""
-    content = selectors.minutes_content(
-        meeting, audience, discussed_count=len(selectors.discussed_case_ids(meeting))
-    )
+    content = selectors.minutes_content(meeting, audience)
     return render_to_string(
         "triage/minutes_document.html" if document else "triage/minutes_body.html",
         {
