@@ -14,6 +14,7 @@ from audit.models import AccessEvent
 from tests.factories import open_case
 from tests.factories_triage import AgendaItemFactory, ClinicFactory, MeetingFactory
 from triage.models import AgendaItem, CaseDiscussion, Clinic, MeetingStatus
+from triage.services import agenda as agenda_services
 
 
 @pytest.fixture
@@ -254,3 +255,28 @@ def test_running_meeting_opens_the_current_item_only(world, running, agenda, log
     assert "autofocus" in body
     # Without JS the same link is a page of its own.
     assert "<html" in client.get(record).content.decode()
+
+
+def test_meeting_page_reads_the_agenda_once_and_lists_removed_items_for_the_chair(
+    world, meeting, agenda, login, client
+):
+    chair = world.members[Role.CLINIC_CHAIR]
+    agenda_services.agenda_remove_item(
+        actor=chair.user, membership=chair, item=agenda[2], reason="Discussed at MARAC"
+    )
+    login(chair)
+    url = reverse("triage:meeting-detail", args=[meeting.pk])
+    client.get(url)  # warm caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    agenda_reads = [q for q in captured if 'FROM "triage_agendaitem"' in q["sql"]]
+    assert len(agenda_reads) == 1
+    assert [p["item"].pk for p in response.context["panels"]] == [agenda[0].pk, agenda[1].pk]
+    assert [item.pk for item in response.context["removed"]] == [agenda[2].pk]
+    assert "Discussed at MARAC" in response.content.decode()
+    client.logout()
+    login(world.members[Role.CLINICIAN])
+    response = client.get(url)
+    assert [p["item"].pk for p in response.context["panels"]] == [agenda[1].pk]
+    assert response.context["removed"] == []
+    assert "Discussed at MARAC" not in response.content.decode()
