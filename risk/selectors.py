@@ -177,6 +177,28 @@ def case_assessments(case):
     return list(_with_related(Assessment.objects.filter(case=case)).order_by(*LATEST_ORDER))
 
 
+def case_risk_summary(case):
+    """The case page's risk panel (on every case page): ``case_risk`` from one query that
+    leaves out what the panel does not show (answers, the instrument's definition and
+    wording, the assessor, agency, meeting and subject)."""
+    assessments = (
+        Assessment.objects.filter(case=case)
+        .select_related("instrument_version__instrument")
+        .only(
+            "case_id",
+            "status",
+            "level",
+            "assessed_on",
+            "completed_at",
+            "result",
+            "instrument_version__instrument_id",
+            "instrument_version__instrument__name",
+        )
+        .order_by(*LATEST_ORDER)
+    )
+    return case_risk(case, list(assessments))
+
+
 @dataclass
 class CaseRisk:
     """A case's current risk: the latest complete assessment per instrument, the overall

@@ -10,4 +10,4 @@ register = template.Library()
 @register.inclusion_tag("risk/_case_summary.html")
 def risk_summary(case):
     """Only for a case the page has already checked the reader may see."""
-    return {"case": case, "risk_summary": selectors.case_risk(case)}
+    return {"case": case, "risk_summary": selectors.case_risk_summary(case)}

@@ -118,3 +118,29 @@ def test_reviews_due_query_count_is_fixed(world):
         rows = [(x.case.reference, x.assessor.email) for x in reviews_due(date(2025, 1, 1))]
     assert len(rows) == 5
     assert len(queries) == 1
+
+
+def test_case_risk_summary_is_one_narrow_query_with_the_same_result(world):
+    from risk.selectors import case_risk, case_risk_summary
+
+    police = world.members[Role.INVESTIGATOR]
+    a, b = _versions()
+    case = world.own_case
+    make_assessment(case, police, version=a, level="high", assessed_on=date(2025, 1, 1))
+    make_assessment(case, police, version=b, level="low", assessed_on=date(2025, 3, 1))
+    make_assessment(case, police, version=a, status=AssessmentStatus.DRAFT)
+    full = case_risk(case)
+    with CaptureQueriesContext(connection) as queries:
+        summary = case_risk_summary(case)
+        shown = [
+            (x.instrument_version.instrument.name, x.level, x.assessed_on)
+            for x in summary.latest_by_instrument
+        ]
+    assert len(queries.captured_queries) == 1
+    sql = queries.captured_queries[0]["sql"]
+    assert '"answers"' not in sql and '"definition"' not in sql and '"item_wording"' not in sql
+    assert shown == [
+        (x.instrument_version.instrument.name, x.level, x.assessed_on)
+        for x in full.latest_by_instrument
+    ]
+    assert (summary.level, summary.overall.pk, summary.drafts) == ("low", full.overall.pk, 1)
