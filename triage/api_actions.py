@@ -17,7 +17,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.access import can
-from accounts.models import Agency, User
 from accounts.roles import Cap
 from audit.models import Action as AuditAction
 from audit.services import record_event
@@ -25,6 +24,7 @@ from cases.pagination import CappedPagination
 from cases.selectors.core import get_case_or_404
 from triage.models import Action
 from triage.selectors import actions as selectors
+from triage.selectors import clinics as clinic_selectors
 from triage.selectors import minutes as minutes_selectors
 from triage.serializers_actions import (
     ActionCancelSerializer,
@@ -51,9 +51,10 @@ MEETING_PK = OpenApiParameter("meeting_pk", int, OpenApiParameter.PATH)
 
 
 def _partnership_choices(membership):
-    partnership_id = membership.agency.partnership_id
-    agencies = Agency.objects.filter(partnership_id=partnership_id)
-    users = User.objects.filter(memberships__agency__partnership_id=partnership_id).distinct()
+    """The agencies and (usable) members of the caller's partnership an action may be
+    given to; the services apply the finer rules (shared case, works actions)."""
+    agencies = selectors.partnership_agencies(membership)
+    users = clinic_selectors.partnership_users(membership.agency.partnership_id)
     return agencies, users
 
 

@@ -12,7 +12,6 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.access import can
-from accounts.models import Membership, User
 from accounts.roles import Cap
 from audit.models import Action as AuditAction
 from audit.services import record_event
@@ -48,11 +47,7 @@ def _require(membership, capability, message):
 
 
 def _partnership_users(membership):
-    return User.objects.filter(
-        pk__in=Membership.objects.usable()
-        .filter(agency__partnership_id=membership.agency.partnership_id)
-        .values("user_id")
-    )
+    return selectors.partnership_users(membership.agency.partnership_id)
 
 
 @extend_schema(parameters=[ID])

@@ -230,3 +230,21 @@ def test_minutes_versions_and_audited_download(world, api, settings):
     assert MinutesFile.objects.count() == 1
     # The CPS does not attend: 404.
     assert api(world.members[Role.PARTNER]).get(list_url).status_code == 404
+
+
+def test_reassign_to_a_member_who_left_or_to_another_partnership_is_a_field_error(world, api):
+    investigator = world.members[Role.INVESTIGATOR]
+    supervisor = world.members[Role.POLICE_SUPERVISOR]
+    action = _action(world)
+    url = reverse("api:action-reassign", args=[action.pk])
+    supervisor.active = False
+    supervisor.save(update_fields=["active"])
+    client = api(investigator)
+    for user in (supervisor.user, world.other_partnership_member.user):
+        response = client.post(url, {"owner": user.pk}, format="json")
+        assert response.status_code == 400 and set(response.data["errors"]) == {"owner"}
+    action.refresh_from_db()
+    assert action.owner is None
+    assert not AccessEvent.objects.filter(
+        action=AuditAction.UPDATE, object_type="triage.Action"
+    ).exists()

@@ -187,14 +187,18 @@ def discussion_choices(partnership_id):
     return {
         "typologies": list(code_choices(CodeList.TYPOLOGY, partnership_id)),
         "agencies": list(Agency.objects.filter(partnership_id=partnership_id, active=True)),
-        "owners": list(
-            User.objects.filter(
-                pk__in=Membership.objects.usable()
-                .filter(agency__partnership_id=partnership_id)
-                .values("user_id")
-            ).order_by("full_name")
-        ),
+        "owners": list(partnership_users(partnership_id).order_by("full_name")),
     }
+
+
+def partnership_users(partnership_id):
+    """Users with a usable membership in the partnership: the choices an owner or
+    attendee field accepts (the services check the finer rules)."""
+    return User.objects.filter(
+        pk__in=Membership.objects.usable()
+        .filter(agency__partnership_id=partnership_id)
+        .values("user_id")
+    )
 
 
 def chairs_of_partnership(partnership_id):
