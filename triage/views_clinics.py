@@ -169,8 +169,6 @@ def clinic_meeting_new(request, pk):
     form = MeetingDateForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            if form.cleaned_data["held_on"] < timezone.localdate():
-                raise ValidationError({"held_on": "The meeting date cannot be in the past."})
             meeting = clinic_services.meeting_create(
                 actor=request.user,
                 membership=request.membership,
@@ -180,7 +178,6 @@ def clinic_meeting_new(request, pk):
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            agenda_services.build_agenda(meeting, actor=request.user, membership=request.membership)
             messages.success(request, "Meeting scheduled and its draft agenda built.")
             return redirect("triage:meeting-detail", meeting.pk)
     return render(

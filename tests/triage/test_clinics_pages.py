@@ -4,6 +4,7 @@ CAS form's in-place save and validation, query counts."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -280,3 +281,34 @@ def test_meeting_page_reads_the_agenda_once_and_lists_removed_items_for_the_chai
     assert [p["item"].pk for p in response.context["panels"]] == [agenda[1].pk]
     assert response.context["removed"] == []
     assert "Discussed at MARAC" not in response.content.decode()
+
+
+def test_extra_meeting_is_never_in_the_past_and_comes_with_its_agenda(world, clinic, login, client):
+    """The date rule and the agenda build are the service's (one transaction), so every
+    caller gets them, not only this page."""
+    from tests.factories import make_referral
+    from triage.services import clinics as clinic_services
+
+    chair = world.members[Role.CLINIC_CHAIR]
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as raised:
+        clinic_services.meeting_create(
+            actor=chair.user, membership=chair, clinic=clinic, held_on=today - timedelta(days=1)
+        )
+    assert set(raised.value.message_dict) == {"held_on"}
+    make_referral(world.members[Role.INVESTIGATOR], world.own_case, received_on=today)
+    login(chair)
+    url = reverse("triage:clinic-meeting-new", args=[clinic.pk])
+    yesterday = today - timedelta(days=1)
+    response = client.post(url, {"held_on": f"{yesterday.day}/{yesterday.month}/{yesterday.year}"})
+    assert response.status_code == 400
+    assert "The meeting date cannot be in the past." in response.content.decode()
+    assert not clinic.meetings.exists()
+    on = today + timedelta(days=3)
+    response = client.post(url, {"held_on": f"{on.day}/{on.month}/{on.year}"})
+    assert response.status_code == 302
+    meeting = clinic.meetings.get()
+    assert list(meeting.items.values_list("case_id", flat=True)) == [world.own_case.pk]
+    assert AccessEvent.objects.filter(
+        action="create", object_type="triage.Meeting", object_id=str(meeting.pk)
+    ).exists()

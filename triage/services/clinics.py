@@ -264,10 +264,17 @@ def schedule_meetings(today=None, *, horizon_days=HORIZON_DAYS):
 
 
 def meeting_create(*, actor, membership, clinic, held_on):
-    """An extra meeting of a clinic on a given day (outside its cadence)."""
+    """An extra meeting of a clinic on a given day (outside its cadence), with its draft
+    agenda built in the same transaction."""
+    from triage.services.agenda import build_agenda
+
     _require(can(membership, Cap.RUN_CLINIC), "Only a clinic chair schedules meetings.")
     if clinic.partnership_id != membership.agency.partnership_id:
         raise PermissionDenied("Not your partnership's clinic.")
+    if held_on is None:
+        raise ValidationError({"held_on": "Enter the date of the meeting."})
+    if held_on < timezone.localdate():
+        raise ValidationError({"held_on": "The meeting date cannot be in the past."})
     if Meeting.objects.filter(clinic=clinic, held_on=held_on).exists():
         raise ValidationError({"held_on": "This clinic already meets that day."})
     with transaction.atomic():
@@ -279,6 +286,7 @@ def meeting_create(*, actor, membership, clinic, held_on):
             chair_id=clinic.chair_id or actor.pk,
         )
         record_event(action=Action.CREATE, actor=actor, membership=membership, obj=meeting)
+        build_agenda(meeting, actor=actor, membership=membership)
     return meeting
 
 
