@@ -51,6 +51,23 @@ def _case_context(request, case, title):
     }
 
 
+def _record_view(request, context, *, obj, case=None, detail=None):
+    """The read's audit row; under break-glass it carries the grant's reason, as the case
+    record's pages do."""
+    detail = dict(detail or {})
+    grant = context["grant"]
+    if grant:
+        detail["via"] = "break_glass"
+    record_event(
+        action=Action.VIEW,
+        actor=request.user,
+        obj=obj,
+        case=case,
+        reason=grant.reason if grant else "",
+        detail=detail,
+    )
+
+
 # --- Instruments ---------------------------------------------------------------------
 
 
@@ -203,13 +220,7 @@ def case_risk(request, case_pk):
     context = _case_context(request, case, "Risk")
     assessments = selectors.case_assessments(case)
     risk = selectors.case_risk(case, assessments)
-    record_event(
-        action=Action.VIEW,
-        actor=request.user,
-        obj=case,
-        reason=context["grant"].reason if context["grant"] else "",
-        detail={"section": "risk"},
-    )
+    _record_view(request, context, obj=case, detail={"section": "risk"})
     context.update(
         risk=risk,
         assessments=assessments,
@@ -262,9 +273,9 @@ def assessment_start(request, case_pk):
 def assessment_detail(request, pk):
     membership = request.membership
     assessment = selectors.get_assessment_or_404(membership, pk)
-    record_event(action=Action.VIEW, actor=request.user, obj=assessment, case=assessment.case)
     version = assessment.instrument_version
     context = _case_context(request, assessment.case, str(version.instrument.name))
+    _record_view(request, context, obj=assessment, case=assessment.case)
     labels = {item.code: item for item in scoring.items(version.definition)}
     context.update(
         assessment=assessment,

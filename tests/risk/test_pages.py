@@ -341,3 +341,25 @@ def test_srp_page_takes_several_stalker_types_and_qualifiers(world, client, logi
     assert assessment.result["domains"]["SRP-PER"] == "high"
     detail = client.get(reverse("risk:assessment-detail", args=[assessment.pk])).content.decode()
     assert "Rejected, Resentful" in detail
+
+
+def test_break_glass_reads_of_risk_carry_the_reason(world, client, login):
+    police = world.members[Role.INVESTIGATOR]
+    case = world.own_case
+    assessment = make_assessment(case, police, level="high")
+    login(world.members[Role.CLINICIAN])
+    detail = reverse("risk:assessment-detail", args=[assessment.pk])
+    assert client.get(detail).status_code == 404
+    reason = "Urgent safeguarding call at 02:00 from A&E"
+    client.post(reverse("cases:break-glass"), {"reference": case.reference, "reason": reason})
+
+    assert client.get(detail).status_code == 200
+    event = AccessEvent.objects.filter(action=Action.VIEW, object_id=str(assessment.pk)).get()
+    assert (event.reason, event.detail, event.case_id) == (
+        reason,
+        {"via": "break_glass"},
+        case.pk,
+    )
+    assert client.get(reverse("risk:case-risk", args=[case.pk])).status_code == 200
+    event = AccessEvent.objects.filter(action=Action.VIEW, case=case).latest("at")
+    assert (event.reason, event.detail) == (reason, {"section": "risk", "via": "break_glass"})
