@@ -196,7 +196,6 @@ def action_complete(request, action):
         )
     except ValidationError as error:
         message = " ".join(error.messages)
-        action = selectors.get_action_or_404(request.membership, action.pk)
         if _is_htmx(request):
             return _row(request, action, message=message)
         messages.info(request, message)

@@ -439,3 +439,23 @@ def test_the_case_page_links_to_its_actions_for_those_who_work_actions(world, cl
     login(world.members[Role.PARTNERSHIP_ADMIN])
     page = client.get(reverse("cases:detail", args=[world.own_case.pk]))
     assert page.status_code == 200 and url not in page.content.decode()
+
+
+def test_marking_done_twice_shows_the_row_as_it_is_and_records_once(world, client, login):
+    investigator = world.members[Role.INVESTIGATOR]
+    action = _action(world, description="Check bail conditions")
+    login(investigator)
+    url = reverse("triage:actions-complete", args=[action.pk])
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and "This action is already done." in body
+    assert "Mark as done" not in body and "<html" not in body
+    action_reads = [q for q in captured if 'FROM "triage_action"' in q["sql"]]
+    # The worker check, the locked re-read in the service, the row shown: no extra read.
+    assert len(action_reads) == 3
+    assert _audit(action, AuditAction.UPDATE).count() == 1
+    response = client.post(url, {"next": reverse("triage:actions-agency")})
+    assert response["Location"] == reverse("triage:actions-agency")
+    assert _audit(action, AuditAction.UPDATE).count() == 1
