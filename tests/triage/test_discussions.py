@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AccessEvent
+from cases import services as case_services
 from cases.models import CodeList, ReferenceCode
 from tests.factories_triage import AgendaItemFactory
 from triage.models import Action, CaseDiscussion, MeetingStatus
@@ -50,6 +51,14 @@ def test_each_save_is_a_new_version(world, item):
 def test_actions_are_created_with_the_discussion(world, item):
     police = world.agencies["police"]
     investigator = world.members[Role.INVESTIGATOR].user
+    # An action goes to an agency the case is shared with (see the test below).
+    case_services.case_share(
+        actor=investigator,
+        membership=world.members[Role.INVESTIGATOR],
+        case=world.own_case,
+        agency=world.agencies["advocacy"],
+        reason="Referred to ISAC at clinic",
+    )
     due = timezone.localdate() + timedelta(days=7)
     discussion = _record(
         world,
@@ -230,3 +239,44 @@ def test_attendance_by_person_agency_and_guest(world, meeting):
     assert meeting.attendance.count() == 2
     event = AccessEvent.objects.get(object_type="triage.Meeting", action="update")
     assert event.detail["attendance"] == {"present": 1, "apologies": 1, "absent": 0}
+
+
+def test_an_action_goes_only_to_an_agency_the_case_is_shared_with(world, item):
+    """Otherwise its owners could not see it, and the reminders about it would name a case
+    their agency may not see."""
+    due = timezone.localdate() + timedelta(days=7)
+    advocate = world.members[Role.ADVOCATE].user
+    with pytest.raises(ValidationError) as error:
+        _record(
+            world,
+            item,  # own_case: police only
+            actions=[
+                {
+                    "description": "Refer",
+                    "owner_agency": world.agencies["advocacy"],
+                    "owner": advocate,
+                    "due_on": due,
+                },
+            ],
+        )
+    assert set(error.value.message_dict) == {"actions-0-owner_agency"}
+    assert not CaseDiscussion.objects.exists() and not Action.objects.exists()
+    assert not AccessEvent.objects.filter(object_type="triage.CaseDiscussion").exists()
+    # A member of the agency who does not work actions (or has left) is not an owner.
+    supervisor = world.members[Role.POLICE_SUPERVISOR]
+    supervisor.active = False
+    supervisor.save(update_fields=["active"])
+    with pytest.raises(ValidationError) as error:
+        _record(
+            world,
+            item,
+            actions=[
+                {
+                    "description": "Call",
+                    "owner_agency": world.agencies["police"],
+                    "owner": supervisor.user,
+                    "due_on": due,
+                },
+            ],
+        )
+    assert set(error.value.message_dict) == {"actions-0-owner"}

@@ -30,6 +30,7 @@ from triage.models import (
     MeetingStatus,
     RiskJudgement,
 )
+from triage.selectors.actions import owner_agencies_for, possible_owners
 
 # Decisions that keep the case in the partnership's work need a date to come back.
 NEEDS_REVIEW_DATE = {Decision.ACCEPT, Decision.MONITOR, Decision.REFER_INTERVENTION}
@@ -50,21 +51,30 @@ def _check_choice(errors, field, value, allowed, *, required=False, message=None
         errors[field] = "Choose one of the options."
 
 
-def _check_actions(errors, actions, *, partnership_id, today):
+def _check_actions(errors, actions, *, case, today):
+    """Each action as action_create would have it: owned by an agency the case is shared
+    with (its members can see the case, and reminders about it go to them) and, if named,
+    by a usable member of that agency who works actions."""
     clean = []
     if len(actions) > MAX_ACTIONS:
         errors["actions"] = f"Record at most {MAX_ACTIONS} actions at a time."
         return clean
+    shared = None
     for index, row in enumerate(actions):
         key = f"actions-{index}-"
         description = (row.get("description") or "").strip()
         agency, owner, due_on = row.get("owner_agency"), row.get("owner"), row.get("due_on")
         if not description:
             errors[key + "description"] = "Enter what is to be done."
-        if agency is None or agency.partnership_id != partnership_id:
+        if agency is None or agency.partnership_id != case.partnership_id:
             errors[key + "owner_agency"] = "Choose the agency that owns the action."
-        elif owner is not None and not owner.memberships.filter(agency=agency).exists():
-            errors[key + "owner"] = f"{owner} is not a member of {agency}."
+        else:
+            if shared is None:
+                shared = set(owner_agencies_for(case).values_list("pk", flat=True))
+            if agency.pk not in shared:
+                errors[key + "owner_agency"] = "Choose an agency the case is shared with."
+            if owner is not None and not possible_owners(agency).filter(pk=owner.pk).exists():
+                errors[key + "owner"] = f"Choose a member of {agency} who works actions."
         if due_on is None:
             errors[key + "due_on"] = "Enter the date the action is due."
         elif due_on < today:
@@ -134,9 +144,7 @@ def discussion_record(
     )
     if any(code.pk not in allowed_typologies for code in typologies):
         errors["typologies"] = "Choose typologies from the list."
-    actions = _check_actions(
-        errors, list(actions or ()), partnership_id=meeting.partnership_id, today=today
-    )
+    actions = _check_actions(errors, list(actions or ()), case=case, today=today)
     if errors:
         raise ValidationError(errors)
 
