@@ -147,7 +147,7 @@ class PersonRecordSerializer(PersonSummarySerializer):
         return PersonCaseSerializer(self.context["record"].parties, many=True).data
 
     def get_contact_withheld(self, person) -> bool:
-        return self.context["record"].contact is None
+        return self.context["record"].contact_withheld
 
     @extend_schema_field(PersonContactSerializer(allow_null=True))
     def get_contact(self, person):

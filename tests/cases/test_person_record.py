@@ -297,3 +297,15 @@ def test_api_detail_redacts_and_audits(world, people, api):
     )
     hidden = api(world.members[Role.PROBATION_OFFICER]).get(url)
     assert hidden.status_code == 404
+
+
+def test_api_contact_withheld_matches_the_page_for_a_person_in_no_case(world, api, client, login):
+    """A person in no case has no contact details to show: not 'withheld' (which says a
+    victim's details are kept from this reader), on the API as on the page."""
+    admin = world.members[Role.PARTNERSHIP_ADMIN]
+    person = make_person(world.partnership, given_names="Una", family_name="Caseless")
+    body = api(admin).get(reverse("api:person-detail", args=[person.pk])).json()
+    assert (body["contact"], body["contact_withheld"], body["cases"]) == (None, False, [])
+    login(admin)
+    page = client.get(reverse("cases:person-detail", args=[person.pk])).content.decode()
+    assert "Caseless" in page and "contact details are shown only" not in page
