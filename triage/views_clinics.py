@@ -502,7 +502,9 @@ def meeting_item_discussion(request, pk):
     if saved is not None:
         form = None
     loading = request.method == "GET" and _is_htmx(request)
-    panel = _panel(meeting, item, form=form, just_saved=saved, autofocus=loading)
+    # Unless a new version was just saved, the latest discussion read above is still it.
+    known = {} if saved is not None else {"latest": latest}
+    panel = _panel(meeting, item, form=form, just_saved=saved, autofocus=loading, **known)
     if _is_htmx(request):
         context = {"panel": panel, "meeting": meeting}
         if saved is not None:
@@ -518,8 +520,12 @@ def meeting_item_discussion(request, pk):
     )
 
 
-def _panel(meeting, item, *, form=None, just_saved=None, autofocus=False):
-    latest = selectors.latest_discussions([item.case_id]).get(item.case_id)
+_UNREAD = object()
+
+
+def _panel(meeting, item, *, form=None, just_saved=None, autofocus=False, latest=_UNREAD):
+    if latest is _UNREAD:
+        latest = selectors.latest_discussions([item.case_id]).get(item.case_id)
     if form is None and meeting.status == MeetingStatus.IN_PROGRESS:
         form = DiscussionForm(
             prefix=f"item{item.pk}",

@@ -312,3 +312,23 @@ def test_extra_meeting_is_never_in_the_past_and_comes_with_its_agenda(world, cli
     assert AccessEvent.objects.filter(
         action="create", object_type="triage.Meeting", object_id=str(meeting.pk)
     ).exists()
+
+
+def test_cas_item_page_reads_the_latest_discussion_once(world, running, agenda, login, client):
+    chair = world.members[Role.CLINIC_CHAIR]
+    from tests.factories_triage import CaseDiscussionFactory
+
+    CaseDiscussionFactory(case=agenda[0].case, recorded_by=chair.user, summary="Earlier CAS")
+    login(chair)
+    url = reverse("triage:meeting-item-discussion", args=[agenda[0].pk])
+    client.get(url)  # warm caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200 and "Earlier CAS" in response.content.decode()
+    reads = [
+        q
+        for q in captured
+        if 'FROM "triage_casediscussion"' in q["sql"]
+        and '"triage_casediscussion"."case_id" IN' in q["sql"]
+    ]
+    assert len(reads) == 1
