@@ -161,13 +161,20 @@ def _past_meeting(clinic, day, members, chair):
         carry_forward(actor=chair, membership=members[Role.CLINIC_CHAIR], discussion=discussion)
         if decision == Decision.NOT_STALKING:
             continue
+        # As the discussion service requires: the owner agency is one the case is shared
+        # with (the advocate's when it is, else the police).
+        from triage.selectors.actions import owner_agencies_for
+
+        advocate = members.get(Role.ADVOCATE)
+        if advocate is None or not owner_agencies_for(case).filter(pk=advocate.agency_id).exists():
+            advocate = police
         Action.objects.create(
             partnership=clinic.partnership,
             case=case,
             discussion=discussion,
             description="Update the victim on the clinic's decision and safety plan",
-            owner_agency=(members.get(Role.ADVOCATE) or police).agency,
-            owner=(members.get(Role.ADVOCATE) or police).user,
+            owner_agency=advocate.agency,
+            owner=advocate.user,
             # The first two are overdue by the next clinic, so they come back on its agenda.
             due_on=day + timedelta(days=3 if position <= 2 else 21),
             created_by=chair,
