@@ -11,7 +11,6 @@ from cases.models import (
     Gender,
     IdentifierKind,
     PartyRole,
-    PersonIdentifier,
     ReferenceCode,
     Referral,
     ReferralStatus,
@@ -157,7 +156,7 @@ class ReferralPersonSerializer(serializers.Serializer):
 
     def validate(self, data):
         from cases.selectors.people import visible_person_or_none
-        from cases.services.people import clean_identifiers
+        from cases.services.people import clean_identifiers, identifiers_taken
 
         membership = self.context["request"].membership
         details = {k: v for k, v in data.items() if k != "id" and v not in ("", None, [], False)}
@@ -193,18 +192,10 @@ class ReferralPersonSerializer(serializers.Serializer):
             for field, messages in error.message_dict.items():
                 errors[field] = messages
         else:
-            partnership_id = membership.agency.partnership_id
-            for field, kind in self.IDENTIFIERS.items():
-                if (
-                    kind in identifiers
-                    and PersonIdentifier.objects.filter(
-                        partnership_id=partnership_id, kind=kind, value=identifiers[kind]
-                    ).exists()
-                ):
-                    errors[field] = [
-                        f"This {IdentifierKind(kind).label} is already recorded for another "
-                        "person. Give that person's id, or check the number."
-                    ]
+            taken = identifiers_taken(
+                membership.agency.partnership_id, identifiers, choose="Give that person's id"
+            )
+            errors.update({field: [message] for field, message in taken.items()})
         if errors:
             raise serializers.ValidationError(errors)
         return {

@@ -58,20 +58,29 @@ def clean_identifiers(identifiers):
     return cleaned
 
 
-def _add_identifiers(person, identifiers):
+def identifiers_taken(partnership_id, identifiers, *, person=None, choose="Choose that person"):
+    """{field: message} for each cleaned identifier ({kind: value}) already recorded for
+    another person of the partnership; ``{}`` when none is."""
+    errors = {}
     for kind, value in identifiers.items():
         taken = PersonIdentifier.objects.filter(
-            partnership_id=person.partnership_id, kind=kind, value=value
-        ).exclude(person=person)
+            partnership_id=partnership_id, kind=kind, value=value
+        )
+        if person is not None:
+            taken = taken.exclude(person=person)
         if taken.exists():
-            raise ValidationError(
-                {
-                    IDENTIFIER_FIELDS.get(kind, kind): (
-                        f"This {IdentifierKind(kind).label} is already recorded for another "
-                        "person. Choose that person, or check the number."
-                    )
-                }
+            errors[IDENTIFIER_FIELDS.get(kind, kind)] = (
+                f"This {IdentifierKind(kind).label} is already recorded for another "
+                f"person. {choose}, or check the number."
             )
+    return errors
+
+
+def _add_identifiers(person, identifiers):
+    errors = identifiers_taken(person.partnership_id, identifiers, person=person)
+    if errors:
+        raise ValidationError(errors)
+    for kind, value in identifiers.items():
         PersonIdentifier.objects.get_or_create(
             person=person, partnership_id=person.partnership_id, kind=kind, value=value
         )

@@ -228,3 +228,27 @@ def test_possible_duplicates_for_those_who_decide(api, world):
     # The referrer cannot decide: no suggestions (and the police-only case stays unseen).
     referrer = api(world.members[Role.PROBATION_OFFICER]).get(url).json()
     assert referrer["possible_duplicates"] == []
+
+
+def test_person_create_names_every_identifier_already_recorded(world):
+    from django.core.exceptions import ValidationError
+
+    from cases.services.people import person_create
+
+    other = make_person(world.partnership, given_names="Zed", family_name="Known")
+    for kind, value in (("pnc", "12/345678A"), ("nhs", "9434765919")):
+        PersonIdentifier.objects.create(
+            person=other, partnership=world.partnership, kind=kind, value=value
+        )
+    people = Person.objects.count()
+    with pytest.raises(ValidationError) as error:
+        person_create(
+            actor=world.members[Role.INVESTIGATOR].user,
+            membership=world.members[Role.INVESTIGATOR],
+            given_names="Ann",
+            family_name="New",
+            date_of_birth_not_known=True,
+            identifiers={"pnc": "12/345678a", "nhs": "943 476 5919"},
+        )
+    assert set(error.value.message_dict) == {"pnc", "nhs_number"}
+    assert Person.objects.count() == people
