@@ -36,7 +36,7 @@ Bands map the score onto the tool's own band label and the common low/medium/hig
 
 from dataclasses import dataclass
 
-from risk.models import LEVEL_RANK, RiskLevel
+from risk.models import RiskLevel
 
 SCHEMA = 1
 
@@ -317,7 +317,3 @@ def band_for(bands, total):
 def review_months(definition, level):
     months = {**DEFAULT_REVIEW_MONTHS, **(definition.get("review_months") or {})}
     return months.get(level, months["default"])
-
-
-def level_rank(level):
-    return LEVEL_RANK.get(level, 0)
