@@ -136,12 +136,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         case = case_selectors.get_case_or_404(membership, data["case"])
-        instrument = (
-            selectors.instruments_visible_to(membership)
-            .filter(code=data["instrument"], active=True)
-            .order_by("partnership_id")
-            .last()
-        )
+        instrument = selectors.active_instrument_by_code(membership, data["instrument"])
         subject = None
         if data.get("subject") is not None:
             subject = selectors.person_in_partnership(case, data["subject"])

@@ -8,7 +8,7 @@ Everything a request reads goes through the membership-scoped functions further 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -111,6 +111,17 @@ def _latest_versions(instrument_ids):
         instrument_id__in=instrument_ids, pk=Subquery(newest.values("pk")[:1])
     )
     return {v.instrument_id: v for v in versions}
+
+
+def active_instrument_by_code(membership, code):
+    """The active instrument with this code, the partnership's local tool before a
+    national one with the same code (the same on every database: NULLs sort last)."""
+    return (
+        instruments_visible_to(membership)
+        .filter(code=code, active=True)
+        .order_by(F("partnership_id").asc(nulls_last=True))
+        .first()
+    )
 
 
 def get_instrument_or_404(membership, pk):

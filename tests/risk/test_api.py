@@ -241,3 +241,17 @@ def test_create_links_a_meeting_of_the_partnership_only(world):
     response = client.post(url, {**body, "meeting": own.pk}, format="json")
     assert response.status_code == 201, response.json()
     assert Assessment.objects.get(pk=response.json()["id"]).meeting_id == own.pk
+
+
+def test_create_by_code_prefers_the_partnership_local_tool(world):
+    from tests.factories_risk import make_instrument
+
+    local = make_instrument(partnership=world.partnership, code="sash", name="Local SASH")
+    response = _api(world.members[Role.CLINICIAN]).post(
+        reverse("api:risk-assessment-list"),
+        {"case": world.health_case.pk, "instrument": "sash"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["instrument_name"] == "Local SASH"
+    assert Assessment.objects.get().instrument_version.instrument_id == local.pk
