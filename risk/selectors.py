@@ -184,8 +184,13 @@ def get_assessment_or_404(membership, pk):
 
 
 def case_assessments(case):
-    """Every assessment of a case the caller has already checked, newest first."""
-    return list(_with_related(Assessment.objects.filter(case=case)).order_by(*LATEST_ORDER))
+    """Every assessment of a case the caller has already checked, newest first, for the
+    case's risk page: without the answers and the instrument versions' definitions and
+    wording (the page shows neither; the definition was loaded again for every row)."""
+    assessments = _with_related(Assessment.objects.filter(case=case)).defer(
+        "answers", "instrument_version__definition", "instrument_version__item_wording"
+    )
+    return list(assessments.order_by(*LATEST_ORDER))
 
 
 def case_risk_summary(case):

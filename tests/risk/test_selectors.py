@@ -144,3 +144,16 @@ def test_case_risk_summary_is_one_narrow_query_with_the_same_result(world):
         for x in full.latest_by_instrument
     ]
     assert (summary.level, summary.overall.pk, summary.drafts) == ("low", full.overall.pk, 1)
+
+
+def test_case_assessments_leave_out_answers_and_definitions(world):
+    from risk.selectors import case_assessments
+
+    police = world.members[Role.INVESTIGATOR]
+    make_assessment(world.own_case, police, level="high")
+    with CaptureQueriesContext(connection) as queries:
+        rows = case_assessments(world.own_case)
+        names = [(a.instrument_version.instrument.name, a.result, a.agency.name) for a in rows]
+    assert len(queries.captured_queries) == 1 and len(names) == 1
+    sql = queries.captured_queries[0]["sql"]
+    assert '"answers"' not in sql and '"definition"' not in sql and '"item_wording"' not in sql
