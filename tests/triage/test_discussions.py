@@ -280,3 +280,23 @@ def test_an_action_goes_only_to_an_agency_the_case_is_shared_with(world, item):
             ],
         )
     assert set(error.value.message_dict) == {"actions-0-owner"}
+
+
+def test_discussions_for_case_are_scoped_in_the_query(world, item):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from triage.selectors import clinics as selectors
+
+    _record(world, item)
+    _record(world, item, summary="Second version.")
+    with CaptureQueriesContext(connection) as captured:
+        versions = [
+            d.version
+            for d in selectors.discussions_for_case(world.members[Role.INVESTIGATOR], item.case)
+        ]
+    assert versions == [2, 1]
+    # One query for the versions (scope as a subquery), then the prefetches.
+    assert len(captured) == 3
+    # own_case is police only: an advocate gets nothing, whoever calls this.
+    assert list(selectors.discussions_for_case(world.members[Role.ADVOCATE], item.case)) == []

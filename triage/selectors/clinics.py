@@ -145,11 +145,12 @@ def discussions_at(meeting, item_ids):
 
 
 def discussions_for_case(membership, case):
-    """Every CAS version of a visible case, newest first (the caller checked the case)."""
-    if not cases_visible_to(membership).filter(pk=case.pk).exists():
-        raise Http404("Not found.")
+    """Every CAS version of a visible case, newest first (none for a case out of scope: the
+    caller found the case with get_case_or_404; the scope is a subquery, not a query)."""
     return (
-        CaseDiscussion.objects.filter(case=case)
+        CaseDiscussion.objects.filter(
+            case_id__in=cases_visible_to(membership).filter(pk=case.pk).values("pk")
+        )
         .select_related("meeting__clinic", "recorded_by")
         .prefetch_related(
             "typologies",
