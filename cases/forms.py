@@ -134,3 +134,18 @@ def apply_service_errors(form, error: ValidationError):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+NOT_SAVED = object()
+
+
+def save_through_service(form, save):
+    """For a bound, valid form: ``save(**form.cleaned_data)`` and its result. Otherwise, or
+    when the service refuses with a ValidationError (shown at the form's fields), NOT_SAVED."""
+    if not form.is_bound or not form.is_valid():
+        return NOT_SAVED
+    try:
+        return save(**form.cleaned_data)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+        return NOT_SAVED

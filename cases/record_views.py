@@ -2,10 +2,10 @@
 without JavaScript: parties, record, linked crimes, orders, outcomes, re-offending,
 closure, timeline, sharing and access. The overview is cases.views.case_detail."""
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from audit import selectors as audit_selectors
 from audit.models import Action
 from audit.services import record_event
 from cases import selectors
-from cases.forms import ShareForm, apply_service_errors
+from cases.forms import NOT_SAVED, ShareForm, save_through_service
 from cases.forms_record import (
     BreachForm,
     CloseForm,
@@ -120,6 +120,19 @@ def _render_form(request, template, context, form):
     return render(request, template, {**context, "form": form}, status=status)
 
 
+def _saved(request, form, service, message, **target):
+    """Save a valid POSTed form through ``service`` for this member; True once saved, with
+    ``message`` shown on the next page. Service refusals appear at the form's fields."""
+    saved = save_through_service(
+        form, partial(service, actor=request.user, membership=request.membership, **target)
+    )
+    if saved is NOT_SAVED:
+        return False
+    if message:
+        messages.success(request, message)
+    return True
+
+
 def _section_url(case, name):
     return reverse(f"cases:{name}", args=[case.pk])
 
@@ -156,16 +169,16 @@ def record_edit(request, pk):
         agencies=selectors.partnership_agencies(membership),
         police_users=selectors.police_officers(membership),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            _case, changed = record_services.record_update(
-                actor=request.user, membership=membership, case=case, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Record updated." if changed else "Nothing was changed.")
-            return redirect(_section_url(case, "record"))
+    saved = save_through_service(
+        form,
+        partial(
+            record_services.record_update, actor=request.user, membership=membership, case=case
+        ),
+    )
+    if saved is not NOT_SAVED:
+        _case, changed = saved
+        messages.success(request, "Record updated." if changed else "Nothing was changed.")
+        return redirect(_section_url(case, "record"))
     context.update(heading="Change the case record", submit_label="Save record")
     return _render_form(request, "cases/record/record_edit.html", context, form)
 
@@ -202,16 +215,8 @@ def order_new(request, pk):
         request.POST if request.method == "POST" else None,
         people=record_selectors.people_on_case(case),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_services.order_create(
-                actor=request.user, membership=request.membership, case=case, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Order recorded.")
-            return redirect(_section_url(case, "orders"))
+    if _saved(request, form, record_services.order_create, "Order recorded.", case=case):
+        return redirect(_section_url(case, "orders"))
     context.update(heading="Record a protective order", submit_label="Save order")
     return _render_form(request, "cases/record/form_page.html", context, form)
 
@@ -228,16 +233,8 @@ def order_decide(request, pk):
         "expires_on": order.expires_on,
     }
     form = OrderDecisionForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_services.order_decide(
-                actor=request.user, membership=request.membership, order=order, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Decision recorded.")
-            return redirect(_section_url(case, "orders"))
+    if _saved(request, form, record_services.order_decide, "Decision recorded.", order=order):
+        return redirect(_section_url(case, "orders"))
     context.update(
         heading=f"Decision on the {order.get_kind_display().lower()}",
         intro=f"Applied for on {order.applied_on:%d/%m/%Y} against {order.subject.full_name}.",
@@ -251,16 +248,8 @@ def breach_new(request, pk):
     order = record_selectors.get_order_or_404(request.membership, pk)
     case, context = _open_section(request, order.case_id, "orders", log=False)
     form = BreachForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_services.breach_record(
-                actor=request.user, membership=request.membership, order=order, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Breach recorded.")
-            return redirect(_section_url(case, "orders"))
+    if _saved(request, form, record_services.breach_record, "Breach recorded.", order=order):
+        return redirect(_section_url(case, "orders"))
     context.update(
         heading=f"Record a breach of the {order.get_kind_display().lower()}",
         submit_label="Save breach",
@@ -286,16 +275,8 @@ def outcome_new(request, pk):
         people=record_selectors.people_on_case(case),
         partnership_id=case.partnership_id,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_services.outcome_record(
-                actor=request.user, membership=request.membership, case=case, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Outcome recorded.")
-            return redirect(_section_url(case, "outcomes"))
+    if _saved(request, form, record_services.outcome_record, "Outcome recorded.", case=case):
+        return redirect(_section_url(case, "outcomes"))
     context.update(heading="Record a criminal-justice outcome", submit_label="Save outcome")
     return _render_form(request, "cases/record/form_page.html", context, form)
 
@@ -319,16 +300,10 @@ def reoffending_new(request, pk):
         perpetrators=record_selectors.people_on_case(case, role=PartyRole.PERPETRATOR),
         sources=record_services.reoffending_sources_for(request.membership),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            record_services.reoffending_record(
-                actor=request.user, membership=request.membership, case=case, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Re-offending event recorded.")
-            return redirect(_section_url(case, "reoffending"))
+    if _saved(
+        request, form, record_services.reoffending_record, "Re-offending event recorded.", case=case
+    ):
+        return redirect(_section_url(case, "reoffending"))
     anchor = record_services.reoffending_anchor(case)
     context.update(
         heading="Record re-offending",
@@ -364,19 +339,12 @@ def closure(request, pk):
 def _close(request, pk):
     case, context = _open_section(request, pk, "closure", log=False)
     form = CloseForm(request.POST, partnership_id=case.partnership_id)
-    if form.is_valid():
-        try:
-            record_services.case_close(
-                actor=request.user, membership=request.membership, case=case, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            case.refresh_from_db()
-            messages.success(
-                request, f"Case closed. It is monitored until {case.monitoring_until:%d/%m/%Y}."
-            )
-            return redirect(_section_url(case, "closure"))
+    if _saved(request, form, record_services.case_close, None, case=case):
+        case.refresh_from_db()
+        messages.success(
+            request, f"Case closed. It is monitored until {case.monitoring_until:%d/%m/%Y}."
+        )
+        return redirect(_section_url(case, "closure"))
     context = _closure_context(request, case, context, close_form=form)
     context["form"] = form
     return render(request, "cases/record/closure.html", context, status=400)
@@ -387,19 +355,8 @@ def _close(request, pk):
 def reopen(request, pk):
     case, context = _open_section(request, pk, "closure", log=False)
     form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            record_services.case_reopen(
-                actor=request.user,
-                membership=request.membership,
-                case=case,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Case reopened.")
-            return redirect(_section_url(case, "closure"))
+    if _saved(request, form, record_services.case_reopen, "Case reopened.", case=case):
+        return redirect(_section_url(case, "closure"))
     context = _closure_context(request, case, context, reopen_form=form)
     context["form"] = form
     return render(request, "cases/record/closure.html", context, status=400)
