@@ -8,7 +8,7 @@ the same question in the same place.
 from django.utils import timezone
 
 from accounts.models import Membership
-from accounts.roles import AgencyKind, Cap, Role, is_partnership_wide, role_can
+from accounts.roles import SCREENING_ROLES, AgencyKind, Cap, Role, is_partnership_wide, role_can
 
 SESSION_MEMBERSHIP_KEY = "membership_id"
 AGENCY_HEADER = "X-Agency-Id"
@@ -55,6 +55,15 @@ def can(membership, capability) -> bool:
 
 def sees_whole_partnership(membership) -> bool:
     return is_partnership_wide(membership.role)
+
+
+def can_screen(membership):
+    """Investigators and police supervisors of a police agency use the crime screen."""
+    return (
+        membership is not None
+        and membership.role in SCREENING_ROLES
+        and membership.agency.kind == AgencyKind.POLICE
+    )
 
 
 def can_edit_case_core(membership) -> bool:

@@ -1,8 +1,7 @@
 from django.conf import settings
 
-from accounts.access import can, resolve_membership, usable_memberships
+from accounts.access import can, can_screen, resolve_membership, usable_memberships
 from accounts.roles import Cap
-from cases.selectors.screening import can_screen
 
 
 def navigation(request):

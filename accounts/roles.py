@@ -86,6 +86,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 # Roles that see every case in their partnership, whatever the agency link.
 PARTNERSHIP_WIDE_ROLES = frozenset({Role.CLINIC_CHAIR, Role.PARTNERSHIP_ADMIN})
 
+# Police staff who work the daily crime screen (in a police agency).
+SCREENING_ROLES = frozenset({Role.INVESTIGATOR, Role.POLICE_SUPERVISOR})
+
 # Which agency kinds a role may be held in; a membership outside these is refused.
 ROLE_AGENCY_KINDS: dict[str, frozenset[str]] = {
     Role.INVESTIGATOR: frozenset({AgencyKind.POLICE}),

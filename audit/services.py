@@ -9,9 +9,8 @@ from audit.models import AccessEvent, Action, BreakGlassGrant
 
 
 def _case_of(obj):
-    from cases.models import Case
-
-    if isinstance(obj, Case):
+    # By label, not isinstance: audit sits below the domain apps and imports none of them.
+    if obj._meta.label == "cases.Case":
         return obj
     return getattr(obj, "case", None)
 

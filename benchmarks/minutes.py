@@ -38,8 +38,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Agency, Membership, Partnership, User  # noqa: E402
 from accounts.roles import AgencyKind, Role  # noqa: E402
-from cases import services as case_services  # noqa: E402
 from cases.models import CaseParty, CodeList, PartyRole, Person, ReferenceCode  # noqa: E402
+from cases.services import core as case_services  # noqa: E402
 from triage.models import (  # noqa: E402
     Action,
     Attendance,

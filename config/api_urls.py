@@ -1,25 +1,31 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cases import api as cases_api
-from cases import api_people, api_record, api_screening
+from cases.api import core as cases_api
+from cases.api import people as cases_people_api
+from cases.api import record as cases_record_api
+from cases.api import reference as cases_reference_api
+from cases.api import referrals as cases_referrals_api
+from cases.api import screening as cases_screening_api
 from reporting import api as reporting_api
 from risk import api as risk_api
-from triage import api_actions, api_clinics
+from triage.api import actions as triage_actions_api
+from triage.api import clinics as triage_clinics_api
 
 router = DefaultRouter()
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register(
     r"cases/(?P<case_pk>\d+)/parties", cases_api.CasePartyViewSet, basename="case-party"
 )
-router.register("referrals", cases_api.ReferralViewSet, basename="referral")
+router.register("referrals", cases_referrals_api.ReferralViewSet, basename="referral")
 # Each area registers its own endpoints.
 for area in (
-    api_screening,
-    api_people,
-    api_record,
-    api_clinics,
-    api_actions,
+    cases_screening_api,
+    cases_people_api,
+    cases_record_api,
+    cases_reference_api,
+    triage_clinics_api,
+    triage_actions_api,
     risk_api,
     reporting_api,
 ):

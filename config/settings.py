@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "triage",
     "risk",
     "reporting",
+    "config",  # the project-wide commands (seed_demo)
 ]
 
 MIDDLEWARE = [
@@ -196,7 +197,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.api_permissions.IsActiveMember"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsActiveMember"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

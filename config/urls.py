@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.views import accessibility
-from cases.views import my_work
+from cases.views.core import my_work
 from config.health import healthz
 
 # Swagger UI sets inline style attributes; allow them on this page only.
@@ -17,10 +17,10 @@ urlpatterns = [
     path("accessibility/", accessibility, name="accessibility"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("cases/", include("cases.urls")),
-    path("screening/", include("cases.urls_screening")),
+    path("cases/", include("cases.urls.core")),
+    path("screening/", include("cases.urls.screening")),
     path("audit/", include("audit.urls")),
-    path("clinics/", include("triage.urls")),
+    path("clinics/", include("triage.urls.clinics")),
     path("risk/", include("risk.urls")),
     path("notifications/", include("reporting.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),

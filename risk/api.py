@@ -14,8 +14,9 @@ from accounts.access import can
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from cases import selectors as case_selectors
 from cases.pagination import CappedCountPagination
+from cases.selectors import core as case_selectors
+from cases.selectors import people as people_selectors
 from risk import selectors, services
 from risk.models import Assessment, AssessmentStatus, Instrument
 from risk.serializers import (
@@ -27,6 +28,7 @@ from risk.serializers import (
     InstrumentSerializer,
     OverrideSerializer,
 )
+from triage.selectors import clinics as clinic_selectors
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 CASE = OpenApiParameter("case", int, description="Only this case's assessments.")
@@ -74,7 +76,7 @@ def _require_assessor(membership):
 def _meeting(membership, meeting_id):
     if meeting_id is None:
         return None
-    meeting = selectors.meeting_in_partnership(membership, meeting_id)
+    meeting = clinic_selectors.meeting_in_partnership(membership, meeting_id)
     if meeting is None:
         raise ValidationError({"meeting": ["Choose a meeting of your partnership."]})
     return meeting
@@ -139,7 +141,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         instrument = selectors.active_instrument_by_code(membership, data["instrument"])
         subject = None
         if data.get("subject") is not None:
-            subject = selectors.person_in_partnership(case, data["subject"])
+            subject = people_selectors.person_in_partnership(case, data["subject"])
             if subject is None:
                 raise ValidationError({"subject": ["Choose a person on this case."]})
         if instrument is None:

@@ -5,7 +5,7 @@ import re
 
 from django import forms
 
-from cases.forms import DateField
+from cases.forms.core import DateField
 from risk import scoring
 from risk.models import RiskLevel
 

@@ -6,11 +6,10 @@ Everything a request reads goes through the membership-scoped functions further 
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
-from django.utils import timezone
 
 from cases.models import Case
 from cases.selectors.core import cases_visible_to, get_case_or_404
@@ -246,31 +245,3 @@ def case_risk(case, assessments=None):
         history=list(reversed(complete)),
         drafts=len(assessments) - len(complete),
     )
-
-
-def meetings_for(membership):
-    """Recent and coming meetings of the partnership, to link an assessment to."""
-    from triage.models import Meeting
-
-    today = timezone.localdate()
-    return (
-        Meeting.objects.filter(
-            partnership_id=membership.agency.partnership_id,
-            held_on__gte=today - timedelta(days=31),
-            held_on__lte=today + timedelta(days=31),
-        )
-        .select_related("clinic")
-        .order_by("held_on")
-    )
-
-
-def meeting_in_partnership(membership, pk):
-    from triage.models import Meeting
-
-    return Meeting.objects.filter(pk=pk, partnership_id=membership.agency.partnership_id).first()
-
-
-def person_in_partnership(case, pk):
-    from cases.models import Person
-
-    return Person.objects.filter(pk=pk, partnership_id=case.partnership_id).first()

@@ -17,9 +17,9 @@ from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from cases import selectors as case_selectors
-from cases.forms import apply_service_errors
-from cases.record_views import case_nav
+from cases.forms.core import apply_service_errors
+from cases.selectors import core as case_selectors
+from cases.views.record import case_nav
 from risk import chart, scoring, selectors, services
 from risk.forms import (
     AnswersForm,
@@ -30,6 +30,7 @@ from risk.forms import (
     initial_from_definition,
 )
 from risk.models import AssessmentStatus
+from triage.selectors import clinics as clinic_selectors
 
 
 def _status(request, *forms):
@@ -240,7 +241,7 @@ def assessment_start(request, case_pk):
     case = case_selectors.get_case_or_404(membership, case_pk)
     instruments = selectors.startable_instruments(membership)
     parties = case_selectors.parties_for(membership, case)
-    meetings = selectors.meetings_for(membership)
+    meetings = clinic_selectors.meetings_to_link(membership)
     form = StartForm(
         request.POST if request.method == "POST" else None,
         instruments=instruments,
@@ -324,7 +325,7 @@ def assessment_answers(request, assessment):
     if assessment.status != AssessmentStatus.DRAFT:
         messages.info(request, "This assessment is complete; its answers are fixed.")
         return redirect("risk:assessment-detail", assessment.pk)
-    meetings = list(selectors.meetings_for(membership))
+    meetings = list(clinic_selectors.meetings_to_link(membership))
     if assessment.meeting and assessment.meeting not in meetings:
         meetings.insert(0, assessment.meeting)
     version = assessment.instrument_version

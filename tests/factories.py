@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from accounts.models import Agency, Membership, Partnership, User
 from accounts.roles import AgencyKind, Role
-from cases import services
 from cases.models import Case, CaseParty, CodeList, PartyRole, Person, ReferenceCode, Referral
+from cases.services import core as services
 
 PASSWORD = "Correct-Horse-Battery-9"
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import Membership, User
 from accounts.roles import Role
-from cases import selectors
+from cases.selectors import core as selectors
 from config import health
 from config.celery import app as celery_app
 

@@ -6,8 +6,6 @@ class TriageConfig(AppConfig):
     verbose_name = "Triage clinics"
 
     def ready(self):
-        # Celery autodiscovery imports only triage.tasks; the minutes task lives apart.
-        from triage import tasks_minutes  # noqa: F401
         from triage.services.clinics import meeting_closed
         from triage.services.minutes import queue_minutes
 

@@ -602,3 +602,9 @@ def visible_parties_of(membership, person):
         .select_related("case")
         .order_by("case__reference")
     )
+
+
+def person_in_partnership(case, pk):
+    """A person of the case's partnership by id (None if there is none): for a record on
+    the case that names a person, such as an assessment's subject."""
+    return Person.objects.filter(pk=pk, partnership_id=case.partnership_id).first()

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from accounts.roles import AgencyKind, Role
+from accounts.access import can_screen
+from accounts.roles import Role
 from cases.models import (
     CodeList,
     CrimeScreenEntry,
@@ -26,8 +27,6 @@ from cases.models import (
     ScreeningActionKind,
     code_choices,
 )
-
-SCREENING_ROLES = frozenset({Role.INVESTIGATOR, Role.POLICE_SUPERVISOR})
 
 # Words and phrases in a crime summary that suggest stalking behaviour (FOUR: fixated,
 # obsessive, unwanted, repeated). The one list: the worklist and entry page highlight them.
@@ -67,15 +66,6 @@ def highlight_indicators(text, *, limit=None):
 
 def indicators_in(text):
     return sorted({m.group(0).lower() for m in _INDICATOR_PATTERN.finditer(text or "")})
-
-
-def can_screen(membership):
-    """Investigators and police supervisors of a police agency use the crime screen."""
-    return (
-        membership is not None
-        and membership.role in SCREENING_ROLES
-        and membership.agency.kind == AgencyKind.POLICE
-    )
 
 
 def is_screening_supervisor(membership):

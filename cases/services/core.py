@@ -11,7 +11,7 @@ from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
 from cases.models import Case, CaseAgency, CaseParty, Person, PersonAlias, Referral
-from cases.selectors import VIEW_CASE
+from cases.selectors.core import VIEW_CASE
 
 
 def _require(allowed, message="Your role cannot do this."):

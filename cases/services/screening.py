@@ -22,8 +22,9 @@ from cases.models import (
     ScreeningAction,
     ScreeningActionKind,
 )
-from cases.selectors import cases_visible_to
+from cases.selectors.core import cases_visible_to
 from cases.selectors.screening import can_screen, is_screening_supervisor, offence_lookup
+from config.jobs import enqueue_on_commit
 
 PROGRESS_EVERY = 1_000
 
@@ -72,9 +73,7 @@ def import_start(
     with transaction.atomic():
         run.save()
         run.file.save(f"crime-screen-{run.pk}.csv", ContentFile(data), save=True)
-        from cases.tasks import import_crime_screen
-
-        transaction.on_commit(lambda: import_crime_screen.delay(run.pk))
+        enqueue_on_commit("cases.tasks.import_crime_screen", run.pk)
     return run
 
 

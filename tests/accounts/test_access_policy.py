@@ -9,8 +9,9 @@ from accounts.access import can_read_victim_contact, person_contact_for
 from accounts.models import Membership
 from accounts.roles import Role
 from audit.models import AccessEvent, Action, BreakGlassGrant
-from cases import selectors, services
 from cases.models import CaseGroupObjectPermission
+from cases.selectors import core as selectors
+from cases.services import core as services
 
 
 def _visible(member):

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AccessEvent, Action
-from cases import services
 from cases.models import Case, CaseAgency, CaseParty, Person, ReferenceCode, Referral
+from cases.services import core as services
 
 
 def _code(code_list, code):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import BreakGlassGrant
 from audit.services import break_glass_open
-from cases import selectors
 from cases.pagination import CappedCountPaginator, capped_count
+from cases.selectors import core as selectors
 from cases.selectors.core import PROBE_ROWS
 from tests.factories import open_case
 

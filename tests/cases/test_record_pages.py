@@ -364,7 +364,7 @@ def test_probation_and_advocates_record_reoffending_from_their_own_source(
     role, source, client, login, world
 ):
     investigator = world.members[Role.INVESTIGATOR]
-    from cases import services
+    from cases.services import core as services
 
     for key in ("advocacy", "probation"):
         services.case_share(
@@ -515,7 +515,7 @@ def test_closed_after_monitoring_is_shown_as_closed(client, login, world):
 
 def test_linked_crimes_count_a_course_of_conduct_once(client, login, world):
     investigator = world.members[Role.INVESTIGATOR]
-    from cases import services
+    from cases.services import core as services
 
     services.case_share(
         actor=investigator.user,

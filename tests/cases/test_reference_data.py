@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AccessEvent, Action
-from cases.forms_record import CloseForm
+from cases.forms.record import CloseForm
 from cases.models import Case, CodeList, ReferenceCode, code_choices
 from cases.services import reference as reference_services
 from tests.factories_record import local_code, national
@@ -185,7 +185,7 @@ def test_retired_code_is_not_offered_but_old_records_still_show_it(client, admin
 
 
 def test_retired_relationship_stays_on_the_record_edit_form_for_a_case_using_it(world):
-    from cases.forms_record import RecordForm
+    from cases.forms.record import RecordForm
 
     code = local_code(world.partnership, code_list=CodeList.RELATIONSHIP, label="Neighbour")
     Case.objects.filter(pk=world.own_case.pk).update(relationship=code)

@@ -169,7 +169,7 @@ def test_identifier_of_another_person_saves_nothing(api, world):
 def test_service_refusal_after_the_first_person_rolls_everything_back(api, world, monkeypatch):
     """Between the serializer's check and the save another person takes the PNC: the
     perpetrator already made is rolled back with the referral."""
-    from cases.serializers import ReferralPersonSerializer
+    from cases.serializers.referrals import ReferralPersonSerializer
 
     member = world.members[Role.PROBATION_OFFICER]
     checked = ReferralPersonSerializer.validate

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from audit.models import AccessEvent, Action
 from cases.models import CaseAgency, CaseParty, Person, Referral
-from cases.selectors import cases_visible_to
+from cases.selectors.core import cases_visible_to
 from tests.factories import make_referral
 
 

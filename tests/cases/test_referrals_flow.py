@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import AccessEvent, Action
 from cases.models import CaseAgency, CaseParty, Person, ReferenceCode, Referral
-from cases.selectors import cases_visible_to
+from cases.selectors.core import cases_visible_to
 from tests.factories import make_referral
 from tests.factories_people import person_in_case
 

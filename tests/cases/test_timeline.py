@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from cases import services
 from cases.models import CodeList
 from cases.selectors import record as record_selectors
+from cases.services import core as services
 from cases.services import record as record_services
 from tests.factories import add_party, make_referral
 from tests.factories_record import (

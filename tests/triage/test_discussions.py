@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AccessEvent
-from cases import services as case_services
 from cases.models import CodeList, ReferenceCode
+from cases.services import core as case_services
 from tests.factories_triage import AgendaItemFactory
 from triage.models import Action, CaseDiscussion, MeetingStatus
 from triage.services import clinics as clinic_services

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from accounts.roles import Role
 from audit.models import AccessEvent
 from audit.models import Action as AuditAction
-from cases import services as case_services
+from cases.services import core as case_services
 from tests.factories import add_party
 from tests.factories_triage import (
     ActionFactory,
@@ -27,7 +27,7 @@ from tests.factories_triage import (
 from triage.models import AttendanceStatus, MeetingStatus, MinutesFile
 from triage.selectors import minutes as selectors
 from triage.services import minutes as services
-from triage.tasks_minutes import generate_minutes
+from triage.tasks import generate_minutes
 
 # Words that can only come from one case's minutes.
 MARKERS = {
@@ -344,12 +344,12 @@ def test_audience_key_depends_only_on_the_cases():
 
 
 def test_a_broker_outage_does_not_break_closing(world, meeting, monkeypatch, caplog):
-    from triage import tasks_minutes
+    from triage import tasks
 
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks_minutes.generate_minutes, "delay", broken)
+    monkeypatch.setattr(tasks.generate_minutes, "delay", broken)
     services.queue_minutes(meeting=meeting)
     assert "Could not queue the minutes" in caplog.text
     assert not MinutesFile.objects.exists()

@@ -6,12 +6,15 @@ partnership. Inside a meeting, a member sees only the agenda items for cases vis
 them (``cases_visible_to``). Anything outside scope is a 404.
 """
 
+from datetime import timedelta
+
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.access import sees_whole_partnership
 from accounts.models import Membership, User
-from cases.selectors import cases_visible_to
+from cases.selectors.core import cases_visible_to
 from triage.models import (
     AgendaItem,
     Attendance,
@@ -219,3 +222,21 @@ def visible_case_ids(membership, case_ids):
     return set(
         cases_visible_to(membership).filter(pk__in=list(case_ids)).values_list("pk", flat=True)
     )
+
+
+def meetings_to_link(membership):
+    """Recent and coming meetings of the partnership, to link a record (an assessment) to."""
+    today = timezone.localdate()
+    return (
+        Meeting.objects.filter(
+            partnership_id=membership.agency.partnership_id,
+            held_on__gte=today - timedelta(days=31),
+            held_on__lte=today + timedelta(days=31),
+        )
+        .select_related("clinic")
+        .order_by("held_on")
+    )
+
+
+def meeting_in_partnership(membership, pk):
+    return Meeting.objects.filter(pk=pk, partnership_id=membership.agency.partnership_id).first()

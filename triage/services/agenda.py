@@ -9,9 +9,8 @@ these rules, each kept as a reason on the item:
   (or, for its first meeting, within one cadence period) and on or before the meeting day;
 - review due: the case's latest discussion (CAS) set a next review date on or before the
   meeting day;
-- high risk: the case's latest complete risk assessment is high (the same rule as
-  ``risk.selectors.high_risk_case_ids``, checked through ``current_level_by_case`` for
-  the cases that have a high assessment);
+- high risk: the case's latest complete risk assessment is high
+  (``risk.selectors.high_risk_case_ids``);
 - overdue actions: the case has an open action due before the meeting day;
 - added: a member put the case on the agenda.
 
@@ -32,19 +31,20 @@ from accounts.roles import Cap
 from audit.models import Action as AuditAction
 from audit.services import record_event
 from cases.models import Case, CaseGroupObjectPermission, Referral
-from cases.selectors import VIEW_CASE, cases_visible_to
-from risk.models import Assessment, AssessmentStatus, RiskLevel
-from risk.selectors import current_level_by_case
+from cases.selectors.core import VIEW_CASE, cases_visible_to
+from risk.selectors import high_risk_case_ids
 from triage.models import (
     Action,
     ActionStatus,
     AgendaItem,
     AgendaReason,
+    Cadence,
     CaseDiscussion,
     Meeting,
     MeetingStatus,
 )
-from triage.services.clinics import SCHEDULER, period_days
+
+SCHEDULER = "scheduler@system"
 
 # New items are appended in this order of their strongest reason, then by case reference.
 REASON_ORDER = [
@@ -54,6 +54,16 @@ REASON_ORDER = [
     AgendaReason.NEW_REFERRAL,
     AgendaReason.ADDED,
 ]
+
+
+def period_days(clinic):
+    """How far back a first meeting looks for new referrals (no earlier meeting)."""
+    return {
+        Cadence.WEEKDAYS: 3,
+        Cadence.WEEKLY: 7,
+        Cadence.FORTNIGHTLY: 14,
+        Cadence.MONTHLY: 31,
+    }.get(clinic.cadence, 14)
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -106,17 +116,8 @@ def _latest_review_due(partnership_id, day):
 
 
 def _high_risk(partnership_id):
-    """Cases whose latest complete assessment is high (the risk area's rule,
-    ``risk.selectors.current_level_by_case``), checked only for cases that have a high one."""
-    candidates = set(
-        Assessment.objects.filter(
-            case__partnership_id=partnership_id,
-            status=AssessmentStatus.COMPLETE,
-            level=RiskLevel.HIGH,
-        ).values_list("case_id", flat=True)
-    )
-    levels = current_level_by_case(candidates)
-    return {case_id for case_id, level in levels.items() if level == RiskLevel.HIGH}
+    """Cases whose latest complete assessment is high (the risk area's rule)."""
+    return {row["case_id"] for row in high_risk_case_ids(partnership_id)}
 
 
 def matching_case_reasons(meeting):

@@ -28,11 +28,10 @@ from triage.models import (
     MeetingKind,
     MeetingStatus,
 )
+from triage.services.agenda import SCHEDULER, build_agenda
 
 LONDON = ZoneInfo("Europe/London")
 HORIZON_DAYS = 14
-SCHEDULER = "scheduler@system"
-
 # Sent (after commit) when the chair closes a meeting; the minutes work connects to it.
 # Arguments: meeting, actor, membership.
 meeting_closed = Signal()
@@ -94,16 +93,6 @@ def occurrences(clinic, start, end):
             found.append(day)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return found
-
-
-def period_days(clinic):
-    """How far back a first meeting looks for new referrals (no earlier meeting)."""
-    return {
-        Cadence.WEEKDAYS: 3,
-        Cadence.WEEKLY: 7,
-        Cadence.FORTNIGHTLY: 14,
-        Cadence.MONTHLY: 31,
-    }.get(clinic.cadence, 14)
 
 
 def meeting_start(clinic, day):
@@ -225,8 +214,6 @@ def schedule_meetings(today=None, *, horizon_days=HORIZON_DAYS):
     within the horizon, and (re)build the draft agenda of every planned meeting from today
     to the horizon. Safe to run twice: a meeting is unique per clinic per day and a rebuilt
     agenda only adds what is new. Returns the meetings created."""
-    from triage.services.agenda import build_agenda
-
     today = today or timezone.localdate()
     end = today + timedelta(days=horizon_days)
     created = []
@@ -266,8 +253,6 @@ def schedule_meetings(today=None, *, horizon_days=HORIZON_DAYS):
 def meeting_create(*, actor, membership, clinic, held_on):
     """An extra meeting of a clinic on a given day (outside its cadence), with its draft
     agenda built in the same transaction."""
-    from triage.services.agenda import build_agenda
-
     _require(can(membership, Cap.RUN_CLINIC), "Only a clinic chair schedules meetings.")
     if clinic.partnership_id != membership.agency.partnership_id:
         raise PermissionDenied("Not your partnership's clinic.")

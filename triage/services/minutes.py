@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audit.models import Action as AuditAction
 from audit.services import record_event
+from config.jobs import task_named
 from triage.models import MeetingStatus, MinutesFile
 from triage.selectors import minutes as selectors
 
@@ -28,10 +29,8 @@ JOB = "minutes job"
 def queue_minutes(sender=None, *, meeting, **kwargs):
     """Receiver of triage.services.clinics.meeting_closed (sent after the closing
     transaction commits): queue the minutes job. Connected in triage.apps."""
-    from triage.tasks_minutes import generate_minutes
-
     try:
-        generate_minutes.delay(meeting.pk)
+        task_named("triage.tasks.generate_minutes").delay(meeting.pk)
     except Exception:
         # The meeting is closed already (this runs after commit). A broker outage must not
         # turn that into an error page: each reader's version is made on first download.

@@ -1,0 +1,222 @@
+"""API: Crime-screen imports, entries and screening actions. Police investigators and
+supervisors only (others: 403); anything outside the partnership: 404."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from audit.models import Action
+from audit.services import record_event
+from cases.api.core import MemberScopedMixin
+from cases.forms.screening import WorklistFilterForm
+from cases.models import CrimeScreenEntry, ImportRun, ImportStatus, ScreeningAction
+from cases.pagination import CappedPagination
+from cases.selectors import screening as selectors
+from cases.serializers.screening import (
+    ActionRecordSerializer,
+    CrimeScreenEntryDetailSerializer,
+    CrimeScreenEntrySerializer,
+    DecisionSerializer,
+    ImportCreateSerializer,
+    ImportRunSerializer,
+    ScreeningActionSerializer,
+)
+from cases.services import screening as services
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("offence", int, description="ReferenceCode id of the offence"),
+    OpenApiParameter("da", str, enum=["yes", "no"]),
+    OpenApiParameter("screened", str, enum=["yes", "no"]),
+    OpenApiParameter("area", str),
+    OpenApiParameter("officer", str),
+    OpenApiParameter("recorded_from", str, description="YYYY-MM-DD"),
+    OpenApiParameter("recorded_to", str, description="YYYY-MM-DD"),
+]
+
+
+class ScreenerMixin(MemberScopedMixin):
+    supervisor_only = False
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(self, "swagger_fake_view", False):
+            return
+        if not selectors.can_screen(request.membership):
+            raise PermissionDenied(
+                "Only police investigators and supervisors use the crime screen."
+            )
+
+
+class CrimeScreenEntryViewSet(
+    ScreenerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The daily crime screen: unscreened first, newest recorded first. Police only."""
+
+    schema_model = CrimeScreenEntry
+    serializer_class = CrimeScreenEntrySerializer
+    pagination_class = CappedPagination
+
+    def scoped_queryset(self, membership):
+        form = WorklistFilterForm(
+            self.request.query_params, offences=selectors.offence_codes(membership)
+        )
+        if self.action == "list" and not form.is_valid():
+            raise ValidationError(
+                {
+                    field: [error["message"] for error in errors]
+                    for field, errors in form.errors.get_json_data().items()
+                }
+            )
+        filters = form.filters() if self.action == "list" else None
+        return selectors.worklist(membership, filters).select_related(
+            "source_offence", "same_course_as"
+        )
+
+    def get_serializer_class(self):
+        return (
+            CrimeScreenEntryDetailSerializer
+            if self.action == "retrieve"
+            else super().get_serializer_class()
+        )
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        record_event(
+            action=Action.LIST,
+            actor=request.user,
+            detail={"api": "screening-entries", "count": response.data.get("count")},
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        entry = selectors.get_entry_or_404(request.membership, kwargs["pk"])
+        record_event(action=Action.VIEW, actor=request.user, obj=entry, detail={"api": True})
+        entry = (
+            selectors.entries_visible_to(request.membership)
+            .select_related("offence", "source_offence", "same_course_as")
+            .prefetch_related(
+                Prefetch(
+                    "actions",
+                    ScreeningAction.objects.select_related(
+                        "actor", "requested_offence", "previous_offence", "decided_by"
+                    ),
+                )
+            )
+            .get(pk=entry.pk)
+        )
+        return Response(CrimeScreenEntryDetailSerializer(entry).data)
+
+    @extend_schema(
+        request=ActionRecordSerializer, responses={201: ScreeningActionSerializer(many=True)}
+    )
+    @action(detail=True, methods=["post"], url_path="actions", url_name="actions")
+    def record_actions(self, request, pk=None):
+        membership = request.membership
+        entry = selectors.get_entry_or_404(membership, pk)
+        serializer = ActionRecordSerializer(
+            data=request.data, offences=selectors.offence_codes(membership)
+        )
+        serializer.is_valid(raise_exception=True)
+        # A service's ValidationError becomes the field-keyed 400 in config/api_errors.py.
+        actions = services.actions_record(
+            actor=request.user, membership=membership, entry=entry, **serializer.validated_data
+        )
+        return Response(
+            ScreeningActionSerializer(actions, many=True).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ScreeningActionViewSet(ScreenerMixin, viewsets.GenericViewSet):
+    """Reclassification decisions: police supervisors only."""
+
+    schema_model = ScreeningAction
+    serializer_class = ScreeningActionSerializer
+
+    def scoped_queryset(self, membership):
+        return ScreeningAction.objects.none()
+
+    @extend_schema(request=DecisionSerializer, responses={200: ScreeningActionSerializer})
+    @action(detail=True, methods=["post"], url_path="decide", url_name="decide")
+    def decide(self, request, pk=None):
+        membership = request.membership
+        if not selectors.is_screening_supervisor(membership):
+            raise PermissionDenied("Only a police supervisor decides reclassification requests.")
+        screening_action = selectors.get_action_or_404(membership, pk)
+        serializer = DecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decided = services.reclassification_decide(
+            actor=request.user,
+            membership=membership,
+            action=screening_action,
+            **serializer.validated_data,
+        )
+        return Response(ScreeningActionSerializer(decided).data)
+
+
+class ImportRunViewSet(
+    ScreenerMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Crime-screen imports. POST a JSON body ``{"rows": [...]}`` or a multipart ``file``.
+
+    Answers 201 with the run when it finished, 202 when it runs in the background (poll
+    the run), 400 with ``errors`` keyed by field when the file or any row is refused:
+    nothing is imported then, and the run (with every row error) is in ``errors.import``.
+    """
+
+    schema_model = ImportRun
+    serializer_class = ImportRunSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def scoped_queryset(self, membership):
+        return selectors.imports_visible_to(membership)
+
+    def get_object(self):
+        return selectors.get_import_or_404(self.request.membership, self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        run = self.get_object()
+        record_event(action=Action.VIEW, actor=request.user, obj=run, detail={"api": True})
+        return Response(ImportRunSerializer(run).data)
+
+    @extend_schema(request=ImportCreateSerializer, responses={201: ImportRunSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ImportCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data.get("file")
+        run = services.import_start(
+            actor=request.user,
+            membership=request.membership,
+            data=upload.read() if upload is not None else None,
+            rows=serializer.validated_data.get("rows"),
+            original_name=upload.name if upload is not None else "",
+            source="api",
+        )
+        body = ImportRunSerializer(run).data
+        if run.status == ImportStatus.FAILED:
+            field = "file" if upload is not None else "rows"
+            return Response(
+                {
+                    "status": 400,
+                    "errors": {field: [run.message], "rows_errors": run.errors},
+                    "import": body,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        code = status.HTTP_201_CREATED if run.status == ImportStatus.SUCCEEDED else 202
+        return Response(body, status=code)
+
+
+def register(router):
+    """Add this area's viewsets to the /api/v1/ router."""
+    router.register("screening-entries", CrimeScreenEntryViewSet, basename="screening-entry")
+    router.register("screening-actions", ScreeningActionViewSet, basename="screening-action")
+    router.register("screening-imports", ImportRunViewSet, basename="screening-import")

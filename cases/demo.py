@@ -1,0 +1,191 @@
+"""Demo people, cases, parties and referrals on the demo partnerships (accounts.demo)."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from accounts.roles import AgencyKind, Role
+from cases.models import CodeList, Gender, PartyRole, ReferenceCode
+from cases.services import core as services
+
+GIVEN = [
+    "Amy",
+    "Ben",
+    "Chloe",
+    "Daniel",
+    "Emma",
+    "Faisal",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Kiran",
+    "Laura",
+    "Mohammed",
+    "Nina",
+    "Oliver",
+    "Poppy",
+    "Ravi",
+    "Sophie",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zara",
+    "Liam",
+    "Megan",
+    "Connor",
+    "Hannah",
+]
+FAMILY = [
+    "Adams",
+    "Begum",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fletcher",
+    "Green",
+    "Hussain",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "O'Brien",
+    "Price",
+    "Quinn",
+    "Roberts",
+    "Shah",
+    "Taylor",
+    "Walsh",
+    "Young",
+    "Kowalski",
+    "Murphy",
+]
+STREETS = [
+    "Mill Lane",
+    "Station Road",
+    "Church Street",
+    "Victoria Road",
+    "Park Avenue",
+    "High Street",
+    "Queens Road",
+    "Orchard Close",
+]
+SUMMARIES = [
+    "Former partner sends repeated messages since the relationship ended and has turned up "
+    "at the victim's workplace.",
+    "Ex-partner follows the victim on the school run and monitors the victim's social media.",
+    "Online acquaintance fixated on the victim; creates new accounts after each block.",
+    "Former colleague leaves gifts and notes at the victim's home and threatens to 'make "
+    "them listen'.",
+    "Neighbour monitors the victim's movements and reports them back by text.",
+    "Former patient repeatedly contacts a practice nurse and waits outside the surgery.",
+]
+
+# Which agencies (by index) each demo case is shared with, lead agency first.
+SHARING_PATTERNS = [
+    (0,),
+    (0,),
+    (0, 1),
+    (0, 2),
+    (0, 1, 2),
+    (0, 2, 3),
+    (0, 3),
+    (0, 1, 2, 3, 4),
+    (0, 4),
+    (1, 2),  # self-referral via advocacy, seen at clinic; not shared with police
+]
+
+
+def seed(*, rng, agencies, members, case_count, patterns=SHARING_PATTERNS):
+    """``case_count`` cases shared by ``patterns`` (agency indexes, lead first)."""
+    codes = {
+        "ethnicities": ReferenceCode.objects.of(CodeList.ETHNICITY).current(),
+        "sources": {
+            c.code: c for c in ReferenceCode.objects.of(CodeList.REFERRAL_SOURCE).current()
+        },
+    }
+    for number in range(case_count):
+        _case(rng, number, agencies, members, codes, patterns)
+
+
+def _person_fields(rng, role, codes):
+    known_dob = rng.random() > 0.15
+    dob = date(rng.randint(1958, 2004), rng.randint(1, 12), rng.randint(1, 28))
+    return {
+        "given_names": rng.choice(GIVEN),
+        "family_name": rng.choice(FAMILY),
+        "date_of_birth": dob if known_dob else None,
+        "date_of_birth_not_known": not known_dob,
+        "gender": rng.choice([Gender.FEMALE, Gender.FEMALE, Gender.MALE, Gender.NOT_KNOWN])
+        if role != PartyRole.PERPETRATOR
+        else rng.choice([Gender.MALE, Gender.MALE, Gender.FEMALE, ""]),
+        "ethnicity": rng.choice(list(codes["ethnicities"]) + [None]),
+        "address": f"{rng.randint(1, 180)} {rng.choice(STREETS)}\nNorthtown",
+        "postcode": f"NT{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFG')}"
+        f"{rng.choice('HJLNPQ')}",
+        "phone": f"07700 900{rng.randint(100, 999)}",
+        "workplace": rng.choice(
+            ["", "Northtown General Hospital", "Tesco, Mill Lane", "Northshire Council"]
+        ),
+    }
+
+
+def _case(rng, number, agencies, members, codes, patterns):
+    pattern = patterns[number % len(patterns)]
+    lead = agencies[pattern[0]]
+    police_led = lead.kind == AgencyKind.POLICE
+    opener = members[Role.INVESTIGATOR] if police_led else members[Role.CLINIC_CHAIR]
+    investigator = members[Role.INVESTIGATOR]
+    opened_on = timezone.localdate() - timedelta(days=rng.randint(1, 540))
+    case = services.case_open(
+        actor=opener.user,
+        membership=opener,
+        summary=rng.choice(SUMMARIES),
+        lead_agency=lead,
+        opened_on=opened_on,
+        officer_in_charge=investigator.user if police_led and number % 2 == 0 else None,
+    )
+    for index in pattern[1:]:
+        services.case_share(
+            actor=opener.user,
+            membership=opener,
+            case=case,
+            agency=agencies[index],
+            reason="Agreed at triage clinic",
+        )
+    advocate = members.get(Role.ADVOCATE)
+    shares_advocacy = any(agencies[i].kind == AgencyKind.ADVOCACY for i in pattern)
+    services.party_add(
+        actor=opener.user,
+        membership=opener,
+        case=case,
+        role=PartyRole.PERPETRATOR,
+        **_person_fields(rng, PartyRole.PERPETRATOR, codes),
+    )
+    services.party_add(
+        actor=opener.user,
+        membership=opener,
+        case=case,
+        role=PartyRole.VICTIM,
+        advocate=advocate.user if advocate and shares_advocacy else None,
+        **_person_fields(rng, PartyRole.VICTIM, codes),
+    )
+    # Police-led cases were referred by police; the rest are self-referrals that the
+    # advocacy service recorded.
+    referrer = opener if police_led else members[Role.ADVOCATE]
+    source = codes["sources"]["police" if police_led else "self_via_advocacy"]
+    services.referral_record(
+        actor=referrer.user,
+        membership=referrer,
+        case=case,
+        source=source,
+        received_on=opened_on,
+        reason="Referred for multi-agency triage.",
+    )
+    if number % 9 == 8:
+        case.closed_on = min(opened_on + timedelta(days=120), timezone.localdate())
+        case.save(update_fields=["closed_on"])

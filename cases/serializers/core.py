@@ -1,0 +1,135 @@
+from rest_framework import serializers
+
+from accounts.models import Agency
+from cases.models import (
+    Case,
+    CodeList,
+    Gender,
+    PartyRole,
+    ReferenceCode,
+    code_choices,
+)
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A reference code given by its code (for example "008/65"), current for the caller's
+    partnership."""
+
+    default_error_messages = {
+        "does_not_exist": "{value} is not a current code in this list.",
+        "invalid": "Give the code as text.",
+    }
+
+    def __init__(self, code_list, **kwargs):
+        self.code_list = code_list
+        super().__init__(slug_field="code", queryset=ReferenceCode.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        membership = getattr(self.context.get("request"), "membership", None)
+        if membership is None:
+            return ReferenceCode.objects.none()
+        return code_choices(self.code_list, membership.agency.partnership_id)
+
+    def to_internal_value(self, data):
+        try:
+            return self.get_queryset().get(code=data)
+        except ReferenceCode.DoesNotExist:
+            self.fail("does_not_exist", value=data)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    lead_agency_name = serializers.CharField(source="lead_agency.name", read_only=True)
+    officer_in_charge_name = serializers.CharField(
+        source="officer_in_charge.full_name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "summary",
+            "status",
+            "lead_agency",
+            "lead_agency_name",
+            "officer_in_charge",
+            "officer_in_charge_name",
+            "opened_on",
+            "closed_on",
+        ]
+        read_only_fields = ["reference", "closed_on"]
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=5000)
+    lead_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none())
+    opened_on = serializers.DateField(required=False)
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if agencies is not None:
+            self.fields["lead_agency"].queryset = agencies
+
+
+class PartySerializer(serializers.Serializer):
+    """A party as the reader may see it: victims' contact details may be withheld (null)."""
+
+    id = serializers.IntegerField(source="party.id", read_only=True)
+    role = serializers.CharField(source="party.role", read_only=True)
+    person_id = serializers.IntegerField(source="party.person_id", read_only=True)
+    given_names = serializers.CharField(source="person.given_names", read_only=True)
+    family_name = serializers.CharField(source="person.family_name", read_only=True)
+    date_of_birth = serializers.DateField(source="person.date_of_birth", read_only=True)
+    date_of_birth_not_known = serializers.BooleanField(
+        source="person.date_of_birth_not_known", read_only=True
+    )
+    gender = serializers.CharField(source="person.gender", read_only=True)
+    ethnicity = serializers.CharField(source="person.ethnicity.code", read_only=True, default=None)
+    contact_withheld = serializers.BooleanField(read_only=True)
+    contact = serializers.DictField(read_only=True, allow_null=True)
+
+
+class PartyCreateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=PartyRole.choices)
+    given_names = serializers.CharField(max_length=200)
+    family_name = serializers.CharField(max_length=200)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, default=list
+    )
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    date_of_birth_not_known = serializers.BooleanField(required=False, default=False)
+    gender = serializers.ChoiceField(
+        choices=Gender.choices, required=False, allow_blank=True, default=""
+    )
+    ethnicity = CodeField(CodeList.ETHNICITY, required=False, allow_null=True, default=None)
+    address = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    postcode = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
+    phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    workplace = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+    def validate(self, data):
+        if data.get("date_of_birth") and data.get("date_of_birth_not_known"):
+            raise serializers.ValidationError(
+                {"date_of_birth": "Give a date of birth or say it is not known, not both."}
+            )
+        return data
+
+
+class MeMembershipSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = serializers.CharField(source="agency.name")
+    agency_id = serializers.IntegerField()
+    role = serializers.CharField()
+    vetting_expires_on = serializers.DateField()
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    acting_as = MeMembershipSerializer()
+    memberships = MeMembershipSerializer(many=True)
+    capabilities = serializers.ListField(child=serializers.CharField())

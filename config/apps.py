@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ConfigConfig(AppConfig):
+    """The project itself, installed only for the commands that span every app
+    (seed_demo); it has no models."""
+
+    name = "config"
+    verbose_name = "Project"

@@ -1,0 +1,310 @@
+"""Forms for clinic set-up, agenda changes, attendance and the Case Analysis Summary.
+
+Forms check shapes only; the services hold the rules (their ValidationErrors are shown next
+to the fields through ``apply_service_errors``)."""
+
+import contextlib
+
+from django import forms
+from django.forms.utils import ErrorDict
+
+from cases.forms.core import DateField
+from cases.models import Classification, Priority, Tier
+from triage.models import (
+    AttendanceStatus,
+    Cadence,
+    Decision,
+    DiscussionDepth,
+    MeetingKind,
+    RiskJudgement,
+)
+
+BLANK = [("", "Not recorded")]
+
+
+class ClinicForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=120)
+    kind = forms.ChoiceField(
+        label="Kind of meeting", choices=MeetingKind.choices, widget=forms.RadioSelect
+    )
+    cadence = forms.ChoiceField(
+        label="How often it meets", choices=Cadence.choices, widget=forms.RadioSelect
+    )
+    first_meeting_on = DateField(
+        label="Date of the first meeting",
+        past_only=False,
+        help_text="Anchors the cadence. For example, 6/1/2026",
+    )
+    starts_at = forms.TimeField(
+        label="Start time", help_text="UK time, 24-hour clock. For example, 10:00"
+    )
+    duration_minutes = forms.IntegerField(
+        label="Length in minutes", min_value=5, max_value=600, initial=120
+    )
+    location = forms.CharField(label="Location (optional)", max_length=200, required=False)
+    agencies = forms.ModelMultipleChoiceField(
+        label="Attending agencies",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members of these agencies see the agenda, limited to cases shared with them.",
+    )
+    chair = forms.ModelChoiceField(
+        label="Chair (optional)", queryset=None, required=False, empty_label="No chair yet"
+    )
+    active = forms.BooleanField(label="Meetings are being scheduled", required=False, initial=True)
+
+    def __init__(self, *args, agencies, chairs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = agencies
+        self.fields["chair"].queryset = chairs
+        self.fields["chair"].label_from_instance = lambda user: user.full_name
+
+
+class AddCaseForm(forms.Form):
+    reference = forms.CharField(
+        label="Case reference", max_length=30, help_text="For example, NS-2026-00012"
+    )
+    note = forms.CharField(
+        label="Why it needs discussing (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RemoveItemForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the case coming off the agenda?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the case is coming off the agenda."},
+    )
+
+
+ATTENDANCE_CHOICES = [("", "Not recorded"), *AttendanceStatus.choices]
+GUEST_ROWS = 2
+
+
+class AttendanceForm(forms.Form):
+    """One status per member of the attending agencies, plus guest rows."""
+
+    def __init__(self, *args, memberships, agencies, current, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.memberships = list(memberships)
+        self.member_fields = []
+        by_user = {row.user_id: row for row in current if row.user_id}
+        for membership in self.memberships:
+            name = f"m{membership.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"{membership.user.full_name}, {membership.agency.name}",
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                initial=getattr(by_user.get(membership.user_id), "status", ""),
+            )
+            self.member_fields.append(name)
+        guests = [row for row in current if not row.user_id]
+        self.guest_rows = []
+        for index in range(max(GUEST_ROWS, len(guests) + 1)):
+            guest = guests[index] if index < len(guests) else None
+            keys = (f"g{index}-name", f"g{index}-agency", f"g{index}-status")
+            self.fields[keys[0]] = forms.CharField(
+                label=f"Guest {index + 1} name",
+                required=False,
+                max_length=200,
+                initial=guest.name if guest else "",
+            )
+            self.fields[keys[1]] = forms.ModelChoiceField(
+                label=f"Guest {index + 1} agency",
+                queryset=agencies,
+                required=False,
+                initial=guest.agency_id if guest else None,
+            )
+            self.fields[keys[2]] = forms.ChoiceField(
+                label=f"Guest {index + 1} attendance",
+                choices=ATTENDANCE_CHOICES,
+                required=False,
+                initial=guest.status if guest else "",
+            )
+            self.guest_rows.append(keys)
+
+    def member_bound(self):
+        return [self[name] for name in self.member_fields]
+
+    def guest_bound(self):
+        return [[self[key] for key in keys] for keys in self.guest_rows]
+
+    def rows(self):
+        rows = []
+        for membership, name in zip(self.memberships, self.member_fields, strict=True):
+            status = self.cleaned_data.get(name)
+            if status:
+                rows.append(
+                    {"user": membership.user, "agency": membership.agency, "status": status}
+                )
+        for _index, (name_key, agency_key, status_key) in enumerate(self.guest_rows):
+            name = self.cleaned_data.get(name_key, "").strip()
+            if not name:
+                continue
+            agency, status = self.cleaned_data.get(agency_key), self.cleaned_data.get(status_key)
+            if agency is None:
+                self.add_error(agency_key, "Choose the guest's agency.")
+            if not status:
+                self.add_error(status_key, "Choose present, apologies or absent.")
+            rows.append({"user": None, "name": name, "agency": agency, "status": status})
+        return rows
+
+
+MAX_ACTION_ROWS = 10
+
+
+class DiscussionChoices:
+    """The typologies, agencies and people a CAS form offers, read once (three queries)
+    and shared by every item's form on the meeting page."""
+
+    def __init__(self, *, typologies, agencies, owners):
+        self.typologies = {code.pk: code for code in typologies}
+        self.agencies = {agency.pk: agency for agency in agencies}
+        self.owners = {user.pk: user for user in owners}
+        self.typology_choices = [(pk, code.label) for pk, code in self.typologies.items()]
+        self.agency_choices = [("", "Choose")] + [
+            (pk, agency.name) for pk, agency in self.agencies.items()
+        ]
+        self.owner_choices = [("", "Anyone in the agency")] + [
+            (pk, user.full_name) for pk, user in self.owners.items()
+        ]
+
+
+class DiscussionForm(forms.Form):
+    """The Case Analysis Summary for one agenda item, with up to ``action_rows`` actions."""
+
+    summary = forms.CharField(
+        label="What is known",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+        error_messages={"required": "Enter what is known."},
+    )
+    classification = forms.ChoiceField(
+        label="Classification", choices=BLANK + Classification.choices, required=False
+    )
+    typologies = forms.TypedMultipleChoiceField(
+        label="Stalker typology",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply.",
+    )
+    risk_judgement = forms.ChoiceField(
+        label="Risk judgement",
+        choices=[("", "Choose")] + RiskJudgement.choices,
+        error_messages={"required": "Choose the risk judgement."},
+    )
+    risk_rationale = forms.CharField(
+        label="Risk rationale",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    priority = forms.ChoiceField(label="Priority", choices=BLANK + Priority.choices, required=False)
+    tier = forms.ChoiceField(label="Tier", choices=BLANK + Tier.choices, required=False)
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("", "Choose")] + Decision.choices,
+        error_messages={"required": "Choose a decision."},
+    )
+    decision_note = forms.CharField(
+        label="Decision note",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_review_on = DateField(label="Next review date", required=False, past_only=False)
+    depth = forms.ChoiceField(
+        label="Discussed", choices=DiscussionDepth.choices, initial=DiscussionDepth.FULL
+    )
+    action_rows = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, choices, action_rows=3, **kwargs):
+        """``choices``: a DiscussionChoices, read once per page however many forms it has."""
+        super().__init__(*args, **kwargs)
+        self.choices = choices
+        self.fields["typologies"].choices = choices.typology_choices
+        if "typologies" in self.initial:
+            self.initial["typologies"] = [code.pk for code in self.initial["typologies"]]
+        if self.is_bound:
+            with contextlib.suppress(ValueError):
+                action_rows = int(self.data.get(self.add_prefix("action_rows")) or action_rows)
+            if self.add_prefix("add_action") in self.data:
+                action_rows += 1
+        self.action_count = max(1, min(action_rows, MAX_ACTION_ROWS))
+        self.initial["action_rows"] = self.action_count
+        if self.is_bound:
+            data = self.data.copy()
+            data[self.add_prefix("action_rows")] = str(self.action_count)
+            self.data = data
+        self.action_keys = []
+        for index in range(self.action_count):
+            key = f"actions-{index}-"
+            self.fields[key + "description"] = forms.CharField(
+                label=f"Action {index + 1}: what", required=False, max_length=2000
+            )
+            self.fields[key + "owner_agency"] = forms.TypedChoiceField(
+                label=f"Action {index + 1}: owner agency",
+                choices=choices.agency_choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
+            )
+            self.fields[key + "owner"] = forms.TypedChoiceField(
+                label=f"Action {index + 1}: owner (optional)",
+                choices=choices.owner_choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
+            )
+            self.fields[key + "due_on"] = DateField(
+                label=f"Action {index + 1}: due", required=False, past_only=False
+            )
+            self.action_keys.append(key)
+        if self.wants_another_action:
+            # Only adding a row: show what was typed, without errors, and save nothing.
+            self._errors = ErrorDict()
+
+    @property
+    def wants_another_action(self):
+        return self.is_bound and self.add_prefix("add_action") in self.data
+
+    def core_fields(self):
+        return [self[name] for name in self.fields if not name.startswith("actions-")]
+
+    def action_fields(self):
+        return [
+            [self[key + part] for part in ("description", "owner_agency", "owner", "due_on")]
+            for key in self.action_keys
+        ]
+
+    def service_values(self):
+        """The cleaned values as the service takes them; blank action rows are skipped."""
+        data = dict(self.cleaned_data)
+        data.pop("action_rows", None)
+        data["typologies"] = [self.choices.typologies[pk] for pk in data["typologies"]]
+        actions, self._row_of = [], []
+        for index, key in enumerate(self.action_keys):
+            row = {part: data.pop(key + part) for part in ACTION_PARTS}
+            row["owner_agency"] = self.choices.agencies.get(row["owner_agency"])
+            row["owner"] = self.choices.owners.get(row["owner"])
+            if any(value not in (None, "") for value in row.values()):
+                actions.append(row)
+                self._row_of.append(index)
+        data["actions"] = actions
+        return data
+
+    def add_service_errors(self, error):
+        """Put the service's errors at the fields; its action rows count only filled rows."""
+        for field, messages in error.message_dict.items():
+            if field.startswith("actions-") and field.count("-") == 2:
+                _, index, part = field.split("-")
+                field = f"actions-{self._row_of[int(index)]}-{part}"
+            self.add_error(field if field in self.fields else None, messages)
+
+
+ACTION_PARTS = ("description", "owner_agency", "owner", "due_on")

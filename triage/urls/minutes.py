@@ -1,0 +1,14 @@
+"""Meeting minutes (included under /clinics/, namespace triage)."""
+
+from django.urls import path
+
+from triage.views import minutes as views_minutes
+
+urlpatterns = [
+    path("meetings/<int:pk>/minutes/", views_minutes.meeting_minutes, name="meeting-minutes"),
+    path(
+        "meetings/<int:pk>/minutes.pdf",
+        views_minutes.meeting_minutes_pdf,
+        name="meeting-minutes-pdf",
+    ),
+]
