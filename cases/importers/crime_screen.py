@@ -72,7 +72,12 @@ UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 class FileRefused(Exception):
-    """The whole file is unusable; the message says why in plain words."""
+    """The whole file is unusable; the message says why in plain words. ``rows``: how many
+    data rows the refused file had, when that could be counted (else None)."""
+
+    def __init__(self, message, *, rows=None):
+        super().__init__(message)
+        self.rows = rows
 
 
 @dataclass
@@ -134,7 +139,12 @@ def read_file(data: bytes, *, size=None):
         if not header or not any(cell.strip() for cell in header):
             raise FileRefused("The file has no header row. The first row must name the columns.")
         columns = [normalise_header(cell) for cell in header]
-        check_columns(columns)
+        try:
+            check_columns(columns)
+        except FileRefused as refusal:
+            # Every data row is refused with the file: count them for the imports list.
+            refusal.rows = sum(1 for values in reader if any(v.strip() for v in values))
+            raise
         rows = []
         for values in reader:
             if not any(v.strip() for v in values):

@@ -62,7 +62,7 @@ def import_start(
             else crime_screen.rows_from_json(rows)
         )
     except FileRefused as refusal:
-        return _refuse(run, membership=membership, message=str(refusal))
+        return _refuse(run, membership=membership, message=str(refusal), rows=refusal.rows)
     run.total_rows = len(raw_rows)
     if len(raw_rows) <= crime_screen.ASYNC_THRESHOLD:
         run.save()
@@ -93,7 +93,7 @@ def import_process(*, run_id):
         with run.file.open("rb") as handle:
             raw_rows = crime_screen.read_file(handle.read())
     except FileRefused as refusal:
-        return _refuse(run, membership=membership, message=str(refusal))
+        return _refuse(run, membership=membership, message=str(refusal), rows=refusal.rows)
     except FileNotFoundError:
         return _refuse(run, membership=membership, message="The uploaded file was not found.")
     return _process(run, raw_rows, membership=membership)
@@ -119,11 +119,15 @@ def _rows_as_csv(raw_rows):
     return out.getvalue().encode()
 
 
-def _refuse(run, *, membership, message, errors=(), rejected=0):
+def _refuse(run, *, membership, message, errors=(), rejected=0, rows=None):
+    """A FAILED run. ``rows``: a whole-file refusal that could count the file's rows (wrong
+    columns) refuses every one of them, and the imports list shows that count."""
     now = timezone.now()
     run.status = ImportStatus.FAILED
     run.message = message
     run.errors = list(errors)[: crime_screen.MAX_STORED_ERRORS]
+    if rows is not None:
+        run.total_rows = rejected = rows
     run.rejected_count = rejected
     run.new_count = run.updated_count = run.unchanged_count = 0
     run.started_at = run.started_at or now

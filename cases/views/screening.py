@@ -38,6 +38,7 @@ def _posted(request, files=False):
 
 
 SUMMARY_PREVIEW = 300
+REFUSAL_ROWS_SHOWN = 20  # the upload page lists this many row problems; the run page all
 
 
 def screener_required(supervisor=False):
@@ -109,18 +110,25 @@ def import_new(request):
             size=upload.size,
             original_name=upload.name,
         )
-        if run.status == ImportStatus.SUCCEEDED:
-            messages.success(request, f"Import finished: {run.message}")
-        return redirect("screening:import-detail", pk=run.pk)
+        if run.status != ImportStatus.FAILED:
+            if run.status == ImportStatus.SUCCEEDED:
+                messages.success(request, f"Import finished: {run.message}")
+            return redirect("screening:import-detail", pk=run.pk)
+        # Refused: said at the field, in the error summary, with the rows' problems below.
+        form.add_error("file", run.message)
+    else:
+        run = None
     context = {
         "form": form,
+        "refused": run,
+        "row_errors": (run.errors or [])[:REFUSAL_ROWS_SHOWN] if run else [],
         "columns": crime_screen.COLUMNS,
         "max_mb": crime_screen.MAX_UPLOAD_BYTES // 1024 // 1024,
         "recent": screening_selectors.imports_visible_to(membership).select_related("uploaded_by")[
             :10
         ],
     }
-    return render(request, "screening/import_new.html", context)
+    return render(request, "screening/import_new.html", context, status=400 if form.errors else 200)
 
 
 @screener_required()

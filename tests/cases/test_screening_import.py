@@ -207,8 +207,9 @@ def test_a_row_with_the_wrong_number_of_values_is_reported(world):
 
 def test_refused_file_page_lists_row_errors(world, client, login):
     login(world.members[Role.POLICE_SUPERVISOR])
-    response = _upload(client, csv_bytes([csv_row(1, offence_code="<b>99</b>")]))
-    page = client.get(response["Location"]).content.decode()
+    _upload(client, csv_bytes([csv_row(1, offence_code="<b>99</b>")]))
+    run = ImportRun.objects.get()
+    page = client.get(reverse("screening:import-detail", args=[run.pk])).content.decode()
     assert "The file was not imported" in page
     assert "Unknown offence code" in page
     assert "<b>99</b>" not in page and "&lt;b&gt;99&lt;/b&gt;" in page
@@ -219,7 +220,8 @@ def test_an_oversize_upload_is_refused_without_reading_it(world, client, login):
     junk = b"\x89junk" * (50 * 1024 * 1024 // 5)  # 50 MB
     response = _upload(client, junk, "huge.csv")
     run = ImportRun.objects.get()
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "The file is 50.0 MB" in response.content.decode()
     assert run.status == ImportStatus.FAILED
     assert "The file is 50.0 MB. The limit is 20 MB" in run.message
     assert CrimeScreenEntry.objects.count() == 0
@@ -229,7 +231,7 @@ def test_an_oversize_upload_is_refused_without_reading_it(world, client, login):
 def test_an_empty_upload_gets_a_message_at_the_field(world, client, login):
     login(world.members[Role.INVESTIGATOR])
     response = _upload(client, b"")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The file is empty." in response.content.decode()
     assert "govuk-error-summary" in response.content.decode()
     assert not ImportRun.objects.exists()

@@ -17,7 +17,7 @@ ROWS = {
     "screening:worklist": Row(POLICE),
     "screening:imports": Row(POLICE),
     "screening:import-new": Row(POLICE),
-    "screening:import-new POST": Row(POLICE, method="post"),  # no file: errors at the field
+    "screening:import-new POST": Row(POLICE, method="post", ok=400),  # no file: errors at the field
     "screening:import-detail": Row(POLICE, scoped="import", reaches_other_agency=POLICE),
     "screening:entry": Row(POLICE, scoped="entry", reaches_other_agency=POLICE),
     "screening:entry-actions": Row(POLICE, scoped="entry", reaches_other_agency=POLICE),
