@@ -5,6 +5,7 @@ compartments inside a visible case live here, so every view, API and document as
 the same question in the same place.
 """
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -25,18 +26,62 @@ def usable_memberships(user):
     )
 
 
+class InvalidAgencyHeader(ValueError):
+    """The X-Agency-Id header names no agency the caller may act for: answer 400, never guess."""
+
+
+def _header_membership(memberships, header):
+    value = header.strip()
+    if not value.isdigit() or not value.isascii():
+        raise InvalidAgencyHeader(
+            f"{AGENCY_HEADER} must be the id (a whole number) of an agency you work for: "
+            + _agency_choices(memberships)
+        )
+    for membership in memberships:
+        if membership.agency_id == int(value):
+            return membership
+    raise InvalidAgencyHeader(
+        f"You have no membership in date with agency {value}: " + _agency_choices(memberships)
+    )
+
+
+def _agency_choices(memberships):
+    choices = ", ".join(f"{m.agency_id} ({m.agency.name})" for m in memberships)
+    return f"use one of {choices}, or leave the header out to act for {memberships[0].agency}."
+
+
 def resolve_membership(request, user):
-    """The membership this request acts under: the chosen one if still usable, else the first."""
+    """The membership this request acts under.
+
+    With the ``X-Agency-Id`` header (the API): the usable membership in that agency, or
+    ``InvalidAgencyHeader`` when the value is not the id of one of them, so a typo never acts
+    under another agency. Without it: the one chosen in the session if still usable, else the
+    first. None when the user has no usable membership at all.
+    """
     memberships = list(usable_memberships(user))
     if not memberships:
         return None
-    wanted = request.headers.get(AGENCY_HEADER) or (
-        request.session.get(SESSION_MEMBERSHIP_KEY) if hasattr(request, "session") else None
-    )
+    header = request.headers.get(AGENCY_HEADER)
+    if header is not None:
+        return _header_membership(memberships, header)
+    wanted = request.session.get(SESSION_MEMBERSHIP_KEY) if hasattr(request, "session") else None
     for membership in memberships:
-        if str(membership.pk) == str(wanted) or str(membership.agency_id) == str(wanted):
+        if str(membership.pk) == str(wanted):
             return membership
     return memberships[0]
+
+
+def has_usable_membership(user) -> bool:
+    return usable_memberships(user).exists()
+
+
+def is_locked_out(user, request=None) -> bool:
+    """Whether django-axes has locked this account after failed sign-ins (cool-off counted)."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if request is None:
+        request = HttpRequest()
+    return AxesProxyHandler.is_locked(request, {"username": user.get_username()})
 
 
 def blocked_reasons(user):

@@ -1,6 +1,12 @@
 from django.conf import settings
 
-from accounts.access import can, can_screen, resolve_membership, usable_memberships
+from accounts.access import (
+    InvalidAgencyHeader,
+    can,
+    can_screen,
+    resolve_membership,
+    usable_memberships,
+)
 from accounts.roles import Cap
 
 
@@ -14,7 +20,10 @@ def navigation(request):
         and (verified or not settings.OTP_REQUIRED)
     ):
         # Pages open before the access gate (accessibility, 2FA) still show who you are.
-        membership = resolve_membership(request, request.user)
+        try:
+            membership = resolve_membership(request, request.user)
+        except InvalidAgencyHeader:
+            membership = None
     data = {"service_name": settings.SERVICE_NAME, "membership": membership}
     if membership is None:
         return data

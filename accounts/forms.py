@@ -65,3 +65,29 @@ class SwitchAgencyForm(forms.Form):
         self.fields["membership"].choices = [
             (m.pk, f"{m.agency.name} – {m.get_role_display()}") for m in memberships
         ]
+
+
+class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [(30, "30 days"), (90, "90 days"), (180, "180 days"), (365, "1 year")]
+
+    name = forms.CharField(
+        label="Name",
+        help_text="Say what will use it, for example “Force analytics export”.",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name for the token, such as the system that will use it.",
+            "max_length": "The name must be 100 characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after",
+        choices=EXPIRY_CHOICES,
+        coerce=int,
+        initial=90,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose when the token expires.",
+            "invalid_choice": "Choose when the token expires.",
+        },
+    )

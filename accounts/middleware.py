@@ -1,9 +1,15 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_otp import user_has_device
 
-from accounts.access import SESSION_MEMBERSHIP_KEY, blocked_reasons, resolve_membership
+from accounts.access import (
+    SESSION_MEMBERSHIP_KEY,
+    InvalidAgencyHeader,
+    blocked_reasons,
+    resolve_membership,
+)
 from audit import context
 from audit.models import Action
 from audit.services import record_event
@@ -46,7 +52,11 @@ class AccessGateMiddleware:
             if settings.OTP_REQUIRED:
                 return redirect(reverse("accounts:otp-enrol"))
 
-        membership = resolve_membership(request, user)
+        try:
+            membership = resolve_membership(request, user)
+        except InvalidAgencyHeader as error:
+            # A page asked for with a wrong X-Agency-Id header: refuse, never guess.
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
         if membership is None:
             record_event(
                 action=Action.DENIAL, actor=user, detail={"reason": "no usable membership"}

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Group,
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import ROLE_AGENCY_KINDS, AgencyKind, Role
@@ -179,3 +181,37 @@ class Membership(models.Model):
         if self.vetting_expires_on < on:
             return f"Your vetting expired on {self.vetting_expires_on:%-d %B %Y}."
         return ""
+
+
+class ApiToken(AbstractAuthToken):
+    """A personal API token: hashed, named, expiring, revocable, with its last use.
+
+    Built on django-rest-knox (a maintained library: the token is shown once and only its
+    SHA-512 digest is stored; tokens expire) rather than DRF's plain ``Token``, which stores
+    the key itself, never expires and allows one token per user. Knox has no name or last
+    use, so this model adds them, and a plain integer id so that pages and audit rows never
+    carry the digest. Revoking deletes the row (the audit trail keeps the record).
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True, editable=False)
+    name = models.CharField(max_length=100)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who issued it; empty when issued by the management command.",
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"API token “{self.name}” of {self.user}"
+
+    def is_expired(self, now=None):
+        return self.expiry is not None and self.expiry <= (now or timezone.now())

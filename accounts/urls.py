@@ -9,4 +9,16 @@ urlpatterns = [
     path("two-factor/", views.otp_verify, name="otp-verify"),
     path("two-factor/set-up/", views.otp_enrol, name="otp-enrol"),
     path("switch-agency/", views.switch_agency, name="switch-agency"),
+    path("account/", views.account, name="account"),
+    path(
+        "account/api-tokens/<int:token_id>/revoke/",
+        views.api_token_revoke,
+        name="api-token-revoke",
+    ),
+    path("api-tokens/", views.partnership_api_tokens, name="partnership-api-tokens"),
+    path(
+        "api-tokens/<int:token_id>/revoke/",
+        views.partnership_api_token_revoke,
+        name="partnership-api-token-revoke",
+    ),
 ]

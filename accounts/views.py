@@ -1,13 +1,21 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from accounts import otp
-from accounts.access import SESSION_MEMBERSHIP_KEY, usable_memberships
+from accounts import otp, selectors, services
+from accounts.access import SESSION_MEMBERSHIP_KEY, can, usable_memberships
 from accounts.decorators import member_required
-from accounts.forms import SignInForm, SwitchAgencyForm, TokenForm
+from accounts.forms import ApiTokenForm, SignInForm, SwitchAgencyForm, TokenForm
+from accounts.roles import Cap
+from audit.models import Action
+from audit.services import record_event
 
 
 class SignInView(auth_views.LoginView):
@@ -64,6 +72,92 @@ def switch_agency(request):
         request.session[SESSION_MEMBERSHIP_KEY] = form.cleaned_data["membership"]
         return redirect("home")
     return render(request, "accounts/switch_agency.html", {"form": form})
+
+
+TWO_FACTOR_FIRST = "Set up two-factor sign-in before you create an API token."
+
+
+@never_cache
+@member_required()
+def account(request):
+    """The user's own account: memberships, two-factor, and their API tokens.
+
+    A token is made only from a session that passed two-factor sign-in; its secret is shown
+    in this one response and never again (the page is not cached).
+    """
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    two_factor = request.user.is_verified()
+    secret = None
+    if request.method == "POST":
+        if not two_factor:
+            form.is_valid()
+            form.add_error(None, TWO_FACTOR_FIRST)
+        elif form.is_valid():
+            try:
+                token, secret = services.token_issue(
+                    actor=request.user,
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    days=form.cleaned_data["expires_in_days"],
+                    membership=request.membership,
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                form = ApiTokenForm()
+    context = {
+        "form": form,
+        "two_factor": two_factor,
+        "secret": secret,
+        "tokens": selectors.tokens_of_user(request.user),
+        "memberships": usable_memberships(request.user),
+        "can_manage_partnership": can(request.membership, Cap.MANAGE_PARTNERSHIP),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+def _token_not_found(request, token_id):
+    """Someone else's token answers as one that does not exist; the denial is audited."""
+    record_event(
+        action=Action.DENIAL,
+        actor=request.user,
+        detail={"reason": "API token not found or not yours", "requested_id": str(token_id)},
+    )
+    raise Http404("No such API token.")
+
+
+@require_POST
+@member_required()
+def api_token_revoke(request, token_id):
+    token = selectors.token_of_user(request.user, token_id)
+    if token is None:
+        _token_not_found(request, token_id)
+    services.token_revoke(actor=request.user, membership=request.membership, token=token)
+    messages.success(request, f"API token “{token.name}” revoked. It no longer works.")
+    return redirect("accounts:account")
+
+
+@member_required(Cap.MANAGE_PARTNERSHIP)
+def partnership_api_tokens(request):
+    tokens = selectors.tokens_in_partnership(request.membership.agency.partnership_id)
+    return render(
+        request,
+        "accounts/partnership_api_tokens.html",
+        {"tokens": tokens, "partnership": request.membership.agency.partnership},
+    )
+
+
+@require_POST
+@member_required(Cap.MANAGE_PARTNERSHIP)
+def partnership_api_token_revoke(request, token_id):
+    token = selectors.token_in_partnership(request.membership.agency.partnership_id, token_id)
+    if token is None:
+        _token_not_found(request, token_id)
+    services.token_revoke(actor=request.user, membership=request.membership, token=token)
+    messages.success(request, f"API token “{token.name}” of {token.user} revoked.")
+    return redirect("accounts:partnership-api-tokens")
 
 
 def accessibility(request):

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -194,7 +194,8 @@ MEDIA_ROOT = BASE_DIR / env_str("MEDIA_DIR", "media")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an unauthenticated call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        # Personal API tokens (django-rest-knox, hashed and expiring): accounts/authentication.py.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsActiveMember"],
@@ -206,6 +207,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
 }
+# API tokens: issued on the user's own page after two-factor sign-in, or by the
+# issue_api_token command; only the digest is stored; "Authorization: Token <token>".
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_DAYS", 90)),
+    "TOKEN_PREFIX": "spcm_",
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+API_TOKEN_MAX_DAYS = 365
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stalking Partnership Case Manager API",
     "DESCRIPTION": (

@@ -1,15 +1,25 @@
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.permissions import IsActiveMember
 from accounts.views import accessibility
 from cases.views.core import my_work
 from config.health import healthz
 
+# The schema and its reference page are for signed-in members only (two-factor verified
+# sessions or API tokens), like the API itself. The reference page sends anonymous browsers
+# to sign in; the schema answers 401 like every API endpoint.
+api_schema = SpectacularAPIView.as_view(permission_classes=[IsActiveMember])
 # Swagger UI sets inline style attributes; allow them on this page only.
-api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+api_docs = login_required(
+    csp_update({"style-src": ["'unsafe-inline'"]})(
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", permission_classes=[IsActiveMember]
+        )
+    )
 )
 
 urlpatterns = [
@@ -24,7 +34,7 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("notifications/", include("reporting.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", api_schema, name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("django-admin/", admin.site.urls),
 ]

@@ -26,8 +26,8 @@ ROWS = {
     "home": Row(ALL_ROLES),
     "accessibility": Row(ALL_ROLES, anonymous=200),
     "healthz": Row(ALL_ROLES, anonymous=200),
-    "api-schema": Row(ALL_ROLES, anonymous=200),
-    "api-docs": Row(ALL_ROLES, anonymous=200),
+    "api-schema": Row(ALL_ROLES, anonymous=401),  # signed-in members only (issue 9)
+    "api-docs": Row(ALL_ROLES),
     "accounts:sign-in": Row(ALL_ROLES, anonymous=200, signed_in_ok=302),
     "accounts:sign-out": Row(ALL_ROLES, method="post", ok=302),
     "accounts:otp-verify": Row(ALL_ROLES),
