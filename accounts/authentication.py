@@ -11,6 +11,7 @@ use) is not used: an expired token stays listed as expired until revoked.
 import binascii
 from hmac import compare_digest
 
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
@@ -64,3 +65,10 @@ class ApiTokenAuthentication(TokenAuthentication):
         if not has_usable_membership(user):
             return "the account has no membership in date (vetting or membership lapsed)"
         return ""
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme: drf-spectacular's knox scheme, for this subclass."""
+
+    target_class = "accounts.authentication.ApiTokenAuthentication"
+    name = "apiToken"
