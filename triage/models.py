@@ -99,6 +99,7 @@ class AgendaReason(models.TextChoices):
     HIGH_RISK = "high_risk", "High risk"
     OVERDUE_ACTIONS = "overdue_actions", "Overdue actions"
     ADDED = "added", "Added by a member"
+    CARRIED_OVER = "carried_over", "Not discussed at the last meeting"
 
 
 class AgendaItem(models.Model):

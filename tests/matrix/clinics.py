@@ -27,7 +27,9 @@ ROWS = {
     "triage:meeting-detail": Row(ALL_ROLES, scoped="meeting"),
     # Start, close and rebuild redirect back to the meeting (with a message on bad state).
     "triage:meeting-start": Row(CHAIR, scoped="meeting", method="post", ok=302),
-    "triage:meeting-close": Row(CHAIR, scoped="meeting", method="post", ok=302),
+    # Closing: a confirmation page (GET) listing the cases not yet discussed.
+    "triage:meeting-close": Row(CHAIR, scoped="meeting"),
+    "triage:meeting-close POST": Row(CHAIR, scoped="meeting", method="post", ok=302),
     "triage:meeting-rebuild": Row(CHAIR, scoped="meeting", method="post", ok=302),
     "triage:meeting-attendance": Row(CHAIR, scoped="meeting"),
     # Every status left blank is a valid (empty) attendance.

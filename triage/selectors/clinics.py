@@ -103,6 +103,25 @@ def agenda_for(membership, meeting, *, include_removed=False):
     return items
 
 
+def undiscussed_items(meeting):
+    """The meeting's items still on the agenda with no discussion recorded at it."""
+    return (
+        AgendaItem.objects.filter(meeting=meeting, removed_at__isnull=True)
+        .exclude(case_id__in=CaseDiscussion.objects.filter(meeting=meeting).values("case_id"))
+        .select_related("case")
+        .order_by("position", "pk")
+    )
+
+
+def next_meeting(meeting):
+    """The clinic's next meeting after this one (any status), or None."""
+    return (
+        Meeting.objects.filter(clinic_id=meeting.clinic_id, held_on__gt=meeting.held_on)
+        .order_by("held_on")
+        .first()
+    )
+
+
 def get_agenda_item_or_404(membership, pk):
     """An item whose meeting and case the member can see."""
     item = (

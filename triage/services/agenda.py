@@ -12,6 +12,8 @@ these rules, each kept as a reason on the item:
 - high risk: the case's latest complete risk assessment is high
   (``risk.selectors.high_risk_case_ids``);
 - overdue actions: the case has an open action due before the meeting day;
+- carried over: the case was on the agenda of the clinic's latest closed meeting before
+  this one (not taken off) and was not discussed there;
 - added: a member put the case on the agenda.
 
 Rebuilding keeps every item and its position, adds new cases after the last item, merges
@@ -49,6 +51,7 @@ SCHEDULER = "scheduler@system"
 # New items are appended in this order of their strongest reason, then by case reference.
 REASON_ORDER = [
     AgendaReason.HIGH_RISK,
+    AgendaReason.CARRIED_OVER,
     AgendaReason.OVERDUE_ACTIONS,
     AgendaReason.REVIEW_DUE,
     AgendaReason.NEW_REFERRAL,
@@ -97,6 +100,26 @@ def _since(meeting):
     return previous or meeting.held_on - timedelta(days=period_days(meeting.clinic))
 
 
+def carried_over_case_ids(meeting):
+    """Cases left undiscussed at the clinic's meeting just before this one, if it is closed:
+    on its agenda (not taken off) with no discussion recorded at it. They carry to the next
+    meeting only (that meeting's own close carries them on again). Two queries."""
+    previous = (
+        Meeting.objects.filter(clinic_id=meeting.clinic_id, held_on__lt=meeting.held_on)
+        .order_by("-held_on")
+        .values_list("pk", "status")
+        .first()
+    )
+    if previous is None or previous[1] != MeetingStatus.CLOSED:
+        return set()
+    previous = previous[0]
+    return set(
+        AgendaItem.objects.filter(meeting_id=previous, removed_at__isnull=True)
+        .exclude(case_id__in=CaseDiscussion.objects.filter(meeting_id=previous).values("case_id"))
+        .values_list("case_id", flat=True)
+    )
+
+
 def _latest_review_due(partnership_id, day):
     """Cases whose latest discussion's review date is on or before the day: the dated
     discussions (indexed) give the candidates, then their latest versions decide."""
@@ -138,6 +161,7 @@ def matching_case_reasons(meeting):
         ),
         AgendaReason.REVIEW_DUE: _latest_review_due(partnership_id, day),
         AgendaReason.HIGH_RISK: _high_risk(partnership_id),
+        AgendaReason.CARRIED_OVER: carried_over_case_ids(meeting),
         AgendaReason.OVERDUE_ACTIONS: set(
             Action.objects.filter(
                 partnership_id=partnership_id, status=ActionStatus.OPEN, due_on__lt=day

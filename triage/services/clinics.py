@@ -28,6 +28,7 @@ from triage.models import (
     MeetingKind,
     MeetingStatus,
 )
+from triage.selectors import clinics as clinic_selectors
 from triage.services.agenda import SCHEDULER, build_agenda
 
 LONDON = ZoneInfo("Europe/London")
@@ -305,21 +306,37 @@ def meeting_start_run(*, actor, membership, meeting):
 
 
 def meeting_close(*, actor, membership, meeting):
+    """Close the meeting. Items still on the agenda and not discussed carry to the clinic's
+    next meeting with the reason "carried over": added now if that meeting exists and is
+    not closed, else when it is scheduled (triage.services.agenda.carried_over_case_ids)."""
     _require_chair(membership, meeting)
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise ValidationError({"status": "Only a meeting in progress can be closed."})
     with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.status != MeetingStatus.IN_PROGRESS:
+            raise ValidationError({"status": "Only a meeting in progress can be closed."})
+        carried = sorted(
+            clinic_selectors.undiscussed_items(meeting).values_list("case_id", flat=True)
+        )
         meeting.status = MeetingStatus.CLOSED
         meeting.closed_at = timezone.now()
         meeting.closed_by = actor
         meeting.save(update_fields=["status", "closed_at", "closed_by"])
+        following = clinic_selectors.next_meeting(meeting)
         record_event(
             action=Action.UPDATE,
             actor=actor,
             membership=membership,
             obj=meeting,
-            detail={"status": MeetingStatus.CLOSED},
+            detail={
+                "status": MeetingStatus.CLOSED,
+                "carried_over_case_ids": carried,
+                "next_meeting_id": following.pk if following else None,
+            },
         )
+        if carried and following is not None and following.status != MeetingStatus.CLOSED:
+            build_agenda(following, actor=actor, membership=membership)
         transaction.on_commit(
             lambda: meeting_closed.send(
                 sender=Meeting, meeting=meeting, actor=actor, membership=membership

@@ -320,17 +320,46 @@ def meeting_start(request, pk):
     )
 
 
-@require_POST
 @member_required(Cap.RUN_CLINIC)
 def meeting_close(request, pk):
-    return _meeting_action(
-        request,
-        pk,
-        lambda meeting: clinic_services.meeting_close(
-            actor=request.user, membership=request.membership, meeting=meeting
+    """GET: what closing does, with the cases not yet discussed (they carry to the next
+    meeting); POST: close it."""
+    if request.method == "POST":
+        return _meeting_action(
+            request,
+            pk,
+            lambda meeting: clinic_services.meeting_close(
+                actor=request.user, membership=request.membership, meeting=meeting
+            ),
+            "Meeting closed. The minutes are being prepared.",
+        )
+    meeting = selectors.get_meeting_or_404(request.membership, pk)
+    context = {
+        "meeting": meeting,
+        "heading": "Close this meeting?",
+        "caption": str(meeting),
+        "back_url": _meeting_url(meeting),
+        "submit_label": "Close the meeting",
+    }
+    if meeting.status != MeetingStatus.IN_PROGRESS:
+        context["blocked"] = "Only a meeting in progress can be closed."
+        return render(request, "triage/meeting_close.html", context)
+    undiscussed = list(selectors.undiscussed_items(meeting))
+    following = selectors.next_meeting(meeting)
+    context.update(
+        undiscussed=undiscussed,
+        following=following,
+        happens=[
+            "No more discussions can be recorded and the agenda cannot change.",
+            "The minutes are produced for each audience and can be downloaded.",
+            "Cases not yet discussed carry to the clinic's next meeting.",
+        ],
+        cannot_undo=(
+            "Only the chair can reopen a closed meeting, within 7 days and with a reason; "
+            "the minutes are then made again as a new version."
         ),
-        "Meeting closed. The minutes are being prepared.",
     )
+    return render(request, "triage/meeting_close.html", context)
 
 
 @require_POST
