@@ -79,6 +79,14 @@ class Meeting(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The chair may reopen a closed meeting within 7 days, with a reason; its minutes are
+    # then made again as the next version (earlier files stay, marked superseded).
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
+    minutes_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -233,17 +241,33 @@ class MinutesFile(models.Model):
     audience_key = models.CharField(max_length=64)
     case_ids = models.JSONField(default=list)
     contact_withheld = models.BooleanField(default=True)
+    # Who the file was made for, as printed on it: the agencies whose readers get it, or
+    # the partnership-wide view (triage.selectors.minutes.Readers).
+    prepared_for = models.CharField(max_length=500, blank=True)
+    agency_ids = models.JSONField(default=list)
+    partnership_wide = models.BooleanField(default=False)
     pdf = models.FileField(upload_to="minutes/%Y/%m/")
     page_count = models.PositiveIntegerField(default=0)
     generated_at = models.DateTimeField(default=timezone.now)
+    # The meeting's minutes_version when made; set when the chair reopens the meeting (the
+    # file stays downloadable, shown as superseded).
+    version = models.PositiveIntegerField(default=1)
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        ordering = ["-version", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "audience_key"], name="minutes_once")
+            models.UniqueConstraint(
+                fields=["meeting", "audience_key", "version"], name="minutes_once_per_version"
+            )
         ]
 
     def __str__(self):
-        return f"Minutes of {self.meeting} ({self.audience_key[:8]})"
+        return f"Minutes of {self.meeting} v{self.version} ({self.audience_key[:8]})"
+
+    @property
+    def superseded(self):
+        return self.superseded_at is not None
 
 
 class ActionStatus(models.TextChoices):

@@ -5,6 +5,7 @@ the role's own agency, so the role may work it; other_agency: an action on a cas
 cannot see) and "minutes_meeting" (own: a closed meeting of a clinic every agency attends;
 other_agency: a closed meeting of a clinic the role's agency does not attend)."""
 
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from accounts.roles import Role
 from tests.factories_triage import ActionFactory, ClinicFactory, MeetingFactory
 from tests.matrix import ALL_ROLES, CASE_WRITERS, NOT_ADMIN, POLICE, Row
 from tests.matrix.core import _shared_case
-from triage.models import MeetingStatus
+from triage.models import MeetingStatus, MinutesFile
 
 # Every role but the partnership admin works actions (Cap.WORK_ACTIONS).
 WORKERS = NOT_ADMIN
@@ -25,6 +26,35 @@ def _case_url(name, obj, ctx):
 
 def _meeting_api(name, obj, ctx):
     return reverse(name, kwargs={"meeting_pk": obj.pk})
+
+
+def _minutes_file(meeting, ctx):
+    """A partnership-wide, superseded file of the meeting (no cases: every reader of the
+    meeting may download it)."""
+
+    def make():
+        minutes = MinutesFile(
+            meeting=meeting,
+            audience_key=f"matrix-{meeting.pk}",
+            case_ids=[],
+            prepared_for="Partnership-wide",
+            agency_ids=list(meeting.clinic.agencies.values_list("pk", flat=True)),
+            partnership_wide=True,
+            superseded_at=timezone.now(),
+        )
+        minutes.pdf.save(f"matrix-{meeting.pk}.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+        minutes.save()
+        return minutes
+
+    return ctx.once(f"minutes_file_{meeting.pk}", make)
+
+
+def _minutes_file_url(name, obj, ctx):
+    return reverse(name, args=[obj.pk, _minutes_file(obj, ctx).pk])
+
+
+def _minutes_file_api(name, obj, ctx):
+    return reverse(name, kwargs={"meeting_pk": obj.pk, "file_pk": _minutes_file(obj, ctx).pk})
 
 
 ROWS = {
@@ -51,6 +81,8 @@ ROWS = {
     # Minutes: members of attending agencies (and partnership-wide roles) read them.
     "triage:meeting-minutes": Row(ALL_ROLES, scoped="minutes_meeting"),
     "triage:meeting-minutes-pdf": Row(ALL_ROLES, scoped="minutes_meeting"),
+    # One file from the reader's download list (an earlier version too).
+    "triage:meeting-minutes-file": Row(ALL_ROLES, scoped="minutes_meeting", url=_minutes_file_url),
     # API.
     "api:action-list": Row(WORKERS, anonymous=401),
     "api:action-list POST": Row(CASE_WRITERS, method="post", ok=400, anonymous=401),
@@ -70,6 +102,9 @@ ROWS = {
     ),
     "api:meeting-minutes-download": Row(
         ALL_ROLES, scoped="minutes_meeting", anonymous=401, url=_meeting_api
+    ),
+    "api:meeting-minutes-file": Row(
+        ALL_ROLES, scoped="minutes_meeting", anonymous=401, url=_minutes_file_api
     ),
 }
 

@@ -26,7 +26,13 @@ ROWS = {
     "triage:clinic-case-discussions": Row(ALL_ROLES, scoped="case"),
     "triage:meeting-detail": Row(ALL_ROLES, scoped="meeting"),
     # Start, close and rebuild redirect back to the meeting (with a message on bad state).
-    "triage:meeting-start": Row(CHAIR, scoped="meeting", method="post", ok=302),
+    # The matrix meeting is a week away: starting it asks "are you sure" first (200).
+    "triage:meeting-start": Row(CHAIR, scoped="meeting"),
+    "triage:meeting-start POST": Row(CHAIR, scoped="meeting", method="post"),
+    # Reopening: a page with a reason field; the planned matrix meeting cannot be reopened
+    # (the page says so); an empty POST is a field error.
+    "triage:meeting-reopen": Row(CHAIR, scoped="meeting"),
+    "triage:meeting-reopen POST": Row(CHAIR, scoped="meeting", method="post", ok=400),
     # Closing: a confirmation page (GET) listing the cases not yet discussed.
     "triage:meeting-close": Row(CHAIR, scoped="meeting"),
     "triage:meeting-close POST": Row(CHAIR, scoped="meeting", method="post", ok=302),
@@ -51,7 +57,9 @@ ROWS = {
     ),
     "api:meeting-list": Row(ALL_ROLES, anonymous=401),
     "api:meeting-detail": Row(ALL_ROLES, scoped="meeting", anonymous=401),
-    "api:meeting-start": Row(CHAIR, scoped="meeting", method="post", anonymous=401),
+    # A week early without confirm_early: a field error.
+    "api:meeting-start": Row(CHAIR, scoped="meeting", method="post", ok=400, anonymous=401),
+    "api:meeting-reopen": Row(CHAIR, scoped="meeting", method="post", ok=400, anonymous=401),
     # Closing a planned meeting is bad input.
     "api:meeting-close": Row(CHAIR, scoped="meeting", method="post", ok=400, anonymous=401),
     "api:meeting-rebuild": Row(CHAIR, scoped="meeting", method="post", anonymous=401),

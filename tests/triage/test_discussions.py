@@ -20,7 +20,9 @@ from triage.services import discussions as discussion_services
 @pytest.fixture
 def item(world, meeting):
     chair = world.members[Role.CLINIC_CHAIR]
-    clinic_services.meeting_start_run(actor=chair.user, membership=chair, meeting=meeting)
+    clinic_services.meeting_start_run(
+        actor=chair.user, membership=chair, meeting=meeting, confirm_early=True
+    )
     return AgendaItemFactory(meeting=meeting, case=world.own_case)
 
 
@@ -193,9 +195,13 @@ def test_start_and_close_are_audited_and_signal(world, meeting, django_capture_o
 
     clinic_services.meeting_closed.connect(receiver)
     try:
-        clinic_services.meeting_start_run(actor=chair.user, membership=chair, meeting=meeting)
+        clinic_services.meeting_start_run(
+            actor=chair.user, membership=chair, meeting=meeting, confirm_early=True
+        )
         with pytest.raises(ValidationError):
-            clinic_services.meeting_start_run(actor=chair.user, membership=chair, meeting=meeting)
+            clinic_services.meeting_start_run(
+                actor=chair.user, membership=chair, meeting=meeting, confirm_early=True
+            )
         with django_capture_on_commit_callbacks(execute=True):
             clinic_services.meeting_close(actor=chair.user, membership=chair, meeting=meeting)
     finally:

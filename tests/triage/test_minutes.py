@@ -176,7 +176,9 @@ def test_pdf_minutes_hold_only_the_readers_cases_and_no_contact(
         assert contact not in text
     assert "OFFICIAL-SENSITIVE" in text
     assert f"Page 1 of {pages}" in text
-    assert member.agency.name in text  # the reader's agency in the footer
+    # The audience the file was made for, in the text and the footer.
+    label = selectors.PARTNERSHIP_WIDE_LABEL if role == Role.CLINIC_CHAIR else member.agency.name
+    assert f"Prepared for {label}" in text.replace("\n", " ")
     assert "Minutes: Northshire triage clinic" in text
     minutes = MinutesFile.objects.get(meeting=meeting)
     assert minutes.contact_withheld is True
@@ -289,7 +291,10 @@ def test_minutes_are_not_made_before_the_meeting_closes(world, meeting):
 
     audience = selectors.audience_for(world.members[Role.CLINIC_CHAIR], meeting)
     with pytest.raises(ValidationError):
-        services.minutes_generate(meeting=meeting, audience=audience, prepared_for="x")
+        services.minutes_generate(
+            meeting=meeting,
+            audience=audience,
+        )
     assert not MinutesFile.objects.exists()
 
 
@@ -374,3 +379,120 @@ def test_a_readers_minutes_read_nothing_about_the_other_discussed_cases(world, m
         q["sql"] for q in render_queries if 'FROM "triage_casediscussion"' in q["sql"]
     ]
     assert discussion_reads and all('"case_id" IN' in sql for sql in discussion_reads)
+
+
+# Who each audience's file is for (world: police see own + health, health sees health +
+# advocacy, advocacy the advocacy case, probation none; the chair sees every case).
+LABELS = {
+    ("own_case", "health_case", "advocacy_case"): selectors.PARTNERSHIP_WIDE_LABEL,
+    ("own_case", "health_case"): "police agency",
+    ("health_case", "advocacy_case"): "health agency",
+    ("advocacy_case",): "advocacy agency",
+    (): "probation agency",
+}
+
+
+def test_each_file_names_exactly_the_agencies_whose_readers_get_it(world, meeting):
+    _close(meeting, world)
+    generate_minutes(meeting.pk)
+    got = {tuple(f.case_ids): f for f in MinutesFile.objects.filter(meeting=meeting)}
+    for keys, label in LABELS.items():
+        ids = tuple(sorted(getattr(world, key).pk for key in keys))
+        minutes = got[ids]
+        assert minutes.prepared_for == label, keys
+        assert minutes.partnership_wide is (len(keys) == 3)
+        text = "\n".join(p.extract_text() for p in PdfReader(minutes.pdf.open("rb")).pages)
+        assert f"Prepared for {label}" in text.replace("\n", " "), keys
+    # Agencies named by id too, for the download lists: the chair's agency (health) is not
+    # on the partnership-wide file just because the chair belongs to it.
+    whole = got[
+        tuple(sorted(c.pk for c in (world.own_case, world.health_case, world.advocacy_case)))
+    ]
+    assert whole.agency_ids == []
+    assert got[(world.advocacy_case.pk,)].agency_ids == [world.agencies["advocacy"].pk]
+
+
+def test_a_view_every_agency_shares_names_them_all(world):
+    """When every attending agency sees every discussed case, the one file names them."""
+    chair = world.members[Role.CLINIC_CHAIR]
+    clinic = ClinicFactory(
+        partnership=world.partnership,
+        chair=chair.user,
+        agencies=[world.agencies["police"], world.agencies["health"]],
+    )
+    meeting = MeetingFactory(clinic=clinic, status=MeetingStatus.CLOSED, closed_at=timezone.now())
+    CaseDiscussionFactory(case=world.health_case, meeting=meeting, recorded_by=chair.user)
+    audiences = selectors.audiences_of_meeting(meeting)
+    assert len(audiences) == 1
+    (_audience, readers) = next(iter(audiences.values()))
+    assert readers.label == "health agency, police agency, partnership-wide roles"
+
+
+def test_a_reader_with_a_view_of_their_own_is_counted_not_their_whole_agency(world, meeting):
+    """A police reader who opened the advocacy case by break-glass has a view of their
+    own: that file says how many of police's readers get it, and the police file too."""
+    from audit.services import break_glass_open
+
+    investigator = world.members[Role.INVESTIGATOR]
+    break_glass_open(
+        actor=investigator.user,
+        membership=investigator,
+        case=world.advocacy_case,
+        reason="Urgent: the suspect was arrested tonight",
+    )
+    _close(meeting, world)
+    labels = {
+        readers.label for _audience, readers in selectors.audiences_of_meeting(meeting).values()
+    }
+    # investigator (break-glass) and supervisor: two police readers, two views. The
+    # investigator's view is every case, the partnership-wide one.
+    assert f"{selectors.PARTNERSHIP_WIDE_LABEL}; also police agency (1 of 2 readers)" in labels
+    assert "police agency (1 of 2 readers)" in labels
+    assert "police agency" not in labels
+
+
+def test_html_page_and_download_list_name_the_same_audience(world, meeting, client, login):
+    _close(meeting, world)
+    generate_minutes(meeting.pk)
+    for role, label in (
+        (Role.CLINICIAN, "health agency"),
+        (Role.CLINIC_CHAIR, selectors.PARTNERSHIP_WIDE_LABEL),
+    ):
+        login(world.members[role])
+        page = client.get(reverse("triage:meeting-minutes", args=[meeting.pk])).content.decode()
+        assert f'<strong class="minutes-prepared-for">{label}</strong>' in page
+        assert f'<dd class="govuk-summary-list__value minutes-prepared-for">{label}</dd>' in page
+        table = page.split('id="minutes-files"')[1].split("</table>")[0]
+        if role == Role.CLINICIAN:
+            # Only the file made for health's readers.
+            assert table.count('<tr class="govuk-table__row">') == 2
+            assert label in table and "police agency" not in table
+        else:
+            # The chair may download every audience's file; each row names its audience.
+            for name in LABELS.values():
+                assert name in table
+    # The API says the same.
+    login(world.members[Role.CLINICIAN])
+    response = client.get(reverse("api:meeting-minutes-list", kwargs={"meeting_pk": meeting.pk}))
+    assert response.json()[0]["prepared_for"] == "health agency"
+
+
+def test_pdfs_are_tagged_for_accessibility(world, meeting, tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdfinfo") is None:
+        pytest.skip("pdfinfo (poppler-utils) is not installed")
+    _close(meeting, world)
+    audience = selectors.audience_for(world.members[Role.CLINICIAN], meeting)
+    minutes = services.minutes_generate(meeting=meeting, audience=audience)
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(minutes.pdf.open("rb").read())
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    fields = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+        for line in info.stdout.splitlines()
+        if ":" in line
+    }
+    assert fields["Tagged"] == "yes"
+    assert fields["Title"].startswith("Minutes: Northshire triage clinic")

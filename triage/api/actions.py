@@ -8,7 +8,6 @@ reader's version of a closed meeting and its audited download.
 
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from django.utils.text import slugify
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
@@ -36,6 +35,7 @@ from triage.serializers.actions import (
 )
 from triage.services import actions as services
 from triage.services import minutes as minutes_services
+from triage.services.minutes import download_name as minutes_download_name
 
 FILTERS = [
     OpenApiParameter(
@@ -207,6 +207,7 @@ class MeetingMinutesViewSet(viewsets.GenericViewSet):
         if not minutes_selectors.is_closed(meeting):
             return Response([])
         audience = minutes_selectors.audience_for(request.membership, meeting)
+        files = minutes_selectors.minutes_files_for_reader(request.membership, meeting, audience)
         minutes = minutes_selectors.minutes_file_for(meeting, audience)
         cases = minutes_selectors.case_references(audience.case_ids)
         record_event(
@@ -220,6 +221,13 @@ class MeetingMinutesViewSet(viewsets.GenericViewSet):
             "audience_key": audience.key,
             "cases": cases,
             "contact_withheld": True,
+            "prepared_for": (
+                minutes.prepared_for
+                if minutes
+                else minutes_selectors.readers_of(meeting, audience).label
+            ),
+            "version": meeting.minutes_version,
+            "superseded": False,
             "generated": minutes is not None,
             "generated_at": minutes.generated_at if minutes else None,
             "page_count": minutes.page_count if minutes else None,
@@ -227,7 +235,29 @@ class MeetingMinutesViewSet(viewsets.GenericViewSet):
                 "api:meeting-minutes-download", kwargs={"meeting_pk": meeting.pk}
             ),
         }
-        return Response(MinutesVersionSerializer([version], many=True).data)
+        versions = [version]
+        for other in files:
+            if minutes is not None and other.pk == minutes.pk:
+                continue
+            versions.append(
+                {
+                    "meeting": meeting.pk,
+                    "audience_key": other.audience_key,
+                    "cases": minutes_selectors.case_references(other.case_ids),
+                    "contact_withheld": other.contact_withheld,
+                    "prepared_for": other.prepared_for,
+                    "version": other.version,
+                    "superseded": other.superseded,
+                    "generated": True,
+                    "generated_at": other.generated_at,
+                    "page_count": other.page_count,
+                    "download_url": reverse(
+                        "api:meeting-minutes-file",
+                        kwargs={"meeting_pk": meeting.pk, "file_pk": other.pk},
+                    ),
+                }
+            )
+        return Response(MinutesVersionSerializer(versions, many=True).data)
 
     @extend_schema(
         responses={
@@ -242,19 +272,42 @@ class MeetingMinutesViewSet(viewsets.GenericViewSet):
         if not minutes_selectors.is_closed(meeting):
             raise Http404("The meeting has no minutes yet.")
         minutes = minutes_services.minutes_for_reader(membership=membership, meeting=meeting)
+        return self._send(meeting, minutes)
+
+    def _send(self, meeting, minutes):
         record_event(
             action=AuditAction.DOWNLOAD,
-            actor=request.user,
+            actor=self.request.user,
             obj=minutes,
-            detail={"meeting": meeting.pk, "case_ids": minutes.case_ids, "api": True},
+            detail={
+                "meeting": meeting.pk,
+                "case_ids": minutes.case_ids,
+                "api": True,
+                "version": minutes.version,
+                "superseded": minutes.superseded,
+                "prepared_for": minutes.prepared_for,
+            },
         )
-        filename = f"minutes-{slugify(meeting.clinic.name)}-{meeting.held_on:%Y-%m-%d}.pdf"
         return FileResponse(
             minutes.pdf.open("rb"),
             as_attachment=True,
-            filename=filename,
+            filename=minutes_download_name(meeting, minutes),
             content_type="application/pdf",
         )
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, "The PDF."),
+        }
+    )
+    @action(detail=False, methods=["get"], url_path=r"files/(?P<file_pk>\d+)", url_name="file")
+    def file(self, request, meeting_pk=None, file_pk=None):
+        """One file from the caller's list (an earlier, superseded version too)."""
+        meeting = self._meeting()
+        minutes = minutes_selectors.get_minutes_file_or_404(
+            request.membership, meeting, int(file_pk)
+        )
+        return self._send(meeting, minutes)
 
 
 def register(router):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Prefetch
+from django.http import Http404
 
 from accounts.access import sees_whole_partnership
 from accounts.models import Membership
@@ -78,30 +79,118 @@ def audience_for(membership, meeting, discussed=None):
     return Audience.of(visible)
 
 
+PARTNERSHIP_WIDE_LABEL = "Partnership-wide: includes cases not shared with every agency"
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who gets one audience's file: the agencies whose readers have that view (all of an
+    agency's readers, or some of them, e.g. one with break-glass access), and whether it is
+    the partnership-wide view (the chair and the partnership admin)."""
+
+    label: str
+    agency_ids: tuple = ()
+    partnership_wide: bool = False
+
+
+def _readers_label(agencies, counts, partnership_wide, everyone_whole):
+    parts = []
+    for agency in agencies:
+        got, total = counts[agency.pk]
+        parts.append(agency.name if got == total else f"{agency.name} ({got} of {total} readers)")
+    if partnership_wide and not everyone_whole:
+        return PARTNERSHIP_WIDE_LABEL + (f"; also {', '.join(parts)}" if parts else "")
+    if partnership_wide:
+        parts.append("partnership-wide roles")
+    return ", ".join(parts) if parts else "No agency's readers"
+
+
 def audiences_of_meeting(meeting):
-    """Every audience the minutes job produces: one per distinct view among the usable
-    members of the attending agencies, plus the partnership-wide one (all discussed cases).
-    Returns {key: (Audience, [agency names])}."""
+    """Every audience the minutes job produces, with its readers: one per distinct view
+    among the usable members of the attending agencies, plus the partnership-wide one (all
+    discussed cases, read by partnership-wide roles). Returns {key: (Audience, Readers)}."""
     discussed = discussed_case_ids(meeting)
-    audiences = OrderedDict()
     whole = Audience.of(discussed)
-    audiences[whole.key] = (whole, ["Partnership-wide"])
     members = (
         Membership.objects.usable()
         .filter(agency__in=meeting.clinic.agencies.all())
         .select_related("agency", "agency__partnership")
         .order_by("agency__name", "pk")
     )
+    audiences = OrderedDict([(whole.key, whole)])
+    getters = {}  # key -> {agency pk: readers who get it}
+    totals = {}  # agency pk -> its readers
+    agencies = {}
     for membership in members:
+        if sees_whole_partnership(membership):
+            continue  # reads the partnership-wide version, whatever their agency
         audience = audience_for(membership, meeting, discussed)
-        names = audiences.setdefault(audience.key, (audience, []))[1]
-        if membership.agency.name not in names:
-            names.append(membership.agency.name)
-    return audiences
+        audiences.setdefault(audience.key, audience)
+        agencies[membership.agency_id] = membership.agency
+        totals[membership.agency_id] = totals.get(membership.agency_id, 0) + 1
+        by_agency = getters.setdefault(audience.key, {})
+        by_agency[membership.agency_id] = by_agency.get(membership.agency_id, 0) + 1
+    everyone_whole = all(
+        getters.get(whole.key, {}).get(pk, 0) == total for pk, total in totals.items()
+    )
+    result = OrderedDict()
+    for key, audience in audiences.items():
+        got = getters.get(key, {})
+        named = [agencies[pk] for pk in sorted(got, key=lambda pk: agencies[pk].name)]
+        counts = {pk: (got[pk], totals[pk]) for pk in got}
+        wide = key == whole.key
+        result[key] = (
+            audience,
+            Readers(
+                label=_readers_label(named, counts, wide, everyone_whole),
+                agency_ids=tuple(sorted(got)),
+                partnership_wide=wide,
+            ),
+        )
+    return result
+
+
+def readers_of(meeting, audience):
+    """The readers of one audience (made on first download for a view the job did not
+    see, e.g. a case shared after the meeting closed: named by today's readers)."""
+    found = audiences_of_meeting(meeting).get(audience.key)
+    return found[1] if found else Readers(label="No agency's readers")
 
 
 def minutes_file_for(meeting, audience):
-    return MinutesFile.objects.filter(meeting=meeting, audience_key=audience.key).first()
+    """The current version's file for this audience, or None (not made yet)."""
+    return MinutesFile.objects.filter(
+        meeting=meeting,
+        audience_key=audience.key,
+        version=meeting.minutes_version,
+        superseded_at__isnull=True,
+    ).first()
+
+
+def minutes_files_for_reader(membership, meeting, audience=None):
+    """The files of a meeting this reader may download, newest version first: every file
+    whose cases they can all see and that was made for their agency's readers (the
+    partnership-wide roles: every file). Earlier versions, superseded when the chair
+    reopened the meeting, are included. Two queries."""
+    audience = audience or audience_for(membership, meeting)
+    visible = set(audience.case_ids)
+    wide = sees_whole_partnership(membership)
+    files = MinutesFile.objects.filter(meeting=meeting).order_by(
+        "-version", "-partnership_wide", "prepared_for", "pk"
+    )
+    return [
+        minutes
+        for minutes in files
+        if set(minutes.case_ids) <= visible
+        and (wide or membership.agency_id in (minutes.agency_ids or []))
+    ]
+
+
+def get_minutes_file_or_404(membership, meeting, pk):
+    for minutes in minutes_files_for_reader(membership, meeting):
+        if minutes.pk == pk:
+            return minutes
+    raise Http404("Not found.")
 
 
 # ---------------------------------------------------------------- content

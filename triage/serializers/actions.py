@@ -95,6 +95,14 @@ class MinutesVersionSerializer(serializers.Serializer):
     audience_key = serializers.CharField()
     cases = MinutesCaseRefSerializer(many=True)
     contact_withheld = serializers.BooleanField()
+    prepared_for = serializers.CharField(
+        help_text="Who the file is for, as printed on it: the agencies whose readers get it, "
+        'or "Partnership-wide: includes cases not shared with every agency".'
+    )
+    version = serializers.IntegerField()
+    superseded = serializers.BooleanField(
+        help_text="True for a file of an earlier version (the chair reopened the meeting)."
+    )
     generated = serializers.BooleanField(help_text="False until the file is first produced.")
     generated_at = serializers.DateTimeField(allow_null=True)
     page_count = serializers.IntegerField(allow_null=True)

@@ -84,6 +84,9 @@ class MeetingSerializer(serializers.ModelSerializer):
             "chair",
             "agenda_built_at",
             "closed_at",
+            "reopened_at",
+            "reopen_reason",
+            "minutes_version",
         ]
 
 
@@ -101,6 +104,24 @@ class MeetingDetailSerializer(MeetingSerializer):
 class AddItemSerializer(serializers.Serializer):
     case = serializers.IntegerField(help_text="The id of a case you can see.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class MeetingStartSerializer(serializers.Serializer):
+    confirm_early = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Needed to start a meeting more than a day before its start.",
+    )
+
+
+class MeetingReopenSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Enter why the meeting is being reopened.",
+            "blank": "Enter why the meeting is being reopened.",
+        },
+    )
 
 
 class RemoveItemSerializer(serializers.Serializer):

@@ -27,6 +27,7 @@ from triage.models import (
     Meeting,
     MeetingKind,
     MeetingStatus,
+    MinutesFile,
 )
 from triage.selectors import clinics as clinic_selectors
 from triage.services.agenda import SCHEDULER, build_agenda
@@ -285,11 +286,27 @@ def _require_chair(membership, meeting):
         raise PermissionDenied("Not your partnership's meeting.")
 
 
-def meeting_start_run(*, actor, membership, meeting):
-    """Start the meeting: its agenda is final unless the chair adds or removes items."""
+def starts_early(meeting, now=None):
+    """Starting now would be more than a day before the meeting's start."""
+    return (now or timezone.now()) < meeting.starts_at - timedelta(days=1)
+
+
+def meeting_start_run(*, actor, membership, meeting, confirm_early=False):
+    """Start the meeting: its agenda is final unless the chair adds or removes items.
+    Starting more than a day before the meeting's start needs ``confirm_early``."""
     _require_chair(membership, meeting)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError({"status": "This meeting has already started."})
+    early = starts_early(meeting)
+    if early and not confirm_early:
+        raise ValidationError(
+            {
+                "confirm_early": (
+                    f"This meeting is on {meeting.held_on:%-d %B %Y}, more than a day away. "
+                    "Confirm that you want to start it now."
+                )
+            }
+        )
     with transaction.atomic():
         meeting.status = MeetingStatus.IN_PROGRESS
         if meeting.chair_id is None:
@@ -300,7 +317,7 @@ def meeting_start_run(*, actor, membership, meeting):
             actor=actor,
             membership=membership,
             obj=meeting,
-            detail={"status": MeetingStatus.IN_PROGRESS},
+            detail={"status": MeetingStatus.IN_PROGRESS, "started_early": early},
         )
     return meeting
 
@@ -341,6 +358,75 @@ def meeting_close(*, actor, membership, meeting):
             lambda: meeting_closed.send(
                 sender=Meeting, meeting=meeting, actor=actor, membership=membership
             )
+        )
+    return meeting
+
+
+REOPEN_DAYS = 7
+
+
+def can_reopen(meeting, now=None):
+    """A closed meeting may be reopened by the chair within REOPEN_DAYS of closing."""
+    return (
+        meeting.status == MeetingStatus.CLOSED
+        and meeting.closed_at is not None
+        and (now or timezone.now()) - meeting.closed_at <= timedelta(days=REOPEN_DAYS)
+    )
+
+
+def meeting_reopen(*, actor, membership, meeting, reason):
+    """The chair reopens a closed meeting, within 7 days of closing, with a reason. The
+    meeting is in progress again; its minutes files are kept but marked superseded, and
+    closing it again makes the next version (Meeting.minutes_version)."""
+    _require_chair(membership, meeting)
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = "Enter why the meeting is being reopened."
+    if meeting.status != MeetingStatus.CLOSED:
+        errors["status"] = "Only a closed meeting can be reopened."
+    elif not can_reopen(meeting):
+        errors["status"] = f"A meeting can be reopened only within {REOPEN_DAYS} days of closing."
+    _raise(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if not can_reopen(meeting, now):
+            raise ValidationError({"status": "Only a closed meeting can be reopened."})
+        superseded = MinutesFile.objects.filter(meeting=meeting, superseded_at__isnull=True).update(
+            superseded_at=now
+        )
+        closed_at = meeting.closed_at
+        meeting.status = MeetingStatus.IN_PROGRESS
+        meeting.reopened_at = now
+        meeting.reopened_by = actor
+        meeting.reopen_reason = reason
+        meeting.minutes_version += 1
+        meeting.closed_at = None
+        meeting.closed_by = None
+        meeting.save(
+            update_fields=[
+                "status",
+                "reopened_at",
+                "reopened_by",
+                "reopen_reason",
+                "minutes_version",
+                "closed_at",
+                "closed_by",
+            ]
+        )
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=meeting,
+            reason=reason,
+            detail={
+                "status": "reopened",
+                "closed_at": closed_at.isoformat() if closed_at else None,
+                "minutes_version": meeting.minutes_version,
+                "superseded_files": superseded,
+            },
         )
     return meeting
 

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from audit.models import Action as AuditAction
 from audit.services import record_event
@@ -46,13 +47,15 @@ def render_minutes_html(meeting, audience, *, prepared_for, generated_at=None, d
             "m": content,
             "meeting": meeting,
             "prepared_for": prepared_for,
+            "minutes_version": meeting.minutes_version,
             "generated_at": generated_at or timezone.now(),
         },
     )
 
 
-def minutes_generate(*, meeting, audience, prepared_for):
-    """The MinutesFile for this audience, rendering it only if it does not exist yet."""
+def minutes_generate(*, meeting, audience, readers=None):
+    """The MinutesFile for this audience, rendering it only if it does not exist yet. The
+    file names its readers (selectors.Readers), in the PDF and on the file row alike."""
     existing = selectors.minutes_file_for(meeting, audience)
     if existing is not None:
         return existing
@@ -60,12 +63,14 @@ def minutes_generate(*, meeting, audience, prepared_for):
         raise ValidationError({"status": "Minutes are produced once the meeting is closed."})
     from triage.pdf import render_pdf
 
+    if readers is None:
+        readers = selectors.readers_of(meeting, audience)
     generated_at = timezone.now()
     html = render_minutes_html(
-        meeting, audience, prepared_for=prepared_for, generated_at=generated_at
+        meeting, audience, prepared_for=readers.label, generated_at=generated_at
     )
     pdf, pages = render_pdf(html)
-    name = f"minutes-{meeting.pk}-{audience.key[:16]}.pdf"
+    name = f"minutes-{meeting.pk}-v{meeting.minutes_version}-{audience.key[:16]}.pdf"
     try:
         with transaction.atomic():
             minutes = MinutesFile(
@@ -73,6 +78,10 @@ def minutes_generate(*, meeting, audience, prepared_for):
                 audience_key=audience.key,
                 case_ids=list(audience.case_ids),
                 contact_withheld=True,
+                prepared_for=readers.label,
+                agency_ids=list(readers.agency_ids),
+                partnership_wide=readers.partnership_wide,
+                version=meeting.minutes_version,
                 page_count=pages,
                 generated_at=generated_at,
             )
@@ -85,7 +94,8 @@ def minutes_generate(*, meeting, audience, prepared_for):
                 detail={
                     "meeting": meeting.pk,
                     "case_ids": list(audience.case_ids),
-                    "prepared_for": prepared_for,
+                    "prepared_for": readers.label,
+                    "version": meeting.minutes_version,
                 },
             )
     except IntegrityError:
@@ -98,16 +108,23 @@ def minutes_generate(*, meeting, audience, prepared_for):
 def minutes_generate_all(*, meeting):
     """Every audience of the attending agencies' members and the partnership-wide one."""
     files = []
-    for audience, names in selectors.audiences_of_meeting(meeting).values():
-        files.append(
-            minutes_generate(meeting=meeting, audience=audience, prepared_for=", ".join(names))
-        )
+    for audience, readers in selectors.audiences_of_meeting(meeting).values():
+        files.append(minutes_generate(meeting=meeting, audience=audience, readers=readers))
     log.info("Minutes of meeting %s: %s audience(s)", meeting.pk, len(files))
     return files
+
+
+def download_name(meeting, minutes):
+    """The file name a download gets: clinic, date, version (and "superseded")."""
+    superseded = "-superseded" if minutes.superseded else ""
+    return (
+        f"minutes-{slugify(meeting.clinic.name)}-{meeting.held_on:%Y-%m-%d}"
+        f"-v{minutes.version}{superseded}.pdf"
+    )
 
 
 def minutes_for_reader(*, membership, meeting):
     """The reader's version: made now if missing (a case shared after the meeting closed
     gives the reader a view nobody had when the job ran)."""
     audience = selectors.audience_for(membership, meeting)
-    return minutes_generate(meeting=meeting, audience=audience, prepared_for=membership.agency.name)
+    return minutes_generate(meeting=meeting, audience=audience)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/start/", views.meeting_start, name="meeting-start"),
     path("meetings/<int:pk>/close/", views.meeting_close, name="meeting-close"),
+    path("meetings/<int:pk>/reopen/", views.meeting_reopen, name="meeting-reopen"),
     path("meetings/<int:pk>/rebuild/", views.meeting_rebuild, name="meeting-rebuild"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting-attendance"),
     path("meetings/<int:pk>/add-case/", views.meeting_add_case, name="meeting-add-case"),

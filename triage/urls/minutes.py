@@ -11,4 +11,9 @@ urlpatterns = [
         views_minutes.meeting_minutes_pdf,
         name="meeting-minutes-pdf",
     ),
+    path(
+        "meetings/<int:pk>/minutes/files/<int:file_pk>.pdf",
+        views_minutes.meeting_minutes_file,
+        name="meeting-minutes-file",
+    ),
 ]

@@ -290,6 +290,9 @@ def meeting_detail(request, pk):
             "can_add": can(membership, Cap.ADD_AGENDA_ITEM)
             and meeting.status != MeetingStatus.CLOSED,
             "running": meeting.status == MeetingStatus.IN_PROGRESS,
+            "can_reopen": is_chair and clinic_services.can_reopen(meeting),
+            "starts_early": meeting.status == MeetingStatus.PLANNED
+            and clinic_services.starts_early(meeting),
         },
     )
 
@@ -307,17 +310,48 @@ def _meeting_action(request, pk, do, success):
     return redirect(_meeting_url(meeting))
 
 
-@require_POST
 @member_required(Cap.RUN_CLINIC)
 def meeting_start(request, pk):
-    return _meeting_action(
-        request,
-        pk,
-        lambda meeting: clinic_services.meeting_start_run(
-            actor=request.user, membership=request.membership, meeting=meeting
-        ),
-        "Meeting started.",
-    )
+    """POST starts the meeting. More than a day before its start, the chair is asked "are
+    you sure" first (GET shows the same page): the confirming POST carries confirm_early."""
+    meeting = selectors.get_meeting_or_404(request.membership, pk)
+    early = meeting.status == MeetingStatus.PLANNED and clinic_services.starts_early(meeting)
+    confirmed = request.POST.get("confirm_early") == "yes"
+    if request.method == "POST" and (confirmed or not early):
+        return _meeting_action(
+            request,
+            pk,
+            lambda meeting: clinic_services.meeting_start_run(
+                actor=request.user,
+                membership=request.membership,
+                meeting=meeting,
+                confirm_early=confirmed,
+            ),
+            "Meeting started.",
+        )
+    context = {
+        "meeting": meeting,
+        "heading": "Start this meeting now?" if early else "Start this meeting?",
+        "caption": str(meeting),
+        "back_url": _meeting_url(meeting),
+        "submit_label": "Yes, start it now" if early else "Start the meeting",
+        "hidden": {"confirm_early": "yes"} if early else {},
+    }
+    if meeting.status != MeetingStatus.PLANNED:
+        context["blocked"] = "This meeting has already started."
+    else:
+        happens = [
+            "The agenda becomes the running order: the chair records each case's discussion.",
+        ]
+        if early:
+            local = meeting.starts_at.astimezone(clinic_services.LONDON)
+            happens.insert(
+                0,
+                f"This meeting is on {local:%-d %B %Y at %H:%M}, more than a day away. "
+                "Are you sure you want to start it now?",
+            )
+        context.update(happens=happens)
+    return render(request, "includes/confirm_page.html", context)
 
 
 @member_required(Cap.RUN_CLINIC)
@@ -360,6 +394,70 @@ def meeting_close(request, pk):
         ),
     )
     return render(request, "triage/meeting_close.html", context)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you reopening the meeting?",
+        help_text="Everyone who downloads the minutes sees this reason on the new version.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter why the meeting is being reopened."},
+    )
+
+
+@member_required(Cap.RUN_CLINIC)
+def meeting_reopen(request, pk):
+    """GET: what reopening does, with a reason field; POST: reopen (chair, within 7 days
+    of closing)."""
+    meeting = selectors.get_meeting_or_404(request.membership, pk)
+    form = ReopenForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            clinic_services.meeting_reopen(
+                actor=request.user,
+                membership=request.membership,
+                meeting=meeting,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            if "status" in getattr(error, "error_dict", {}):
+                for message in error.message_dict["status"]:
+                    messages.error(request, message)
+                return redirect(_meeting_url(meeting))
+            apply_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Meeting reopened. Closing it again makes a new version of the minutes.",
+            )
+            return redirect(_meeting_url(meeting))
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "heading": "Reopen this meeting?",
+        "caption": str(meeting),
+        "back_url": _meeting_url(meeting),
+        "submit_label": "Reopen the meeting",
+    }
+    if not clinic_services.can_reopen(meeting):
+        context["blocked"] = (
+            "Only a closed meeting can be reopened, within "
+            f"{clinic_services.REOPEN_DAYS} days of closing."
+        )
+    else:
+        context.update(
+            happens=[
+                "The meeting is in progress again: discussions can be recorded and the agenda "
+                "changed.",
+                f"The minutes already made (version {meeting.minutes_version}) stay "
+                "downloadable, marked superseded.",
+                f"Closing the meeting again makes version {meeting.minutes_version + 1} of "
+                "the minutes for every audience.",
+            ],
+            cannot_undo="The reason is recorded in the audit log and printed on the new minutes.",
+        )
+    return render(request, "includes/confirm_page.html", context, status=_status(form))
 
 
 @require_POST

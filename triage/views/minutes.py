@@ -3,7 +3,6 @@ time). Closing a meeting is on the meeting page (triage.views_clinics.meeting_cl
 
 from django.http import FileResponse, Http404
 from django.shortcuts import render
-from django.utils.text import slugify
 
 from accounts.decorators import member_required
 from accounts.roles import Cap
@@ -25,6 +24,19 @@ def meeting_minutes(request, pk):
     if closed:
         audience = selectors.audience_for(membership, meeting)
         context["m"] = selectors.minutes_content(meeting, audience)
+        context["files"] = selectors.minutes_files_for_reader(membership, meeting, audience)
+        current = next(
+            (
+                f
+                for f in context["files"]
+                if f.audience_key == audience.key and f.version == meeting.minutes_version
+            ),
+            None,
+        )
+        # The label the reader's PDF carries (or will carry, once made on first download).
+        context["prepared_for"] = (
+            current.prepared_for if current else selectors.readers_of(meeting, audience).label
+        )
         record_event(
             action=AuditAction.VIEW,
             actor=request.user,
@@ -41,16 +53,34 @@ def meeting_minutes_pdf(request, pk):
     if not selectors.is_closed(meeting):
         raise Http404("The meeting has no minutes yet.")
     minutes = services.minutes_for_reader(membership=membership, meeting=meeting)
+    return _download(request, meeting, minutes)
+
+
+def _download(request, meeting, minutes):
     record_event(
         action=AuditAction.DOWNLOAD,
         actor=request.user,
         obj=minutes,
-        detail={"meeting": meeting.pk, "case_ids": minutes.case_ids},
+        detail={
+            "meeting": meeting.pk,
+            "case_ids": minutes.case_ids,
+            "version": minutes.version,
+            "superseded": minutes.superseded,
+            "prepared_for": minutes.prepared_for,
+        },
     )
-    filename = f"minutes-{slugify(meeting.clinic.name)}-{meeting.held_on:%Y-%m-%d}.pdf"
     return FileResponse(
         minutes.pdf.open("rb"),
         as_attachment=True,
-        filename=filename,
+        filename=services.download_name(meeting, minutes),
         content_type="application/pdf",
     )
+
+
+@member_required(Cap.VIEW_CASES)
+def meeting_minutes_file(request, pk, file_pk):
+    """One file from the reader's download list (an earlier, superseded version too)."""
+    membership = request.membership
+    meeting = selectors.get_meeting_or_404(membership, pk)
+    minutes = selectors.get_minutes_file_or_404(membership, meeting, file_pk)
+    return _download(request, meeting, minutes)
