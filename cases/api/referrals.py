@@ -18,6 +18,7 @@ from cases.serializers.referrals import (
     ReferralDetailSerializer,
     ReferralScreenSerializer,
     ReferralSerializer,
+    ReferralWithdrawSerializer,
 )
 from cases.services import referrals as referral_services
 from cases.views.people import record_match_search
@@ -136,5 +137,24 @@ class ReferralViewSet(
             membership=membership,
             referral=referral,
             **serializer.validated_data,
+        )
+        return Response(self.get_serializer(referral).data)
+
+    @extend_schema(request=ReferralWithdrawSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The referring agency withdraws an undecided referral, with a reason (cannot be
+        undone). Another agency's referral is 404 here."""
+        membership = request.membership
+        if not can(membership, Cap.RECORD_REFERRAL):
+            raise PermissionDenied("Your role cannot withdraw referrals.")
+        referral = referral_selectors.get_withdrawable_referral_or_404(membership, pk)
+        serializer = ReferralWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        referral = referral_services.referral_withdraw(
+            actor=request.user,
+            membership=membership,
+            referral=referral,
+            reason=serializer.validated_data["reason"],
         )
         return Response(self.get_serializer(referral).data)

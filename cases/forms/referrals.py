@@ -151,6 +151,20 @@ class ScreenForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the referral being withdrawn?",
+        help_text="For example, the person referred moved out of the area. No victim "
+        "contact details.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter why the referral is being withdrawn.",
+            "max_length": "The reason must be 2,000 characters or fewer.",
+        },
+    )
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label="Decision",

@@ -15,6 +15,7 @@ class ReferralStatus(models.TextChoices):
     NOT_STALKING = "not_stalking", "Not stalking"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
     DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the referrer"
 
 
 DECISIONS = (
@@ -23,6 +24,9 @@ DECISIONS = (
     ReferralStatus.NOT_APPLICABLE,
     ReferralStatus.DECLINED,
 )
+# What the decision field may hold: a decision, or the referrer's withdrawal (which, like a
+# decision, ends the referral: decided_at, decided_by and decision_reason record it).
+OUTCOMES = (*DECISIONS, ReferralStatus.WITHDRAWN)
 
 
 class SharingBasis(models.TextChoices):
@@ -75,7 +79,7 @@ class Referral(models.Model):
     )
     screening_note = models.TextField(blank=True)
     decision = models.CharField(
-        max_length=20, choices=[(d.value, d.label) for d in DECISIONS], blank=True
+        max_length=20, choices=[(d.value, d.label) for d in OUTCOMES], blank=True
     )
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

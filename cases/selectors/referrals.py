@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.http import Http404
 
-from accounts.access import can_edit_case_core
+from accounts.access import can_edit_case_core, sees_whole_partnership
 from audit.models import Action
 from audit.services import record_event
 from cases.models import Referral, ReferralStatus
@@ -57,6 +57,17 @@ def get_referral_or_404(membership, pk):
                 membership=membership,
                 detail={"reason": "referral not visible", "referral_id": str(pk)},
             )
+        raise Http404("Not found.")
+    return referral
+
+
+def get_withdrawable_referral_or_404(membership, pk):
+    """A visible referral made by the member's agency (any, for the clinic chair): the
+    ones they may withdraw. Others, even visible ones, are 404 here."""
+    referral = get_referral_or_404(membership, pk)
+    if not (
+        sees_whole_partnership(membership) or referral.referring_agency_id == membership.agency_id
+    ):
         raise Http404("Not found.")
     return referral
 

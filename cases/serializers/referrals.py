@@ -254,3 +254,14 @@ class ReferralDecideSerializer(serializers.Serializer):
         if data["decision"] != ReferralStatus.ACCEPTED and not data["reason"].strip():
             raise serializers.ValidationError({"reason": "Enter the reason for this decision."})
         return data
+
+
+class ReferralWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        error_messages={
+            "required": "Enter why the referral is being withdrawn.",
+            "blank": "Enter why the referral is being withdrawn.",
+            "max_length": "The reason must be 2,000 characters or fewer.",
+        },
+    )

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import can
+from accounts.access import can, sees_whole_partnership
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
@@ -285,5 +285,52 @@ def referral_decide(
                 "case_id": referral.case_id,
                 "case_opened": opened,
             },
+        )
+    return referral
+
+
+def can_withdraw(membership, referral):
+    """The referring agency's members who record referrals (and the clinic chair, on the
+    referrer's behalf) withdraw a referral while it is undecided."""
+    return (
+        can(membership, Cap.RECORD_REFERRAL)
+        and referral.partnership_id == membership.agency.partnership_id
+        and (
+            referral.referring_agency_id == membership.agency_id
+            or sees_whole_partnership(membership)
+        )
+    )
+
+
+def referral_withdraw(*, actor, membership, referral, reason):
+    """The referrer withdraws an undecided referral, with a reason. Like a decision, it
+    ends the referral (decision "withdrawn", dated, with who and why); it cannot be
+    undone: a new referral is recorded if the concern returns."""
+    if not can_withdraw(membership, referral):
+        raise PermissionDenied("Only the referring agency withdraws a referral.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the referral is being withdrawn."})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": "The reason must be 2,000 characters or fewer."})
+    with transaction.atomic():
+        referral = _locked(referral)
+        if referral.decision:
+            raise ValidationError(
+                {"reason": f"This referral was already decided: {referral.get_status_display()}."}
+            )
+        referral.decision = ReferralStatus.WITHDRAWN
+        referral.decision_reason = reason
+        referral.decided_at = timezone.now()
+        referral.decided_by = actor
+        referral.save(update_fields=["decision", "decision_reason", "decided_at", "decided_by"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=referral,
+            case=referral.case,
+            reason=reason,
+            detail={"lifecycle": "withdrawn"},
         )
     return referral

@@ -10,4 +10,7 @@ urlpatterns = [
     path("referrals/<int:pk>/", referral_views.referral_detail, name="referral-detail"),
     path("referrals/<int:pk>/screen/", referral_views.referral_screen, name="referral-screen"),
     path("referrals/<int:pk>/decide/", referral_views.referral_decide, name="referral-decide"),
+    path(
+        "referrals/<int:pk>/withdraw/", referral_views.referral_withdraw, name="referral-withdraw"
+    ),
 ]

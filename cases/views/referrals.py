@@ -28,6 +28,7 @@ from cases.forms.referrals import (
     ScreenForm,
     SharingForm,
     SourceForm,
+    WithdrawForm,
 )
 from cases.models import ReferralStatus, SharingBasis
 from cases.selectors import core as selectors
@@ -316,6 +317,8 @@ def _detail(request, referral, *, screen_form=None, status=200):
         "referral": referral,
         "history": referral_selectors.referral_history(referral),
         "can_decide": referral_selectors.can_decide(membership),
+        "can_withdraw": not referral.decision
+        and referral_services.can_withdraw(membership, referral),
         "screen_form": screen_form or ScreenForm(initial={"screened_on": timezone.localdate()}),
         "case_visible": bool(
             referral.case_id and selectors.visible_case_ids(membership, [referral.case_id])
@@ -408,4 +411,53 @@ def referral_decide(request, pk):
     }
     return render(
         request, "cases/referral_decide.html", context, status=400 if form.errors else 200
+    )
+
+
+@member_required(Cap.RECORD_REFERRAL)
+def referral_withdraw(request, pk):
+    """GET: what withdrawing does, with a reason field; POST: withdraw (the referring
+    agency, while the referral is undecided)."""
+    membership = request.membership
+    referral = referral_selectors.get_withdrawable_referral_or_404(membership, pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_services.referral_withdraw(
+                actor=request.user,
+                membership=membership,
+                referral=referral,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Referral withdrawn.")
+            return redirect("cases:referral-detail", pk=referral.pk)
+    context = {
+        "form": form,
+        "heading": "Withdraw this referral?",
+        "caption": f"Referral {referral.pk}, received {referral.received_on:%-d %B %Y}",
+        "back_url": reverse("cases:referral-detail", args=[referral.pk]),
+        "submit_label": "Withdraw the referral",
+    }
+    if referral.decision:
+        context["blocked"] = (
+            f"This referral was already decided: {referral.get_status_display()}. "
+            "Only an undecided referral can be withdrawn."
+        )
+    else:
+        context.update(
+            happens=[
+                "The referral is closed as withdrawn by the referrer, with your reason: "
+                "no one screens or decides on it.",
+                "It stays on the record, with who withdrew it and when.",
+            ],
+            cannot_undo=("This cannot be undone. If the concern returns, record a new referral."),
+        )
+    return render(
+        request,
+        "includes/confirm_page.html",
+        context,
+        status=400 if form.is_bound and form.errors else 200,
     )

@@ -206,6 +206,9 @@ def test_merge_pages(client, login, world, pair):
     compare = client.get(confirm_url)
     body = compare.content.decode()
     assert "Jon Smith" in body and "John Smith" in body and "9434765919" in body
+    # A confirmation page: what will happen, and the warning.
+    assert 'id="merge-happens"' in body and "no longer offered as a likely match" in body
+    assert "govuk-warning-text" in body
     no_reason = client.post(
         reverse("cases:person-merge-confirm"), {"keep": keep.pk, "duplicate": duplicate.pk}
     )

@@ -6,6 +6,8 @@ send input every allowed role gets a 400 for, so no row changes the shared refer
 
 from django.urls import reverse
 
+from accounts.roles import Role
+from tests.factories import make_referral
 from tests.matrix import ALL_ROLES, CASE_WRITERS, NOT_ADMIN, POLICE, Row
 
 # Police screen every incoming referral in their partnership.
@@ -60,6 +62,13 @@ ROWS = {
         anonymous=401,
         reaches_other_agency=SEES_ALL_REFERRALS,
     ),
+    # Withdrawing: the referring agency's own referrals (the chair: any); another
+    # agency's referral is 404 even where it is visible. An empty reason is a field error.
+    "cases:referral-withdraw": Row(NOT_ADMIN, scoped="own_referral"),
+    "cases:referral-withdraw POST": Row(NOT_ADMIN, scoped="own_referral", method="post", ok=400),
+    "api:referral-withdraw": Row(
+        NOT_ADMIN, scoped="own_referral", method="post", ok=400, anonymous=401
+    ),
     "api:referral-decide": Row(
         CASE_WRITERS,
         scoped="referral",
@@ -69,3 +78,20 @@ ROWS = {
         reaches_other_agency=SEES_ALL_REFERRALS,
     ),
 }
+
+
+def own_referral_scopes(ctx, role):
+    """own: an undecided referral made by the role's agency; other_agency: one made by
+    another agency of the partnership (police's, or advocacy's for police roles)."""
+    world = ctx.world
+    member = world.members[role]
+    own = ctx.once(f"referral_by_{member.agency_id}", lambda: make_referral(member))
+    other_member = world.members[Role.ADVOCATE if role in POLICE else Role.INVESTIGATOR]
+    other = ctx.once(f"referral_by_{other_member.agency_id}", lambda: make_referral(other_member))
+    other_partnership = ctx.once(
+        "referral_other_partnership", lambda: make_referral(world.other_partnership_member)
+    )
+    return {"own": own, "other_agency": other, "other_partnership": other_partnership}
+
+
+SCOPES = {"own_referral": own_referral_scopes}

@@ -239,6 +239,9 @@ def test_cancel_needs_a_reason_and_records_it(world, client, login):
     assert "reason" in error.value.message_dict
     login(investigator)
     url = reverse("triage:actions-cancel", args=[action.pk])
+    page = client.get(url).content.decode()  # a confirmation page first
+    assert 'id="happens"' in page and "cannot be reopened" in page
+    assert "govuk-button--warning" in page
     response = client.post(url, {"reason": ""})
     assert response.status_code == 400
     body = response.content.decode()

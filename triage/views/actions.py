@@ -221,7 +221,9 @@ def _row(request, action, *, message=""):
     )
 
 
-def _form_page(request, action, form, *, heading, submit_label, intro=""):
+def _form_page(
+    request, action, form, *, heading, submit_label, intro="", happens=(), cannot_undo=""
+):
     status = 400 if request.method == "POST" and form.errors else 200
     return render(
         request,
@@ -232,6 +234,8 @@ def _form_page(request, action, form, *, heading, submit_label, intro=""):
             "heading": heading,
             "submit_label": submit_label,
             "intro": intro,
+            "happens": happens,
+            "cannot_undo": cannot_undo,
             "back_url": reverse("triage:actions-detail", args=[action.pk]),
             "next_url": request.GET.get("next") or request.POST.get("next", ""),
         },
@@ -262,7 +266,20 @@ def action_cancel(request, action):
         else:
             messages.success(request, "Action cancelled.")
             return redirect(_back(request, action))
-    return _form_page(request, action, form, heading="Cancel the action", submit_label="Cancel it")
+    return _form_page(
+        request,
+        action,
+        form,
+        heading="Cancel the action?",
+        submit_label="Cancel the action",
+        happens=[
+            f"The action is closed as cancelled, with your reason. {action.owner_agency.name} "
+            "no longer has it to do and it stops counting as overdue.",
+            "It stays on the case and in the clinic minutes, marked cancelled.",
+        ],
+        cannot_undo="A cancelled action cannot be reopened: add a new action if it is "
+        "needed again.",
+    )
 
 
 @worker_required
