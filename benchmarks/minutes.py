@@ -195,7 +195,9 @@ def main():
         start = time.perf_counter()
         cpu_start = time.process_time()
         with CaptureQueriesContext(connection) as captured:
-            html = services.render_minutes_html(meeting, audience, prepared_for="Partnership-wide")
+            html = services.render_minutes_html(
+                meeting, audience, prepared_for=selectors.PARTNERSHIP_WIDE_LABEL
+            )
         html_times.append(time.perf_counter() - start)
         _pdf, pages = render_pdf(html)
         times.append(time.perf_counter() - start)
@@ -222,7 +224,9 @@ def main():
     MinutesFile.objects.filter(meeting=meeting).delete()
     start = time.perf_counter()
     stored = services.minutes_generate(
-        meeting=meeting, audience=audience, prepared_for="Partnership-wide"
+        meeting=meeting,
+        audience=audience,
+        readers=selectors.Readers(label=selectors.PARTNERSHIP_WIDE_LABEL, partnership_wide=True),
     )
     print(
         f"Stored MinutesFile through the service: {time.perf_counter() - start:.2f} s, "
