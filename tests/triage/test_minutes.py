@@ -496,3 +496,16 @@ def test_pdfs_are_tagged_for_accessibility(world, meeting, tmp_path):
     }
     assert fields["Tagged"] == "yes"
     assert fields["Title"].startswith("Minutes: Northshire triage clinic")
+
+
+def test_pdfs_carry_the_structure_tree_without_pdfinfo_too(world, meeting):
+    """The same check read with pypdf, so it runs where poppler-utils is not installed:
+    a tagged PDF marks itself (MarkInfo /Marked true), has a structure tree and names its
+    language."""
+    _close(meeting, world)
+    audience = selectors.audience_for(world.members[Role.ADVOCATE], meeting)
+    minutes = services.minutes_generate(meeting=meeting, audience=audience)
+    root = PdfReader(minutes.pdf.open("rb")).trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) is True
+    assert "/StructTreeRoot" in root
+    assert str(root["/Lang"]).lower().startswith("en")
