@@ -243,6 +243,14 @@ SPECTACULAR_SETTINGS = {
             ("not_applicable", "Not applicable"),
             ("declined", "Declined"),
         ],
+        # What a referral's decision field holds: a decision or the referrer's withdrawal.
+        "ReferralOutcomeEnum": [
+            ("accepted", "Accepted"),
+            ("not_stalking", "Not stalking"),
+            ("not_applicable", "Not applicable"),
+            ("declined", "Declined"),
+            ("withdrawn", "Withdrawn by the referrer"),
+        ],
     },
     "SWAGGER_UI_FAVICON_HREF": "data:,",
     "REDOC_DIST": "SIDECAR",
