@@ -148,16 +148,18 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def start(self, request, pk=None):
         """Start the meeting. More than a day before its start, send confirm_early: true
         (otherwise a 400 on confirm_early says so)."""
+        _require(self.request.membership, Cap.RUN_CLINIC, "Only a clinic chair can do this.")
+        meeting = self._meeting()  # 404 outside scope before any body check
         body = MeetingStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._chair_action(
-            lambda meeting: clinic_services.meeting_start_run(
-                actor=request.user,
-                membership=request.membership,
-                meeting=meeting,
-                confirm_early=body.validated_data["confirm_early"],
-            )
+        clinic_services.meeting_start_run(
+            actor=request.user,
+            membership=request.membership,
+            meeting=meeting,
+            confirm_early=body.validated_data["confirm_early"],
         )
+        meeting.refresh_from_db()
+        return self._detail(meeting)
 
     @extend_schema(request=MeetingReopenSerializer, responses={200: MeetingDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -165,16 +167,17 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         """Reopen a closed meeting (the chair, within 7 days of closing) with a reason; its
         minutes files are kept, marked superseded, and closing again makes a new version."""
         _require(self.request.membership, Cap.RUN_CLINIC, "Only a clinic chair can do this.")
+        meeting = self._meeting()  # 404 outside scope before any body check
         body = MeetingReopenSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._chair_action(
-            lambda meeting: clinic_services.meeting_reopen(
-                actor=request.user,
-                membership=request.membership,
-                meeting=meeting,
-                reason=body.validated_data["reason"],
-            )
+        clinic_services.meeting_reopen(
+            actor=request.user,
+            membership=request.membership,
+            meeting=meeting,
+            reason=body.validated_data["reason"],
         )
+        meeting.refresh_from_db()
+        return self._detail(meeting)
 
     @extend_schema(request=None, responses={200: MeetingDetailSerializer})
     @action(detail=True, methods=["post"])
