@@ -25,7 +25,14 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """Signing out is a POST (the header's button). A GET, such as a stale or bookmarked
+    sign-out link, shows a page instead of a bare 405: a button to sign out when still
+    signed in, or confirmation that the session has ended."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "accounts/sign_out.html")
 
 
 def _safe_next(request, fallback="home"):

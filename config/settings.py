@@ -169,9 +169,12 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# Django's en_GB locale formats win over DATE_FORMAT settings; ours (GOV.UK style) win over
+# those: config/formats/en_GB/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y, H:i"
-SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATE_FORMAT = "j M Y"
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 
 # Static files: GOV.UK and MOJ Frontend are copied from node_modules into static/vendor.
@@ -310,7 +313,8 @@ if IS_PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_denials": {"()": "config.logging.OneLineDenials"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_denials"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -131,9 +131,24 @@ def login(client):
     return _login
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--browser",
+        action="store_true",
+        help="run the browser suite (tests marked browser; needs chromium and chromium-driver)",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` need PostgreSQL; on SQLite they are skipped with the reason."""
+    """Tests marked ``browser`` run only with --browser (make test-browser). Tests marked
+    ``postgres`` need PostgreSQL; on SQLite they are skipped with the reason."""
     from django.conf import settings
+
+    if not config.getoption("--browser"):
+        browser = [item for item in items if item.get_closest_marker("browser")]
+        if browser:
+            config.hook.pytest_deselected(items=browser)
+            items[:] = [item for item in items if not item.get_closest_marker("browser")]
 
     if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return

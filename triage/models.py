@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, Partnership
 from cases.models import Case, Priority, Tier
+from config.dates import long_date
 
 
 class MeetingKind(models.TextChoices):
@@ -98,7 +99,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["partnership", "held_on"])]
 
     def __str__(self):
-        return f"{self.clinic.name}, {self.held_on:%d %B %Y}"
+        return f"{self.clinic.name}, {long_date(self.held_on)}"
 
 
 class AgendaReason(models.TextChoices):

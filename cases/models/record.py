@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from config.dates import long_date
+
 from .case import Case
 from .people import Person
 from .reference import ReferenceCode
@@ -82,7 +84,7 @@ class OrderBreach(models.Model):
         ordering = ["-occurred_on", "-id"]
 
     def __str__(self):
-        return f"Breach on {self.occurred_on}"
+        return f"Breach on {long_date(self.occurred_on)}"
 
 
 class CriminalJusticeOutcome(models.Model):
@@ -104,7 +106,7 @@ class CriminalJusticeOutcome(models.Model):
         ordering = ["-outcome_on", "-id"]
 
     def __str__(self):
-        return f"{self.outcome} on {self.outcome_on}"
+        return f"{self.outcome} on {long_date(self.outcome_on)}"
 
 
 class ReoffendingVictim(models.TextChoices):
@@ -140,4 +142,4 @@ class ReoffendingEvent(models.Model):
         indexes = [models.Index(fields=["perpetrator", "occurred_on"])]
 
     def __str__(self):
-        return f"Re-offence on {self.occurred_on} ({self.get_victim_display().lower()})"
+        return f"Re-offence on {long_date(self.occurred_on)} ({self.get_victim_display().lower()})"

@@ -4,6 +4,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, Partnership
+from config.dates import long_date
 
 from .case import Case
 
@@ -100,7 +101,7 @@ class Referral(models.Model):
         ordering = ["-received_on", "-id"]
 
     def __str__(self):
-        return f"Referral {self.pk} received {self.received_on}"
+        return f"Referral {self.pk} received {long_date(self.received_on)}"
 
     @property
     def status(self):

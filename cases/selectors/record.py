@@ -28,6 +28,7 @@ from cases.models import (
 )
 from cases.models.screening import CrimeScreenEntry
 from cases.selectors.core import cases_visible_to, referrals_visible_to
+from config.dates import long_date
 
 
 def case_record(case):
@@ -199,7 +200,7 @@ def _history_events(case):
                 events.append(
                     TimelineEvent(
                         row.history_date,
-                        f"Case closed on {row.closed_on:%d/%m/%Y}: monitored for six months",
+                        f"Case closed on {long_date(row.closed_on)}: monitored for six months",
                         "closure",
                         text,
                         by,
@@ -316,7 +317,7 @@ def timeline(membership, case):
                     order.decided_on,
                     f"{order.get_kind_display()} {order.get_decision_display().lower()}",
                     "order",
-                    f"Expires {order.expires_on:%d/%m/%Y}" if order.expires_on else "",
+                    f"Expires {long_date(order.expires_on)}" if order.expires_on else "",
                 )
             )
         for breach in order.breaches.all():

@@ -32,6 +32,7 @@ from cases.models import PartyRole
 from cases.selectors import core as selectors
 from cases.selectors import record as record_selectors
 from cases.services import record as record_services
+from config.dates import long_date
 
 SECTIONS = (
     ("overview", "Overview", "cases:detail"),
@@ -237,7 +238,7 @@ def order_decide(request, pk):
         return redirect(_section_url(case, "orders"))
     context.update(
         heading=f"Decision on the {order.get_kind_display().lower()}",
-        intro=f"Applied for on {order.applied_on:%d/%m/%Y} against {order.subject.full_name}.",
+        intro=f"Applied for on {long_date(order.applied_on)} against {order.subject.full_name}.",
         submit_label="Save decision",
     )
     return _render_form(request, "cases/record/form_page.html", context, form)

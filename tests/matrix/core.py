@@ -30,6 +30,8 @@ ROWS = {
     "api-docs": Row(ALL_ROLES),
     "accounts:sign-in": Row(ALL_ROLES, anonymous=200, signed_in_ok=302),
     "accounts:sign-out": Row(ALL_ROLES, method="post", ok=302),
+    # A stale sign-out link (GET) shows a page, signed in or not; it signs nobody out.
+    "accounts:sign-out GET": Row(ALL_ROLES, anonymous=200),
     "accounts:otp-verify": Row(ALL_ROLES),
     "accounts:otp-enrol": Row(ALL_ROLES),
     "accounts:switch-agency": Row(ALL_ROLES),
