@@ -1,12 +1,13 @@
 """Demo people, cases, parties and referrals on the demo partnerships (accounts.demo)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from accounts.roles import AgencyKind, Role
-from cases.models import CodeList, Gender, PartyRole, ReferenceCode
+from cases.models import CodeList, Gender, PartyRole, ReferenceCode, Referral, ReferralStatus
 from cases.services import core as services
+from cases.services import record as record_services
 
 GIVEN = [
     "Amy",
@@ -96,7 +97,7 @@ SHARING_PATTERNS = [
     (0, 3),
     (0, 1, 2, 3, 4),
     (0, 4),
-    (1, 2),  # self-referral via advocacy, seen at clinic; not shared with police
+    (2, 1),  # self-referral via advocacy (which leads), seen at clinic; not shared with police
 ]
 
 
@@ -104,6 +105,7 @@ def seed(*, rng, agencies, members, case_count, patterns=SHARING_PATTERNS):
     """``case_count`` cases shared by ``patterns`` (agency indexes, lead first)."""
     codes = {
         "ethnicities": ReferenceCode.objects.of(CodeList.ETHNICITY).current(),
+        "closure_reasons": list(ReferenceCode.objects.of(CodeList.CLOSURE_REASON).current()),
         "sources": {
             c.code: c for c in ReferenceCode.objects.of(CodeList.REFERRAL_SOURCE).current()
         },
@@ -150,6 +152,8 @@ def _case(rng, number, agencies, members, codes, patterns):
         officer_in_charge=investigator.user if police_led and number % 2 == 0 else None,
     )
     for index in pattern[1:]:
+        if case.case_agencies.filter(agency=agencies[index]).exists():
+            continue  # opening the case already shared it with the opener's agency
         services.case_share(
             actor=opener.user,
             membership=opener,
@@ -178,7 +182,7 @@ def _case(rng, number, agencies, members, codes, patterns):
     # advocacy service recorded.
     referrer = opener if police_led else members[Role.ADVOCATE]
     source = codes["sources"]["police" if police_led else "self_via_advocacy"]
-    services.referral_record(
+    referral = services.referral_record(
         actor=referrer.user,
         membership=referrer,
         case=case,
@@ -186,6 +190,23 @@ def _case(rng, number, agencies, members, codes, patterns):
         received_on=opened_on,
         reason="Referred for multi-agency triage.",
     )
-    if number % 9 == 8:
-        case.closed_on = min(opened_on + timedelta(days=120), timezone.localdate())
-        case.save(update_fields=["closed_on"])
+    # The referral opened this case: screened and accepted on the day, so its status
+    # follows the case (a case whose referral still says "received" reads as a mistake).
+    decider = members.get(Role.CLINIC_CHAIR, opener).user
+    decided_at = timezone.make_aware(datetime.combine(opened_on, time(11, 0)))
+    Referral.objects.filter(pk=referral.pk).update(
+        screened_at=decided_at,
+        screened_by=decider,
+        decision=ReferralStatus.ACCEPTED,
+        decided_at=decided_at,
+        decided_by=decider,
+    )
+    if number % 9 == 8 and codes["closure_reasons"]:
+        record_services.case_close(
+            actor=opener.user,
+            membership=opener,
+            case=case,
+            reason=codes["closure_reasons"][number % len(codes["closure_reasons"])],
+            note="Closed at triage clinic review; monitored for six months.",
+            closed_on=min(opened_on + timedelta(days=120), timezone.localdate()),
+        )
