@@ -2,6 +2,7 @@
 supervisors only (others: 403); anything outside the partnership: 404."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -9,22 +10,29 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.access import can
+from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
 from cases.api.core import MemberScopedMixin
 from cases.forms.screening import WorklistFilterForm
 from cases.models import CrimeScreenEntry, ImportRun, ImportStatus, ScreeningAction
 from cases.pagination import CappedPagination
+from cases.selectors import core as case_selectors
 from cases.selectors import screening as selectors
+from cases.serializers.referrals import ReferralSerializer
 from cases.serializers.screening import (
     ActionRecordSerializer,
     CrimeScreenEntryDetailSerializer,
     CrimeScreenEntrySerializer,
     DecisionSerializer,
+    EntryLinkCaseSerializer,
     ImportCreateSerializer,
     ImportRunSerializer,
     ScreeningActionSerializer,
+    referral_defaults,
 )
+from cases.services import referrals as referral_services
 from cases.services import screening as services
 
 FILTER_PARAMETERS = [
@@ -129,6 +137,67 @@ class CrimeScreenEntryViewSet(
         return Response(
             ScreeningActionSerializer(actions, many=True).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(request=EntryLinkCaseSerializer, responses={200: CrimeScreenEntrySerializer})
+    @action(detail=True, methods=["post"], url_path="link-case", url_name="link-case")
+    def link_case(self, request, pk=None):
+        """Add the crime to an existing case you can see (``case``: its reference), or
+        unlink it (blank)."""
+        membership = request.membership
+        entry = selectors.get_entry_or_404(membership, pk)
+        serializer = EntryLinkCaseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reference = (serializer.validated_data["case"] or "").strip()
+        case = None
+        if reference:
+            case = (
+                case_selectors.cases_visible_to(membership)
+                .filter(reference__iexact=reference)
+                .first()
+            )
+            if case is None:
+                raise ValidationError({"case": ["No case you can see has that reference."]})
+        services.entry_link_case(actor=request.user, membership=membership, entry=entry, case=case)
+        return Response(CrimeScreenEntrySerializer(entry).data)
+
+    @extend_schema(request=ReferralSerializer, responses={201: ReferralSerializer})
+    @action(detail=True, methods=["post"], url_path="referral", url_name="referral")
+    def referral(self, request, pk=None):
+        """Record a referral from the crime. Every field is optional: what is not sent is
+        taken from the crime (source police, received today, the reason from the offence,
+        dates, summary and crime reference, the suspect as the perpetrator and the victim:
+        a person already linked to the crime by ``id``, else new details). Send
+        ``perpetrator``/``victim`` as ``{"id": …}`` to use an existing person (likely
+        matches: GET /people/matches/). ``sharing_basis`` is yours to give. The crime is
+        linked to the case when the referral is accepted."""
+        membership = request.membership
+        if not can(membership, Cap.RECORD_REFERRAL):
+            raise PermissionDenied("Your role cannot record referrals.")
+        entry = selectors.get_entry_or_404(membership, pk)
+        entry = (
+            selectors.entries_visible_to(membership)
+            .select_related("offence", "suspect_person", "victim_person")
+            .get(pk=entry.pk)
+        )
+        data = referral_defaults(
+            entry,
+            source=selectors.police_referral_source(membership),
+            received_on=timezone.localdate(),
+        )
+        data.update(request.data)
+        serializer = ReferralSerializer(
+            data=data,
+            context=self.get_serializer_context(),
+            cases=case_selectors.cases_visible_to(membership),
+        )
+        serializer.is_valid(raise_exception=True)
+        referral = referral_services.referral_record(
+            actor=request.user,
+            membership=membership,
+            crime_screen_entry=entry,
+            **serializer.validated_data,
+        )
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
 
 class ScreeningActionViewSet(ScreenerMixin, viewsets.GenericViewSet):

@@ -215,3 +215,76 @@ class DecideForm(forms.Form):
             if data.get("case_reference"):
                 self.add_error("case_reference", "Only an accepted referral joins a case.")
         return data
+
+
+# A referral from a police crime-screen entry: the question pages start filled in ---------
+
+
+def _form_date(day):
+    return f"{day.day}/{day.month}/{day.year}" if day else ""
+
+
+def split_name(name):
+    """(given names, family name) of a name as police systems write it: "FAMILY, Given"
+    or "Given Family" (the last word is the family name). Check them on the page."""
+    name = " ".join((name or "").split())
+    if not name:
+        return "", ""
+    if "," in name:
+        family, _, given = name.partition(",")
+        given, family = given.strip(), family.strip()
+    else:
+        given, _, family = name.rpartition(" ")
+    # "KELLAWAY": police systems write the family name in capitals.
+    return given, family.title() if family.isupper() else family
+
+
+def _person_answer(name, date_of_birth, gender):
+    given, family = split_name(name)
+    if not family:
+        return {}
+    return {
+        "given_names": given,
+        "family_name": family,
+        "date_of_birth": _form_date(date_of_birth),
+        "gender": gender or "",
+    }
+
+
+def entry_reason(entry):
+    """The reason for a referral made from a crime, from what the crime record says."""
+    offence = entry.offence
+    parts = [
+        f"From the police crime screen: crime {entry.crime_reference}, recorded "
+        f"{entry.recorded_on:%-d %B %Y}, {offence.label} ({offence.code})."
+    ]
+    if entry.offence_description:
+        parts.append(f"Offence: {entry.offence_description}.")
+    if entry.stalking_started_on:
+        until = f" to {entry.stalking_ended_on:%-d %B %Y}" if entry.stalking_ended_on else ""
+        parts.append(f"Stalking from {entry.stalking_started_on:%-d %B %Y}{until}.")
+    if entry.officer_in_charge:
+        parts.append(f"Officer in charge: {entry.officer_in_charge}.")
+    text = " ".join(parts)
+    if entry.summary.strip():
+        text += "\n\n" + entry.summary.strip()
+    return text[: ReasonForm.base_fields["reason"].max_length]
+
+
+def answers_from_entry(entry, *, source=None, received_on):
+    """The question pages' answers (as the pages post them) filled in from a crime: the
+    source (police), the date received, the reason, the suspect as the perpetrator and
+    the victim. Sharing is left for the person to answer."""
+    answers = {
+        "received": {"received_on": _form_date(received_on)},
+        "reason": {"reason": entry_reason(entry)},
+        "perpetrator": _person_answer(
+            entry.suspect_name, entry.suspect_date_of_birth, entry.suspect_gender
+        ),
+        "victim": _person_answer(
+            entry.victim_name, entry.victim_date_of_birth, entry.victim_gender
+        ),
+    }
+    if source is not None:
+        answers["source"] = {"source": str(source.pk)}
+    return {step: data for step, data in answers.items() if data}

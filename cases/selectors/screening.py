@@ -23,6 +23,7 @@ from cases.models import (
     CrimeScreenEntry,
     ImportRun,
     ReclassificationOutcome,
+    Referral,
     ScreeningAction,
     ScreeningActionKind,
     code_choices,
@@ -324,3 +325,26 @@ def _month_key(mapping, month):
         if isinstance(key, datetime) and key.date() == month:
             return key
     return month
+
+
+def open_referral_action(entry, pk):
+    """The entry's "refer to triage clinic" action ``pk`` that has no referral yet, or None."""
+    if not pk:
+        return None
+    return ScreeningAction.objects.filter(
+        pk=pk, entry=entry, kind=ScreeningActionKind.REFER_TO_TRIAGE, referral__isnull=True
+    ).first()
+
+
+def referrals_from(entry):
+    """The referrals made from this crime, oldest first (shown on the entry's page)."""
+    return Referral.objects.filter(crime_screen_entry=entry).order_by("created_at", "pk")
+
+
+def police_referral_source(membership):
+    """The partnership's current "Police" referral source, or None."""
+    return (
+        code_choices(CodeList.REFERRAL_SOURCE, membership.agency.partnership_id)
+        .filter(code="police")
+        .first()
+    )

@@ -177,3 +177,47 @@ class ImportCreateSerializer(serializers.Serializer):
                 {"file": [f"The file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB."]}
             )
         return data
+
+
+class EntryLinkCaseSerializer(serializers.Serializer):
+    case = serializers.CharField(
+        max_length=30,
+        allow_blank=True,
+        allow_null=True,
+        help_text="The reference of a case you can see; blank or null unlinks.",
+    )
+
+
+def _person_default(person, name, date_of_birth, gender):
+    from cases.forms.referrals import split_name
+
+    if person is not None:
+        return {"id": person.pk}
+    given, family = split_name(name)
+    if not family:
+        return None
+    details = {"given_names": given, "family_name": family, "gender": gender or ""}
+    if date_of_birth:
+        details["date_of_birth"] = date_of_birth.isoformat()
+    return details
+
+
+def referral_defaults(entry, *, source, received_on):
+    """A referral's fields as the API takes them, filled in from a crime: what a caller
+    does not send is taken from here."""
+    from cases.forms.referrals import entry_reason
+
+    return {
+        "source": source.code if source else None,
+        "received_on": received_on.isoformat(),
+        "reason": entry_reason(entry),
+        "perpetrator": _person_default(
+            entry.suspect_person,
+            entry.suspect_name,
+            entry.suspect_date_of_birth,
+            entry.suspect_gender,
+        ),
+        "victim": _person_default(
+            entry.victim_person, entry.victim_name, entry.victim_date_of_birth, entry.victim_gender
+        ),
+    }

@@ -24,11 +24,14 @@ from cases.models import (
     Person,
     Referral,
     ReferralStatus,
+    ScreeningActionKind,
     SharingBasis,
 )
 from cases.selectors.referrals import can_decide
+from cases.selectors.screening import can_screen
 from cases.services import core
 from cases.services import people as people_services
+from cases.services import screening as screening_services
 
 NEGATIVE = {ReferralStatus.NOT_STALKING, ReferralStatus.NOT_APPLICABLE, ReferralStatus.DECLINED}
 
@@ -59,10 +62,28 @@ def referral_record(
     case=None,
     perpetrator=None,
     victim=None,
+    crime_screen_entry=None,
+    screening_action=None,
 ):
+    """Record a referral with its people (a chosen Person, details of a new one, or None).
+
+    ``crime_screen_entry``: the police crime it was made from (police screeners only); the
+    entry's "refer to triage clinic" ``screening_action`` then points at the referral, or
+    one is recorded, and the crime is linked to the case when the referral is accepted."""
     if not can(membership, Cap.RECORD_REFERRAL):
         raise PermissionDenied("Your role cannot record referrals.")
     errors = {}
+    if crime_screen_entry is not None:
+        if not can_screen(membership):
+            raise PermissionDenied("Only police screeners refer from the crime screen.")
+        if crime_screen_entry.partnership_id != membership.agency.partnership_id:
+            errors["crime_screen_entry"] = "Choose a crime in your partnership."
+        if screening_action is not None and (
+            screening_action.entry_id != crime_screen_entry.pk
+            or screening_action.kind != ScreeningActionKind.REFER_TO_TRIAGE
+            or screening_action.referral_id
+        ):
+            errors["screening_action"] = "Choose this crime's referral action without a referral."
     today = timezone.localdate()
     if received_on > today:
         errors["received_on"] = "The date received cannot be in the future."
@@ -97,6 +118,7 @@ def referral_record(
             sharing_basis=sharing_basis,
             consent_recorded_on=consent_recorded_on,
             created_by=actor,
+            crime_screen_entry=crime_screen_entry,
             **people,
         )
         record_event(
@@ -108,8 +130,17 @@ def referral_record(
                 "sharing_basis": sharing_basis,
                 "perpetrator_id": getattr(people["perpetrator"], "pk", None),
                 "victim_id": getattr(people["victim"], "pk", None),
+                "crime_screen_entry": getattr(crime_screen_entry, "pk", None),
             },
         )
+        if crime_screen_entry is not None:
+            screening_services.entry_referred(
+                actor=actor,
+                membership=membership,
+                entry=crime_screen_entry,
+                referral=referral,
+                action=screening_action,
+            )
     return referral
 
 
@@ -264,6 +295,14 @@ def referral_decide(
                 )
             _join_people(actor=actor, membership=membership, referral=referral, case=case)
             referral.case = case
+            if referral.crime_screen_entry_id:
+                screening_services.entry_link_accepted_case(
+                    actor=actor,
+                    membership=membership,
+                    entry=referral.crime_screen_entry,
+                    case=case,
+                    referral=referral,
+                )
         referral.decision = decision
         referral.decision_reason = reason
         referral.decided_at = _dated(decided_on)

@@ -487,3 +487,54 @@ def entry_link_case(*, actor, membership, entry, case):
             detail={"linked_case": case.reference if case else None},
         )
     return entry
+
+
+# Hand-offs: a crime becomes a referral, and its case -------------------------------------
+
+
+def entry_referred(*, actor, membership, entry, referral, action=None):
+    """The referral was recorded from this crime (in the caller's transaction): the
+    "refer to triage clinic" action it came from points at it, or such an action is
+    recorded now (today), which screens the entry if it was not yet screened."""
+    now = timezone.now()
+    locked = CrimeScreenEntry.objects.select_for_update().get(pk=entry.pk)
+    if action is None:
+        action = ScreeningAction.objects.create(
+            entry=locked,
+            kind=ScreeningActionKind.REFER_TO_TRIAGE,
+            acted_at=now,
+            actor=actor,
+            agency=membership.agency,
+            referral=referral,
+        )
+    else:
+        ScreeningAction.objects.filter(pk=action.pk).update(referral=referral)
+    if locked.screened_at is None:
+        locked.screened_at = action.acted_at
+        locked.save(update_fields=["screened_at"])
+    record_event(
+        action=Action.UPDATE,
+        actor=actor,
+        membership=membership,
+        obj=locked,
+        detail={"referral": referral.pk, "screening_action": action.pk},
+    )
+    return action
+
+
+def entry_link_accepted_case(*, actor, membership, entry, case, referral):
+    """The referral made from this crime was accepted into ``case``: the crime is linked
+    to that case, unless it is already linked to one (that link is kept)."""
+    linked = CrimeScreenEntry.objects.filter(pk=entry.pk, case__isnull=True).update(
+        case=case, updated_at=timezone.now()
+    )
+    if linked:
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=entry,
+            case=case,
+            detail={"linked_case": case.reference, "referral": referral.pk},
+        )
+    return bool(linked)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("entries/<int:pk>/actions/", views.entry_actions, name="entry-actions"),
     path("entries/<int:pk>/same-course/", views.entry_same_course, name="entry-same-course"),
     path("entries/<int:pk>/case/", views.entry_link_case, name="entry-link-case"),
+    path("entries/<int:pk>/refer/", views.entry_refer, name="entry-refer"),
     path("actions/<int:pk>/decide/", views.reclassification_decide, name="decide"),
     path("supervisor/", views.supervisor, name="supervisor"),
 ]

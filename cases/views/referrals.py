@@ -29,11 +29,13 @@ from cases.forms.referrals import (
     SharingForm,
     SourceForm,
     WithdrawForm,
+    answers_from_entry,
 )
 from cases.models import ReferralStatus, SharingBasis
 from cases.selectors import core as selectors
 from cases.selectors import people as people_selectors
 from cases.selectors import referrals as referral_selectors
+from cases.selectors import screening as screening_selectors
 from cases.services import referrals as referral_services
 from cases.views.people import record_match_search
 
@@ -121,6 +123,40 @@ def _back_url(step, change):
     return _step_url(previous[-1]) if previous else reverse("cases:referrals")
 
 
+FROM_CRIME = "_from_crime"  # answers key: the crime (and screening action) it is made from
+
+
+def start_from_crime(request, entry, *, source, action=None):
+    """Begin the question pages filled in from a police crime: the investigator checks
+    every answer, the people go through the likely-match pages, and nothing is saved
+    before the check-answers page is confirmed."""
+    answers = answers_from_entry(entry, source=source, received_on=timezone.localdate())
+    answers[FROM_CRIME] = {"entry": entry.pk, "action": action.pk if action else None}
+    request.session[SESSION_KEY] = answers
+    return redirect("cases:referral-step", step=STEPS[0])
+
+
+def _from_crime(request):
+    """(entry, screening action) the answers were started from, if still in scope."""
+    origin = _answers(request).get(FROM_CRIME) or {}
+    if not origin.get("entry"):
+        return None, None
+    entry = (
+        screening_selectors.entries_visible_to(request.membership)
+        .filter(pk=origin["entry"])
+        .select_related("offence")
+        .first()
+    )
+    if entry is None:
+        return None, None
+    return entry, screening_selectors.open_referral_action(entry, origin.get("action"))
+
+
+def _caption(request):
+    origin = _answers(request).get(FROM_CRIME)
+    return "Record a referral from a police crime" if origin else "Record a referral"
+
+
 @member_required(Cap.RECORD_REFERRAL)
 def referral_new(request):
     """Start again: forget any answers from an unfinished referral."""
@@ -151,7 +187,7 @@ def referral_step(request, step):
     context = {
         "form": form,
         "heading": QUESTIONS[step],
-        "caption": "Record a referral",
+        "caption": _caption(request),
         "submit_label": "Continue",
         "back_url": _back_url(step, change),
         "step": step,
@@ -244,6 +280,7 @@ def referral_check(request):
     if missing:
         return redirect(_step_url(missing))
     errors = []
+    entry, action = _from_crime(request)
     if request.method == "POST":
         try:
             referral = referral_services.referral_record(
@@ -256,6 +293,8 @@ def referral_check(request):
                 consent_recorded_on=data["consent_recorded_on"],
                 perpetrator=data["perpetrator"],
                 victim=data["victim"],
+                crime_screen_entry=entry,
+                screening_action=action,
             )
         except ValidationError as error:
             errors = [m for messages_ in error.message_dict.values() for m in messages_]
@@ -273,8 +312,16 @@ def referral_check(request):
     ]
     if data["consent_recorded_on"]:
         rows.append(("Consent given", f"{data['consent_recorded_on']:%-d %B %Y}", "sharing"))
+    rows = [(label, value, _step_url(step, change=True)) for label, value, step in rows]
+    if entry is not None:
+        crime = (
+            f"{entry.crime_reference}, {entry.offence.label}, "
+            f"recorded {entry.recorded_on:%-d %B %Y}"
+        )
+        rows.insert(0, ("Police crime", crime, None))
     context = {
-        "rows": [(label, value, _step_url(step, change=True)) for label, value, step in rows],
+        "rows": rows,
+        "caption": _caption(request),
         "errors": errors,
         "back_url": _step_url("sharing"),
     }

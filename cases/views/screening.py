@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import can
 from accounts.decorators import member_required
+from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
 from cases.forms.core import apply_service_errors
@@ -27,6 +29,7 @@ from cases.pagination import CappedPaginator
 from cases.selectors import core as selectors
 from cases.selectors import screening as screening_selectors
 from cases.services import screening as screening_services
+from cases.views import referrals as referral_views
 
 PAGE_SIZE = 50
 
@@ -170,6 +173,8 @@ def entry_detail(request, pk):
         "case_visible": entry.case_id
         and entry.case_id in selectors.visible_case_ids(membership, [entry.case_id]),
         "decision_form": DecisionForm(initial={"decided_on": timezone.localdate()}),
+        "referrals": screening_selectors.referrals_from(entry),
+        "can_refer": can(membership, Cap.RECORD_REFERRAL),
     }
     return render(request, "screening/entry_detail.html", context)
 
@@ -193,6 +198,13 @@ def entry_actions(request, pk):
         else:
             labels = ", ".join(a.get_kind_display().lower() for a in actions)
             messages.success(request, f"Recorded on {entry.crime_reference}: {labels}.")
+            referral = next(
+                (a for a in actions if a.kind == ScreeningActionKind.REFER_TO_TRIAGE), None
+            )
+            if referral is not None and can(membership, Cap.RECORD_REFERRAL):
+                # Straight on to the referral, filled in from the crime.
+                url = reverse("screening:entry-refer", args=[entry.pk])
+                return redirect(f"{url}?action={referral.pk}")
             return redirect("screening:entry", pk=entry.pk)
     context = {
         "form": form,
@@ -201,6 +213,25 @@ def entry_actions(request, pk):
         "selected": form["kinds"].value() or [],
     }
     return render(request, "screening/entry_actions.html", context)
+
+
+@screener_required()
+def entry_refer(request, pk):
+    """Start a referral to the triage clinic from this crime (``?action=``: from its
+    "refer to triage clinic" screening action): the question pages open filled in."""
+    membership = request.membership
+    if not can(membership, Cap.RECORD_REFERRAL):
+        raise PermissionDenied("Your role cannot record referrals.")
+    entry = screening_selectors.get_entry_or_404(membership, pk)
+    action = None
+    if request.GET.get("action", "").isdigit():
+        action = screening_selectors.open_referral_action(entry, int(request.GET["action"]))
+    return referral_views.start_from_crime(
+        request,
+        entry,
+        source=screening_selectors.police_referral_source(membership),
+        action=action,
+    )
 
 
 @screener_required(supervisor=True)

@@ -40,6 +40,8 @@ ROWS = {
         data={"case": "NO-SUCH-CASE"},
         reaches_other_agency=POLICE,
     ),
+    # Starts the referral question pages filled in from the crime: a redirect to them.
+    "screening:entry-refer": Row(POLICE, scoped="entry", ok=302, reaches_other_agency=POLICE),
     "screening:decide": Row(SUPERVISOR, scoped="reclassification", reaches_other_agency=SUPERVISOR),
     "screening:decide POST": Row(
         SUPERVISOR, scoped="reclassification", method="post", reaches_other_agency=SUPERVISOR
@@ -49,6 +51,19 @@ ROWS = {
     "api:screening-entry-detail": Row(POLICE, scoped="entry", reaches_other_agency=POLICE, **API),
     "api:screening-entry-actions POST": Row(
         POLICE, scoped="entry", method="post", ok=400, reaches_other_agency=POLICE, **API
+    ),
+    # Bad input (no case; a blank reason) answers 400 before anything is written.
+    "api:screening-entry-link-case POST": Row(
+        POLICE, scoped="entry", method="post", ok=400, reaches_other_agency=POLICE, **API
+    ),
+    "api:screening-entry-referral POST": Row(
+        POLICE,
+        scoped="entry",
+        method="post",
+        ok=400,
+        data={"reason": ""},
+        reaches_other_agency=POLICE,
+        **API,
     ),
     "api:screening-import-list": Row(POLICE, **API),
     "api:screening-import-list POST": Row(POLICE, method="post", ok=400, **API),
