@@ -149,7 +149,12 @@ class Attendance(models.Model):
     )
     # For a guest without an account (a CPS lawyer dialling in, say).
     name = models.CharField(max_length=200, blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # A member's agency, or a guest's when it is one of the partnership's; a guest from any
+    # other organisation has ``organisation`` instead, and the minutes name it so.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    organisation = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
 
     class Meta:
@@ -164,6 +169,11 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.name or self.user} ({self.get_status_display()})"
+
+    @property
+    def organisation_name(self):
+        """Where the person comes from: the agency, or a guest's own organisation."""
+        return self.agency.name if self.agency_id else self.organisation
 
 
 class Decision(models.TextChoices):

@@ -15,6 +15,7 @@ from cases.models import (
     Tier,
 )
 from cases.selectors import reference as reference_selectors
+from cases.services import record as record_services
 
 
 def _code_label(code):
@@ -169,11 +170,22 @@ class ReopenForm(forms.Form):
 class OrderForm(forms.Form):
     subject = PersonChoiceField(
         label="Made against",
+        help_text="A perpetrator on this case.",
         queryset=None,
-        empty_label="Choose the person",
+        empty_label="Choose the perpetrator",
         error_messages={
-            "required": "Choose the person the order is against.",
-            "invalid_choice": "Choose a party to this case.",
+            "required": "Choose the perpetrator the order is made against.",
+            "invalid_choice": "Choose a perpetrator on this case.",
+        },
+    )
+    protected = PersonChoiceField(
+        label="Protects",
+        help_text="A victim on this case.",
+        queryset=None,
+        empty_label="Choose the victim",
+        error_messages={
+            "required": "Choose the victim the order protects.",
+            "invalid_choice": "Choose a victim on this case.",
         },
     )
     kind = forms.ChoiceField(
@@ -214,9 +226,31 @@ class OrderForm(forms.Form):
         past_only=False,
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, perpetrators, victims, case=None, **kwargs):
+        """Offers only what the service accepts: perpetrators and victims on the case."""
         super().__init__(*args, **kwargs)
-        self.fields["subject"].queryset = people
+        self.fields["subject"].queryset = perpetrators
+        self.fields["protected"].queryset = victims
+        self.case = case
+
+    def clean(self):
+        """The service's rules too, so every problem is reported in one pass."""
+        data = super().clean()
+        if self.case is not None:
+            found = record_services.order_errors(
+                self.case,
+                subject=data.get("subject"),
+                protected=data.get("protected"),
+                kind=data.get("kind"),
+                applied_on=data.get("applied_on"),
+                decision=data.get("decision"),
+                decided_on=data.get("decided_on"),
+                expires_on=data.get("expires_on"),
+            )
+            for field, message in found.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data
 
 
 class OrderDecisionForm(forms.Form):

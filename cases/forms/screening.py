@@ -6,6 +6,7 @@ from cases.forms.core import DateField
 from cases.importers.crime_screen import MAX_UPLOAD_BYTES
 from cases.models import ReclassificationOutcome, ScreeningActionKind
 from cases.selectors.screening import WorklistFilters
+from cases.services import screening as screening_services
 
 YES_NO_ANY = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 SCREENED_CHOICES = [("", "Any"), ("no", "Not screened"), ("yes", "Screened")]
@@ -95,9 +96,26 @@ class ActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, offences, **kwargs):
+    def __init__(self, *args, offences, entry=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requested_offence"].queryset = offences
+        self.entry = entry
+
+    def clean(self):
+        """The service's rules too, so every problem is reported in one pass."""
+        data = super().clean()
+        if self.entry is not None:
+            found = screening_services.action_errors(
+                entry=self.entry,
+                kinds=data.get("kinds") or [],
+                acted_on=data.get("acted_on"),
+                reason=data.get("reason", ""),
+                requested_offence=data.get("requested_offence"),
+            )
+            for field, message in found.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data
 
 
 class DecisionForm(forms.Form):

@@ -35,7 +35,17 @@ class ProtectiveOrder(models.Model):
         Person,
         on_delete=models.PROTECT,
         related_name="orders_against",
-        help_text="The person the order is made against.",
+        help_text="The person the order is made against: a perpetrator on the case.",
+    )
+    # The victim the order protects (a victim on the case). Empty only on orders recorded
+    # before it was asked.
+    protected = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders_protecting",
+        help_text="The victim the order protects: a victim on the case.",
     )
     kind = models.CharField(max_length=20, choices=OrderKind.choices)
     applied_on = models.DateField()

@@ -57,7 +57,7 @@ def case_with_codes(case):
 def orders_for(case):
     return (
         ProtectiveOrder.objects.filter(case=case)
-        .select_related("subject", "created_by")
+        .select_related("subject", "protected", "created_by")
         .prefetch_related(
             Prefetch("breaches", queryset=OrderBreach.objects.select_related("created_by"))
         )

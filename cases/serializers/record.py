@@ -148,9 +148,15 @@ class BreachSerializer(serializers.ModelSerializer):
 
 
 class OrderSerializer(_PeopleMixin, serializers.ModelSerializer):
-    people_fields = ("subject",)
+    """``subject``: a perpetrator on the case; ``protected``: a victim on it."""
+
+    people_fields = ("subject", "protected")
     subject = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     subject_name = serializers.CharField(source="subject.full_name", read_only=True)
+    protected = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    protected_name = serializers.CharField(
+        source="protected.full_name", read_only=True, default=None
+    )
     kind = _choice(OrderKind.choices)
     decision = _choice(OrderDecision.choices, default=OrderDecision.PENDING)
     in_force = serializers.BooleanField(source="is_in_force", read_only=True)
@@ -162,6 +168,8 @@ class OrderSerializer(_PeopleMixin, serializers.ModelSerializer):
             "id",
             "subject",
             "subject_name",
+            "protected",
+            "protected_name",
             "kind",
             "applied_on",
             "decision",

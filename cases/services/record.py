@@ -19,6 +19,7 @@ from cases.models import (
     OrderBreach,
     OrderDecision,
     OrderKind,
+    PartyRole,
     Priority,
     ProtectiveOrder,
     ReoffendingEvent,
@@ -253,11 +254,27 @@ def case_reopen(*, actor, membership, case, reason):
 # ---------------------------------------------------------------- orders
 
 
-def _check_subject(errors, case, subject, field="subject"):
+def order_party_errors(case, *, subject, protected):
+    """An order is made against a perpetrator on the case and protects a victim on it.
+    ``{}`` when both are right; a form asks for these too, so every error shows at once."""
+    errors = {}
+    roles = {}
+    wanted = [p.pk for p in (subject, protected) if p is not None]
+    for person_id, role in case.parties.filter(person_id__in=wanted).values_list(
+        "person_id", "role"
+    ):
+        roles.setdefault(person_id, set()).add(role)
     if subject is None:
-        errors[field] = "Choose the person the order is against."
-    elif not case.parties.filter(person=subject).exists():
-        errors[field] = "Choose a party to this case."
+        errors["subject"] = "Choose the perpetrator the order is made against."
+    elif PartyRole.PERPETRATOR not in roles.get(subject.pk, ()):
+        errors["subject"] = "Choose a perpetrator on this case."
+    if protected is None:
+        errors["protected"] = "Choose the victim the order protects."
+    elif PartyRole.VICTIM not in roles.get(protected.pk, ()):
+        errors["protected"] = "Choose a victim on this case."
+    elif subject is not None and subject.pk == protected.pk:
+        errors["protected"] = "The order cannot protect the person it is made against."
+    return errors
 
 
 def _check_order_dates(errors, *, applied_on, decision, decided_on, expires_on):
@@ -287,6 +304,23 @@ def _check_order_dates(errors, *, applied_on, decision, decided_on, expires_on):
             errors["expires_on"] = "The expiry date must be after the decision date."
 
 
+def order_errors(case, *, subject, protected, kind, applied_on, decision, decided_on, expires_on):
+    """Every problem with a new order, keyed by field (``{}``: none). The form asks for
+    these too, so the page reports them all in one pass."""
+    errors = {}
+    if kind not in OrderKind.values:
+        errors["kind"] = "Choose the kind of order."
+    errors.update(order_party_errors(case, subject=subject, protected=protected))
+    _check_order_dates(
+        errors,
+        applied_on=applied_on,
+        decision=decision,
+        decided_on=decided_on,
+        expires_on=expires_on,
+    )
+    return errors
+
+
 def order_create(
     *,
     actor,
@@ -295,29 +329,33 @@ def order_create(
     subject,
     kind,
     applied_on,
+    protected=None,
     decision=OrderDecision.PENDING,
     decided_on=None,
     conditions="",
     positive_requirements="",
     expires_on=None,
 ):
+    """An order or application against a perpetrator on the case, protecting a victim on
+    it (both required)."""
     _require(can_edit_case_core(membership), "Only police and the clinic chair record orders.")
-    errors = {}
-    if kind not in OrderKind.values:
-        errors["kind"] = "Choose the kind of order."
-    _check_subject(errors, case, subject)
-    _check_order_dates(
-        errors,
-        applied_on=applied_on,
-        decision=decision,
-        decided_on=decided_on,
-        expires_on=expires_on,
+    _raise(
+        order_errors(
+            case,
+            subject=subject,
+            protected=protected,
+            kind=kind,
+            applied_on=applied_on,
+            decision=decision,
+            decided_on=decided_on,
+            expires_on=expires_on,
+        )
     )
-    _raise(errors)
     with transaction.atomic():
         order = ProtectiveOrder.objects.create(
             case=case,
             subject=subject,
+            protected=protected,
             kind=kind,
             applied_on=applied_on,
             decision=decision,

@@ -298,14 +298,12 @@ def _acted_at(day):
     return timezone.make_aware(datetime.combine(day, time(12, 0)))
 
 
-def actions_record(
-    *, actor, membership, entry, kinds, acted_on=None, note="", reason="", requested_offence=None
-):
-    """Record one or more dated screening actions on an entry. The first action screens
-    the entry (sets screened_at)."""
-    _require_screener(membership)
-    kinds = list(dict.fromkeys(kinds or []))
+def action_errors(*, entry, kinds, acted_on, reason="", requested_offence=None):
+    """Every problem with a set of screening actions, keyed by field (``{}``: none). The
+    form asks for these too, so a page reports them all at once. ``None`` for a value the
+    form could not read leaves that value's own checks out."""
     errors = {}
+    kinds = list(dict.fromkeys(kinds or []))
     if not kinds:
         errors["kinds"] = "Select at least one action."
     elif any(k not in ScreeningActionKind.values for k in kinds):
@@ -320,12 +318,29 @@ def actions_record(
             errors["requested_offence"] = "Select the offence the crime should be recorded as."
         elif requested_offence.pk == entry.offence_id:
             errors["requested_offence"] = "Select an offence different from the recorded one."
-    today = timezone.localdate()
-    acted_on = acted_on or today
-    if acted_on > today:
-        errors["acted_on"] = "The date of the action must be today or in the past."
-    elif acted_on < entry.recorded_on:
-        errors["acted_on"] = "The date of the action cannot be before the crime was recorded."
+    if acted_on is not None:
+        if acted_on > timezone.localdate():
+            errors["acted_on"] = "The date of the action must be today or in the past."
+        elif acted_on < entry.recorded_on:
+            errors["acted_on"] = "The date of the action cannot be before the crime was recorded."
+    return errors
+
+
+def actions_record(
+    *, actor, membership, entry, kinds, acted_on=None, note="", reason="", requested_offence=None
+):
+    """Record one or more dated screening actions on an entry. The first action screens
+    the entry (sets screened_at)."""
+    _require_screener(membership)
+    kinds = list(dict.fromkeys(kinds or []))
+    acted_on = acted_on or timezone.localdate()
+    errors = action_errors(
+        entry=entry,
+        kinds=kinds,
+        acted_on=acted_on,
+        reason=reason,
+        requested_offence=requested_offence,
+    )
     if errors:
         raise ValidationError(errors)
     acted_at = _acted_at(acted_on)

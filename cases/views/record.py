@@ -214,7 +214,9 @@ def order_new(request, pk):
     case, context = _open_section(request, pk, "orders", log=False)
     form = OrderForm(
         request.POST if request.method == "POST" else None,
-        people=record_selectors.people_on_case(case),
+        perpetrators=record_selectors.people_on_case(case, role=PartyRole.PERPETRATOR),
+        victims=record_selectors.people_on_case(case, role=PartyRole.VICTIM),
+        case=case,
     )
     if _saved(request, form, record_services.order_create, "Order recorded.", case=case):
         return redirect(_section_url(case, "orders"))

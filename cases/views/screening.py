@@ -187,6 +187,7 @@ def entry_actions(request, pk):
         request.POST if request.method == "POST" else None,
         offences=screening_selectors.offence_codes(membership),
         initial={"acted_on": timezone.localdate()},
+        entry=entry,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -136,6 +136,7 @@ def test_orders_and_breaches(api, world):
     today = timezone.localdate()
     bad = {
         "subject": world.perpetrator.person.pk,
+        "protected": world.victim.person.pk,
         "kind": "spo_full",
         "applied_on": str(today - timedelta(days=5)),
         "decision": "granted",

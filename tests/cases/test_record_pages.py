@@ -180,6 +180,7 @@ def _order_post(world, **overrides):
     today = timezone.localdate()
     data = {
         "subject": world.perpetrator.person.pk,
+        "protected": world.victim.person.pk,
         "kind": "spo_interim",
         "applied_on": _d(today - timedelta(days=10)),
         "decision": "granted",

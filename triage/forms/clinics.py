@@ -4,6 +4,7 @@ Forms check shapes only; the services hold the rules (their ValidationErrors are
 to the fields through ``apply_service_errors``)."""
 
 import contextlib
+import json
 
 from django import forms
 from django.forms.utils import ErrorDict
@@ -18,6 +19,7 @@ from triage.models import (
     MeetingKind,
     RiskJudgement,
 )
+from triage.services import discussions as discussion_services
 
 BLANK = [("", "Not recorded")]
 
@@ -106,7 +108,12 @@ class AttendanceForm(forms.Form):
         self.guest_rows = []
         for index in range(max(GUEST_ROWS, len(guests) + 1)):
             guest = guests[index] if index < len(guests) else None
-            keys = (f"g{index}-name", f"g{index}-agency", f"g{index}-status")
+            keys = (
+                f"g{index}-name",
+                f"g{index}-agency",
+                f"g{index}-organisation",
+                f"g{index}-status",
+            )
             self.fields[keys[0]] = forms.CharField(
                 label=f"Guest {index + 1} name",
                 required=False,
@@ -117,9 +124,17 @@ class AttendanceForm(forms.Form):
                 label=f"Guest {index + 1} agency",
                 queryset=agencies,
                 required=False,
+                empty_label="Another organisation",
                 initial=guest.agency_id if guest else None,
             )
-            self.fields[keys[2]] = forms.ChoiceField(
+            self.fields[keys[2]] = forms.CharField(
+                label=f"Guest {index + 1} organisation, if not one of the agencies",
+                help_text="For example, a housing provider or a school. The minutes name it.",
+                required=False,
+                max_length=200,
+                initial=guest.organisation if guest else "",
+            )
+            self.fields[keys[3]] = forms.ChoiceField(
                 label=f"Guest {index + 1} attendance",
                 choices=ATTENDANCE_CHOICES,
                 required=False,
@@ -141,16 +156,32 @@ class AttendanceForm(forms.Form):
                 rows.append(
                     {"user": membership.user, "agency": membership.agency, "status": status}
                 )
-        for _index, (name_key, agency_key, status_key) in enumerate(self.guest_rows):
+        for name_key, agency_key, organisation_key, status_key in self.guest_rows:
             name = self.cleaned_data.get(name_key, "").strip()
             if not name:
                 continue
             agency, status = self.cleaned_data.get(agency_key), self.cleaned_data.get(status_key)
-            if agency is None:
-                self.add_error(agency_key, "Choose the guest's agency.")
+            organisation = self.cleaned_data.get(organisation_key, "").strip()
+            if agency is None and not organisation:
+                self.add_error(
+                    agency_key,
+                    "Choose the guest's agency, or enter the organisation they come from.",
+                )
+            elif agency is not None and organisation:
+                self.add_error(
+                    organisation_key, "Give the guest's agency or another organisation, not both."
+                )
             if not status:
                 self.add_error(status_key, "Choose present, apologies or absent.")
-            rows.append({"user": None, "name": name, "agency": agency, "status": status})
+            rows.append(
+                {
+                    "user": None,
+                    "name": name,
+                    "agency": agency,
+                    "organisation": organisation,
+                    "status": status,
+                }
+            )
         return rows
 
 
@@ -161,16 +192,34 @@ class DiscussionChoices:
     """The typologies, agencies and people a CAS form offers, read once (three queries)
     and shared by every item's form on the meeting page."""
 
-    def __init__(self, *, typologies, agencies, owners):
+    def __init__(self, *, typologies, agencies, owners, shared=None, workers=None):
+        """``shared`` (the agencies the case is shared with) and ``workers`` (agency id ->
+        its members who work actions): what an action on this case may be given to. Without
+        them (no case), every active agency and member is offered."""
         self.typologies = {code.pk: code for code in typologies}
         self.agencies = {agency.pk: agency for agency in agencies}
         self.owners = {user.pk: user for user in owners}
         self.typology_choices = [(pk, code.label) for pk, code in self.typologies.items()]
-        self.agency_choices = [("", "Choose")] + [
-            (pk, agency.name) for pk, agency in self.agencies.items()
-        ]
+        offered = self.agencies.values() if shared is None else shared
+        self.agency_choices = [("", "Choose")] + [(agency.pk, agency.name) for agency in offered]
+        self.workers = workers
+        self.shared = list(offered)
         self.owner_choices = [("", "Anyone in the agency")] + [
             (pk, user.full_name) for pk, user in self.owners.items()
+        ]
+
+    def owner_choices_for(self, agency_id):
+        """The owner list of one action row: the chosen agency's members who work actions;
+        before an agency is chosen, every such member of the shared agencies, by agency."""
+        if self.workers is None:
+            return self.owner_choices
+        anyone = [("", "Anyone in the agency")]
+        if agency_id in self.workers:
+            return anyone + [(user.pk, user.full_name) for user in self.workers[agency_id]]
+        return anyone + [
+            (agency.name, [(user.pk, user.full_name) for user in self.workers[agency.pk]])
+            for agency in self.shared
+            if self.workers.get(agency.pk)
         ]
 
 
@@ -223,10 +272,21 @@ class DiscussionForm(forms.Form):
     )
     action_rows = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, choices, action_rows=3, **kwargs):
-        """``choices``: a DiscussionChoices, read once per page however many forms it has."""
+    def __init__(
+        self,
+        *args,
+        choices,
+        action_rows=3,
+        refresh_url=None,
+        refresh_target=None,
+        item=None,
+        **kwargs,
+    ):
+        """``choices``: a DiscussionChoices. ``refresh_url``/``refresh_target``: where a
+        changed owner agency posts the form (htmx) to redraw it with that agency's owners."""
         super().__init__(*args, **kwargs)
         self.choices = choices
+        self.item = item  # the agenda item: the service's rules are asked in clean()
         self.fields["typologies"].choices = choices.typology_choices
         if "typologies" in self.initial:
             self.initial["typologies"] = [code.pk for code in self.initial["typologies"]]
@@ -249,29 +309,63 @@ class DiscussionForm(forms.Form):
             )
             self.fields[key + "owner_agency"] = forms.TypedChoiceField(
                 label=f"Action {index + 1}: owner agency",
+                help_text="An agency the case is shared with.",
                 choices=choices.agency_choices,
                 coerce=int,
                 required=False,
                 empty_value=None,
+                error_messages={"invalid_choice": "Choose an agency the case is shared with."},
             )
+            if refresh_url:
+                self.fields[key + "owner_agency"].widget.attrs.update(
+                    {
+                        "hx-post": refresh_url,
+                        "hx-trigger": "change",
+                        "hx-target": refresh_target,
+                        "hx-swap": "outerHTML",
+                        "hx-vals": json.dumps({self.add_prefix("refresh_owners"): "1"}),
+                    }
+                )
             self.fields[key + "owner"] = forms.TypedChoiceField(
                 label=f"Action {index + 1}: owner (optional)",
-                choices=choices.owner_choices,
+                help_text="A member of the owner agency who works actions.",
+                choices=choices.owner_choices_for(self._chosen_agency(key)),
                 coerce=int,
                 required=False,
                 empty_value=None,
+                error_messages={
+                    "invalid_choice": "Choose a member of the owner agency who works actions."
+                },
             )
             self.fields[key + "due_on"] = DateField(
                 label=f"Action {index + 1}: due", required=False, past_only=False
             )
             self.action_keys.append(key)
         if self.wants_another_action:
-            # Only adding a row: show what was typed, without errors, and save nothing.
+            # Only adding a row or narrowing the owner lists to the chosen agencies: show
+            # what was typed, without errors, and save nothing.
             self._errors = ErrorDict()
+
+    def _chosen_agency(self, key):
+        """The agency chosen on an action row (as posted, else as first shown), or None."""
+        name = key + "owner_agency"
+        raw = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)
+        try:
+            return int(raw) if raw not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
 
     @property
     def wants_another_action(self):
-        return self.is_bound and self.add_prefix("add_action") in self.data
+        return self.is_bound and (
+            self.add_prefix("add_action") in self.data or self.wants_owner_lists
+        )
+
+    @property
+    def wants_owner_lists(self):
+        """Only narrowing each row's owner list to its chosen agency (htmx on change;
+        without JavaScript, the "Show the owners" button reloads the form)."""
+        return self.is_bound and self.add_prefix("refresh_owners") in self.data
 
     def core_fields(self):
         return [self[name] for name in self.fields if not name.startswith("actions-")]
@@ -282,14 +376,43 @@ class DiscussionForm(forms.Form):
             for key in self.action_keys
         ]
 
+    def clean(self):
+        """The service's rules too (discussion_errors), so every problem, the action rows'
+        included, is reported in one pass."""
+        data = super().clean()
+        if self.item is None or self.wants_another_action:
+            return data
+        values = self.service_values()
+        values.pop("decision_note", None)
+        for name in ("summary", "risk_judgement", "decision"):
+            values.setdefault(name, None)
+        found, _ = discussion_services.discussion_errors(item=self.item, **values)
+        for field, message in found.items():
+            field = self._form_field(field)
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, message)
+        return data
+
+    def _form_field(self, field):
+        """A service error key (action rows count only the filled rows) as a form field."""
+        if field.startswith("actions-") and field.count("-") == 2:
+            _, index, part = field.split("-")
+            return f"actions-{self._row_of[int(index)]}-{part}"
+        return field
+
     def service_values(self):
-        """The cleaned values as the service takes them; blank action rows are skipped."""
+        """The cleaned values as the service takes them; blank action rows are skipped.
+        A field that did not clean is left out (the rows: None)."""
         data = dict(self.cleaned_data)
         data.pop("action_rows", None)
-        data["typologies"] = [self.choices.typologies[pk] for pk in data["typologies"]]
+        data["typologies"] = [
+            self.choices.typologies[pk]
+            for pk in data.get("typologies") or []
+            if pk in self.choices.typologies
+        ]
         actions, self._row_of = [], []
         for index, key in enumerate(self.action_keys):
-            row = {part: data.pop(key + part) for part in ACTION_PARTS}
+            row = {part: data.pop(key + part, None) for part in ACTION_PARTS}
             row["owner_agency"] = self.choices.agencies.get(row["owner_agency"])
             row["owner"] = self.choices.owners.get(row["owner"])
             if any(value not in (None, "") for value in row.values()):
@@ -301,9 +424,7 @@ class DiscussionForm(forms.Form):
     def add_service_errors(self, error):
         """Put the service's errors at the fields; its action rows count only filled rows."""
         for field, messages in error.message_dict.items():
-            if field.startswith("actions-") and field.count("-") == 2:
-                _, index, part = field.split("-")
-                field = f"actions-{self._row_of[int(index)]}-{part}"
+            field = self._form_field(field)
             self.add_error(field if field in self.fields else None, messages)
 
 

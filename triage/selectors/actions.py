@@ -152,7 +152,7 @@ def possible_owners(agency):
     return (
         User.objects.filter(
             pk__in=Membership.objects.usable()
-            .filter(agency=agency, role__in=_worker_roles())
+            .filter(agency=agency, role__in=worker_roles())
             .values("user_id")
         )
         .order_by("full_name", "email")
@@ -165,7 +165,7 @@ def possible_owners_queryset_for(agencies):
     return (
         User.objects.filter(
             pk__in=Membership.objects.usable()
-            .filter(agency__in=agencies, role__in=_worker_roles())
+            .filter(agency__in=agencies, role__in=worker_roles())
             .values("user_id")
         )
         .order_by("full_name", "email")
@@ -173,7 +173,8 @@ def possible_owners_queryset_for(agencies):
     )
 
 
-def _worker_roles():
+def worker_roles():
+    """The roles that work actions (may own one)."""
     from accounts.roles import CAPABILITIES
 
     return [role for role, caps in CAPABILITIES.items() if Cap.WORK_ACTIONS in caps]

@@ -202,16 +202,34 @@ def attendees_for(meeting):
     return memberships.select_related("user", "agency").order_by("agency__name", "user__full_name")
 
 
-def discussion_choices(partnership_id):
-    """What a CAS form offers: current typology codes, active agencies, active members."""
+def discussion_choices(partnership_id, case=None):
+    """What a CAS form offers: current typology codes, active agencies, active members;
+    for a ``case``, the agencies an action may go to (those the case is shared with) and,
+    for each, its usable members who work actions (``workers``: agency id -> users)."""
     from accounts.models import Agency
     from cases.models import CodeList, code_choices
+    from triage.selectors import actions as action_selectors
 
-    return {
+    choices = {
         "typologies": list(code_choices(CodeList.TYPOLOGY, partnership_id)),
         "agencies": list(Agency.objects.filter(partnership_id=partnership_id, active=True)),
         "owners": list(partnership_users(partnership_id).order_by("full_name")),
     }
+    if case is not None:
+        shared = list(action_selectors.owner_agencies_for(case))
+        workers = {agency.pk: [] for agency in shared}
+        memberships = (
+            Membership.objects.usable()
+            .filter(agency__in=shared, role__in=action_selectors.worker_roles())
+            .select_related("user")
+            .order_by("user__full_name", "user__email")
+        )
+        for membership in memberships:
+            users = workers[membership.agency_id]
+            if membership.user not in users:
+                users.append(membership.user)
+        choices.update(shared=shared, workers=workers)
+    return choices
 
 
 def partnership_users(partnership_id):

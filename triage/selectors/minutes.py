@@ -218,15 +218,24 @@ class MinutesContent:
     case_ids: tuple
 
 
+OTHER_ORGANISATIONS = "Guests from other organisations"
+
+
 def minutes_content(meeting, audience):
     """What one audience's minutes hold; a fixed number of queries whatever the size."""
     attendance_rows = list(
         Attendance.objects.filter(meeting=meeting)
         .select_related("agency", "user")
-        .order_by("agency__name", "name", "user__full_name", "pk")
+        .order_by("agency__name", "organisation", "name", "user__full_name", "pk")
     )
+    # By agency; guests from other organisations last, each named with its organisation.
+    attendance_rows.sort(key=lambda a: (a.agency_id is None, a.agency.name if a.agency_id else ""))
     attendance = [
-        (name, list(rows)) for name, rows in groupby(attendance_rows, key=lambda a: a.agency.name)
+        (name, list(rows))
+        for name, rows in groupby(
+            attendance_rows,
+            key=lambda a: a.agency.name if a.agency_id else OTHER_ORGANISATIONS,
+        )
     ]
     discussions = (
         CaseDiscussion.objects.filter(meeting=meeting, case_id__in=audience.case_ids)

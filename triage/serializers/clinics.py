@@ -135,7 +135,7 @@ class ReorderSerializer(serializers.Serializer):
 class AttendanceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Attendance
-        fields = ["id", "user", "name", "agency", "status"]
+        fields = ["id", "user", "name", "agency", "organisation", "status"]
 
 
 class AttendanceRowSerializer(serializers.Serializer):
@@ -143,7 +143,18 @@ class AttendanceRowSerializer(serializers.Serializer):
         queryset=User.objects.none(), required=False, allow_null=True
     )
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none())
+    agency = serializers.PrimaryKeyRelatedField(
+        queryset=Agency.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="A member's agency, or a guest's when it is one of the partnership's.",
+    )
+    organisation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="A guest from any other organisation: its name (then no agency).",
+    )
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
 
 

@@ -432,8 +432,10 @@ def meeting_reopen(*, actor, membership, meeting, reason):
 
 
 def attendance_record(*, actor, membership, meeting, rows):
-    """Replace the meeting's attendance. ``rows``: dicts with agency, status and either
-    user or name (a guest). People are in an agency of the meeting's partnership."""
+    """Replace the meeting's attendance. ``rows``: dicts with status and either a user in
+    an agency of the meeting's partnership (``agency``), or a guest's ``name`` with one of
+    the partnership's agencies or, from any other organisation, its name
+    (``organisation``)."""
     _require_chair(membership, meeting)
     errors = {}
     seen_users = set()
@@ -441,9 +443,23 @@ def attendance_record(*, actor, membership, meeting, rows):
     for index, row in enumerate(rows):
         agency, user = row.get("agency"), row.get("user")
         name = (row.get("name") or "").strip()
+        organisation = (row.get("organisation") or "").strip() if user is None else ""
         status = row.get("status")
-        if agency is None or agency.partnership_id != meeting.partnership_id:
+        if (
+            agency is not None
+            and agency.partnership_id != meeting.partnership_id
+            or agency is None
+            and user is not None
+        ):
             errors[f"rows-{index}-agency"] = "Choose an agency in this partnership."
+        elif agency is None and not organisation:
+            errors[f"rows-{index}-agency"] = (
+                "Choose the guest's agency, or enter the organisation they come from."
+            )
+        elif agency is not None and organisation:
+            errors[f"rows-{index}-organisation"] = (
+                "Give the guest's agency or another organisation, not both."
+            )
         if status not in AttendanceStatus.values:
             errors[f"rows-{index}-status"] = "Choose present, apologies or absent."
         if user is None and not name:
@@ -455,7 +471,14 @@ def attendance_record(*, actor, membership, meeting, rows):
             if agency is not None and not user.memberships.filter(agency=agency).exists():
                 errors[f"rows-{index}-user"] = f"{user} is not a member of {agency}."
         clean.append(
-            Attendance(meeting=meeting, user=user, name=name, agency=agency, status=status)
+            Attendance(
+                meeting=meeting,
+                user=user,
+                name=name,
+                agency=agency,
+                organisation=organisation[:200],
+                status=status,
+            )
         )
     _raise(errors)
     with transaction.atomic():

@@ -83,10 +83,8 @@ def _check_actions(errors, actions, *, case, today):
     return clean
 
 
-def discussion_record(
+def discussion_errors(
     *,
-    actor,
-    membership,
     item,
     summary,
     risk_judgement,
@@ -96,26 +94,21 @@ def discussion_record(
     risk_rationale="",
     priority="",
     tier="",
-    decision_note="",
     next_review_on=None,
     depth=DiscussionDepth.FULL,
     actions=(),
 ):
-    """Record one agenda item's discussion as a new CAS version, its actions, and carry the
-    agreed fields forward to the case core."""
-    _require(can(membership, Cap.RUN_CLINIC), "Only a clinic chair records discussions.")
-    meeting = item.meeting
-    if meeting.partnership_id != membership.agency.partnership_id:
-        raise PermissionDenied("Not your partnership's meeting.")
-    case = item.case
+    """Every problem with a discussion and its actions, keyed by field, and the actions
+    as they would be saved. The CAS form asks for these too, so a page reports them all
+    in one pass (``None`` for a value the form could not read)."""
+    meeting, case = item.meeting, item.case
     today = timezone.localdate()
     errors = {}
     if meeting.status != MeetingStatus.IN_PROGRESS:
         errors["meeting"] = "Start the meeting before recording discussions."
     if item.removed_at is not None:
         errors["item"] = "This case has been taken off the agenda."
-    summary = (summary or "").strip()
-    if not summary:
+    if not (summary or "").strip():
         errors["summary"] = "Enter what is known."
     _check_choice(errors, "classification", classification, Classification.values)
     _check_choice(
@@ -145,6 +138,50 @@ def discussion_record(
     if any(code.pk not in allowed_typologies for code in typologies):
         errors["typologies"] = "Choose typologies from the list."
     actions = _check_actions(errors, list(actions or ()), case=case, today=today)
+    return errors, actions
+
+
+def discussion_record(
+    *,
+    actor,
+    membership,
+    item,
+    summary,
+    risk_judgement,
+    decision,
+    classification="",
+    typologies=(),
+    risk_rationale="",
+    priority="",
+    tier="",
+    decision_note="",
+    next_review_on=None,
+    depth=DiscussionDepth.FULL,
+    actions=(),
+):
+    """Record one agenda item's discussion as a new CAS version, its actions, and carry the
+    agreed fields forward to the case core."""
+    _require(can(membership, Cap.RUN_CLINIC), "Only a clinic chair records discussions.")
+    meeting = item.meeting
+    if meeting.partnership_id != membership.agency.partnership_id:
+        raise PermissionDenied("Not your partnership's meeting.")
+    case = item.case
+    summary = (summary or "").strip()
+    typologies = list(typologies or ())
+    errors, actions = discussion_errors(
+        item=item,
+        summary=summary,
+        risk_judgement=risk_judgement,
+        decision=decision,
+        classification=classification,
+        typologies=typologies,
+        risk_rationale=risk_rationale,
+        priority=priority,
+        tier=tier,
+        next_review_on=next_review_on,
+        depth=depth,
+        actions=actions,
+    )
     if errors:
         raise ValidationError(errors)
 

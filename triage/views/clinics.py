@@ -230,14 +230,23 @@ def _item_panels(request, meeting, items):
                 prefix=f"item{item.pk}",
                 initial=_initial_from(item, previous),
                 action_rows=1,
-                **_discussion_form_kwargs(meeting),
+                **_discussion_form_kwargs(meeting, item),
             )
         panels.append(panel)
     return panels
 
 
-def _discussion_form_kwargs(meeting):
-    return {"choices": DiscussionChoices(**selectors.discussion_choices(meeting.partnership_id))}
+def _discussion_form_kwargs(meeting, item):
+    """The CAS form's choices for one agenda item: action owners are the agencies its case
+    is shared with and their members who work actions; changing an owner agency narrows
+    the owner list (htmx posts the form back to this item's URL to redraw it)."""
+    choices = selectors.discussion_choices(meeting.partnership_id, case=item.case)
+    return {
+        "choices": DiscussionChoices(**choices),
+        "refresh_url": reverse("triage:meeting-item-discussion", args=[item.pk]),
+        "refresh_target": f"#item-{item.pk}",
+        "item": item,
+    }
 
 
 def _initial_from(item, previous):
@@ -613,7 +622,7 @@ def meeting_item_discussion(request, pk):
         _data(request),
         prefix=f"item{item.pk}",
         initial=_initial_from(item, latest),
-        **_discussion_form_kwargs(meeting),
+        **_discussion_form_kwargs(meeting, item),
     )
     saved = None
     if request.method == "POST" and not form.wants_another_action and form.is_valid():
@@ -658,7 +667,7 @@ def _panel(meeting, item, *, form=None, just_saved=None, autofocus=False, latest
             prefix=f"item{item.pk}",
             initial=_initial_from(item, latest),
             action_rows=1,
-            **_discussion_form_kwargs(meeting),
+            **_discussion_form_kwargs(meeting, item),
         )
     if autofocus and form is not None:
         form.fields["summary"].widget.attrs["autofocus"] = True
