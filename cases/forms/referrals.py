@@ -5,6 +5,7 @@ from django import forms
 from cases.forms.core import DateField
 from cases.forms.people import PersonDetailsMixin, _identifier_fields
 from cases.models import CodeList, Gender, ReferralStatus, SharingBasis, code_choices
+from cases.services import referrals as referral_services
 
 
 class SourceForm(forms.Form):
@@ -202,9 +203,13 @@ class DecideForm(forms.Form):
         empty_label="Your agency",
     )
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args, agencies, referral=None, find_case=None, **kwargs):
+        """``referral`` and ``find_case`` (reference -> a case the member can see, or
+        None): the service's rules are asked too, so every problem shows in one pass."""
         super().__init__(*args, **kwargs)
         self.fields["lead_agency"].queryset = agencies
+        self.referral = referral
+        self.find_case = find_case
 
     def clean(self):
         data = super().clean()
@@ -214,6 +219,24 @@ class DecideForm(forms.Form):
                 self.add_error("reason", "Enter the reason for this decision.")
             if data.get("case_reference"):
                 self.add_error("case_reference", "Only an accepted referral joins a case.")
+        data["case"] = None
+        reference = (data.get("case_reference") or "").strip()
+        if reference and self.find_case is not None and "case_reference" not in self.errors:
+            data["case"] = self.find_case(reference)
+            if data["case"] is None:
+                self.add_error("case_reference", "No case you can see has that reference.")
+        if self.referral is not None:
+            found = referral_services.decision_errors(
+                referral=self.referral,
+                decision=decision,
+                reason=data.get("reason", ""),
+                case=data["case"],
+                decided_on=data.get("decided_on"),
+            )
+            for field, message in found.items():
+                field = "case_reference" if field == "case" else field
+                if field not in self.errors:
+                    self.add_error(field, message)
         return data
 
 

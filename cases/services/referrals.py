@@ -214,6 +214,48 @@ def _join_people(*, actor, membership, referral, case):
             core.party_add(actor=actor, membership=membership, case=case, role=role, person=person)
 
 
+def decision_errors(*, referral, decision, reason="", case=None, decided_on=None):
+    """Every problem with a decision on the referral, keyed by field (``{}``: none). The
+    decision form asks for these too, so the page reports them all in one pass; the
+    service checks the screening again under its lock."""
+    reason = (reason or "").strip()
+    errors = {}
+    if decision not in DECISIONS:
+        errors["decision"] = "Choose a decision."
+    elif decision in NEGATIVE and not reason:
+        errors["reason"] = "Enter the reason for this decision."
+    if decision != ReferralStatus.ACCEPTED and case is not None:
+        errors["case"] = "Only an accepted referral joins a case."
+    if case is not None and case.partnership_id != referral.partnership_id:
+        errors["case"] = "Choose a case in this partnership."
+    if decided_on is not None:
+        errors.update(
+            _check_date(
+                decided_on,
+                field="decided_on",
+                label="decision",
+                not_before=referral.received_on,
+                before_label=f"the referral was received ({referral.received_on:%-d %B %Y})",
+            )
+        )
+    if referral.decision:
+        errors["decision"] = f"This referral was already decided: {referral.get_status_display()}."
+    elif not referral.screened_at:
+        errors["decision"] = "Screen the referral before deciding on it."
+    elif decided_on is not None and "decided_on" not in errors:
+        screened_on = timezone.localtime(referral.screened_at).date()
+        errors.update(
+            _check_date(
+                decided_on,
+                field="decided_on",
+                label="decision",
+                not_before=screened_on,
+                before_label=f"the referral was screened ({screened_on:%-d %B %Y})",
+            )
+        )
+    return errors
+
+
 def referral_decide(
     *,
     actor,
@@ -235,24 +277,9 @@ def referral_decide(
     if referral.partnership_id != membership.agency.partnership_id:
         raise PermissionDenied("Not in your partnership.")
     reason = (reason or "").strip()
-    errors = {}
-    if decision not in DECISIONS:
-        errors["decision"] = "Choose a decision."
-    elif decision in NEGATIVE and not reason:
-        errors["reason"] = "Enter the reason for this decision."
-    if decision != ReferralStatus.ACCEPTED and case is not None:
-        errors["case"] = "Only an accepted referral joins a case."
-    if case is not None and case.partnership_id != referral.partnership_id:
-        errors["case"] = "Choose a case in this partnership."
     decided_on = decided_on or timezone.localdate()
-    errors.update(
-        _check_date(
-            decided_on,
-            field="decided_on",
-            label="decision",
-            not_before=referral.received_on,
-            before_label=f"the referral was received ({referral.received_on:%-d %B %Y})",
-        )
+    errors = decision_errors(
+        referral=referral, decision=decision, reason=reason, case=case, decided_on=decided_on
     )
     if errors:
         raise ValidationError(errors)

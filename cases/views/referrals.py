@@ -423,14 +423,12 @@ def referral_decide(request, pk):
         request.POST if request.method == "POST" else None,
         agencies=selectors.partnership_agencies(membership),
         initial={"decided_on": timezone.localdate()},
+        referral=referral,
+        find_case=lambda reference: referral_selectors.case_for_reference(membership, reference),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        case = None
-        if data["case_reference"]:
-            case = referral_selectors.case_for_reference(membership, data["case_reference"])
-            if case is None:
-                form.add_error("case_reference", "No case you can see has that reference.")
+        case = data["case"]
         if not form.errors:
             try:
                 referral_services.referral_decide(
