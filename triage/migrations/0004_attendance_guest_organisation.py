@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_agency_group_not_editable'),
-        ('triage', '0002_agenda_item_removal'),
+        ('triage', '0003_meeting_reopen_minutes_versions'),
     ]
 
     operations = [

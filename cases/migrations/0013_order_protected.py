@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0011_people_match_soundex_keys'),
+        ('cases', '0012_referral_withdrawn'),
     ]
 
     operations = [
