@@ -12,7 +12,15 @@ from risk import api as risk_api
 from triage.api import actions as triage_actions_api
 from triage.api import clinics as triage_clinics_api
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """No format suffixes (/cases.json): the API speaks JSON only, and a suffix route hands
+    every view a ``format`` argument that custom actions do not take (a 500)."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register(
     r"cases/(?P<case_pk>\d+)/parties", cases_api.CasePartyViewSet, basename="case-party"
