@@ -7,3 +7,8 @@ class ConfigConfig(AppConfig):
 
     name = "config"
     verbose_name = "Project"
+
+    def ready(self):
+        from config import text
+
+        text.install()  # every form and serializer CharField refuses control characters

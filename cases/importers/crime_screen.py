@@ -15,6 +15,7 @@ from datetime import date
 from django.utils import timezone
 
 from cases.models import Gender
+from config import text as check_text
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB: about 40,000 crimes with long summaries
 MAX_ROWS = 50_000
@@ -207,6 +208,9 @@ def rows_from_json(items):
         if not isinstance(item, dict):
             rows.append((number, {"__width__": "Each row must be an object keyed by column."}))
             continue
+        if any(check_text.problem(str(k)) for k in item):
+            rows.append((number, {"__width__": "A column name contains a control character."}))
+            continue
         keys = {normalise_header(k): v for k, v in item.items()}
         unknown = [k for k in keys if k not in COLUMNS]
         if unknown:
@@ -255,7 +259,16 @@ def validate_rows(raw_rows, *, offences):
         else:
             values = {}
             text = {c: (raw.get(c) or "").strip() for c in COLUMNS}
+            refused = set()
+            for column in COLUMNS:
+                message = check_text.problem(text[column])
+                if message:  # never stored, never quoted back (PostgreSQL refuses NUL)
+                    error(column, message)
+                    refused.add(column)
+                    text[column] = ""
             for column, (required, max_length) in COLUMNS.items():
+                if column in refused:
+                    continue
                 if required and not text[column]:
                     error(column, f"Enter the {column.replace('_', ' ')}.")
                 elif max_length and len(text[column]) > max_length:

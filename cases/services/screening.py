@@ -2,6 +2,7 @@
 decisions, course-of-conduct links and case links. Keyword-only, one transaction, one
 audit row each."""
 
+import json
 from datetime import datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,12 +68,14 @@ def import_start(
     if len(raw_rows) <= crime_screen.ASYNC_THRESHOLD:
         run.save()
         return _process(run, raw_rows, membership=membership)
-    if data is None:  # JSON rows: keep them as a CSV-shaped file for the task
-        data = _rows_as_csv(raw_rows)
-        run.original_name = run.original_name or "api-rows.csv"
+    suffix = "csv"
+    if data is None:  # JSON rows: kept as JSON (row numbers and all) for the task
+        data = _rows_as_json(raw_rows)
+        run.original_name = run.original_name or "api-rows.json"
+        suffix = "json"
     with transaction.atomic():
         run.save()
-        run.file.save(f"crime-screen-{run.pk}.csv", ContentFile(data), save=True)
+        run.file.save(f"crime-screen-{run.pk}.{suffix}", ContentFile(data), save=True)
         enqueue_on_commit("cases.tasks.import_crime_screen", run.pk)
     return run
 
@@ -91,7 +94,11 @@ def import_process(*, run_id):
     run.refresh_from_db()
     try:
         with run.file.open("rb") as handle:
-            raw_rows = crime_screen.read_file(handle.read())
+            data = handle.read()
+        if run.file.name.endswith(".json"):
+            raw_rows = [(number, values) for number, values in json.loads(data)]
+        else:
+            raw_rows = crime_screen.read_file(data)
     except FileRefused as refusal:
         return _refuse(run, membership=membership, message=str(refusal), rows=refusal.rows)
     except FileNotFoundError:
@@ -107,16 +114,10 @@ def _membership_of(run):
     )
 
 
-def _rows_as_csv(raw_rows):
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(crime_screen.COLUMNS), extrasaction="ignore")
-    writer.writeheader()
-    for _, values in raw_rows:
-        writer.writerow({k: values.get(k, "") for k in crime_screen.COLUMNS})
-    return out.getvalue().encode()
+def _rows_as_json(raw_rows):
+    """The API's rows kept for the background task as sent (not as CSV: a CSV written by
+    the product would have to neutralise formula cells, which would change the data)."""
+    return json.dumps([[number, values] for number, values in raw_rows]).encode()
 
 
 def _refuse(run, *, membership, message, errors=(), rejected=0, rows=None):
