@@ -74,7 +74,7 @@ def test_formula_text_is_stored_verbatim_through_a_background_json_import(
     monkeypatch.setattr(crime_screen, "ASYNC_THRESHOLD", 2)
     client = APIClient()
     login(world.members[Role.INVESTIGATOR], client)
-    rows = [csv_row(n, summary=f"=HYPERLINK(\"x\") {n}") for n in range(1, 5)]
+    rows = [csv_row(n, summary=f'=HYPERLINK("x") {n}') for n in range(1, 5)]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/api/v1/screening-imports/", {"rows": rows}, format="json")
     assert response.status_code in (201, 202), response.content

@@ -15,6 +15,7 @@ from datetime import date
 from django.utils import timezone
 
 from cases.models import Gender
+from cases.models.reference import too_early, version_on
 from config import text as check_text
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 20 MB: about 40,000 crimes with long summaries
@@ -240,14 +241,18 @@ def parse_date(text):
 
 
 def validate_rows(raw_rows, *, offences):
-    """Check every row. ``offences`` maps an upper-case offence code to its ReferenceCode id.
+    """Check every row. ``offences`` maps an upper-case offence code to its versions
+    (cases.models.reference.code_versions): the row's code must be in use on the date the
+    crime was recorded, not today.
 
     Returns a Validation with clean rows and every error (one per field).
     """
     result = Validation()
     today = timezone.localdate()
     seen_refs = {}
-    known_codes = ", ".join(sorted(offences))
+    known_codes = ", ".join(
+        sorted(code for code, versions in offences.items() if version_on(versions, today))
+    )
     for number, raw in raw_rows:
         errors = []
 
@@ -296,16 +301,29 @@ def validate_rows(raw_rows, *, offences):
                     continue
                 if values[column] > today:
                     error(column, "The date cannot be in the future.")
+                elif column == "recorded_date" and too_early(values[column]):
+                    error(column, too_early(values[column]))
+                    values[column] = None
             start, end = values.get("stalking_start_date"), values.get("stalking_end_date")
             if start and end and end < start:
                 error("stalking_end_date", "The stalking end date is before its start date.")
             code = text["offence_code"].upper()
+            offence_id = None
             if code and code not in offences:
                 error(
                     "offence_code",
                     f"Unknown offence code “{text['offence_code'][:30]}”. "
                     f"Known codes: {known_codes}.",
                 )
+            elif code:
+                recorded = values.get("recorded_date")  # None: its own error already
+                offence_id = version_on(offences[code], recorded or today)
+                if offence_id is None and recorded is not None:
+                    error(
+                        "offence_code",
+                        f"Offence code {text['offence_code'][:30]} was not in use on "
+                        f"{recorded:%-d %B %Y}, the date the crime was recorded.",
+                    )
             flag = text["da_flag"].lower()
             if flag and flag not in TRUE_VALUES | FALSE_VALUES:
                 error("da_flag", "Enter Y or N (or true or false).")
@@ -319,7 +337,7 @@ def validate_rows(raw_rows, *, offences):
                 clean = {
                     "crime_reference": ref,
                     "recorded_on": values["recorded_date"],
-                    "offence_id": offences[code],
+                    "offence_id": offence_id,
                     "offence_description": text["offence_description"],
                     "summary": text["summary"],
                     "domestic_abuse": flag in TRUE_VALUES,

@@ -6,6 +6,8 @@ or relabels them; relabelling makes a new version and ends the old one, so recor
 pointing at the exact wording they were recorded with.
 """
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -85,10 +87,58 @@ class ReferenceCode(models.Model):
         return self.effective_from <= on and (self.effective_to is None or self.effective_to > on)
 
 
+# No event the product records (a referral received, a crime recorded, an outcome) is
+# older than this: a date before it is a typing slip (1900, 0026), not history.
+EARLIEST_EVENT_DATE = date(2000, 1, 1)
+
+
+def too_early(day):
+    """Field error text if ``day`` is before EARLIEST_EVENT_DATE; None when it is not."""
+    if day is not None and day < EARLIEST_EVENT_DATE:
+        return f"The date must be on or after {EARLIEST_EVENT_DATE:%-d %B %Y}."
+    return None
+
+
 # Lists whose code people quote (008/65, outcome 16); the others show only the label.
 SHOWS_CODE = {CodeList.OFFENCE, CodeList.OUTCOME}
 
 
 def code_choices(code_list, partnership_id, on=None):
-    """Current codes of one list for a partnership, for forms and serializers."""
+    """Codes of one list for a partnership in use on ``on`` (default today), for forms and
+    serializers. A code describes an event, so check it against the event's date (the
+    referral received, the outcome, the crime recorded), not today: see ``in_use_on``."""
     return ReferenceCode.objects.of(code_list).for_partnership(partnership_id).current(on)
+
+
+def in_use_on(code, partnership_id, on):
+    """Field error text if ``code`` was not usable by the partnership on the day ``on``
+    of the event it describes; None when it was."""
+    if code.partnership_id not in (None, partnership_id):
+        return "Choose one of the listed codes."
+    if not code.is_current(on):
+        return f"{code.label} was not in use on {on:%-d %B %Y}."
+    return None
+
+
+def code_versions(code_list, partnership_id):
+    """Upper-case code → its versions as (effective_from, effective_to, pk), the
+    partnership's own before the national ones, newest first: for bulk checks by date."""
+    versions = {}
+    rows = (
+        ReferenceCode.objects.of(code_list)
+        .for_partnership(partnership_id)
+        .values_list("code", "effective_from", "effective_to", "pk", "partnership_id", "version")
+    )
+    # Sorted here: ORDER BY puts NULL last on PostgreSQL and first on SQLite.
+    rows = sorted(rows, key=lambda row: (row[4] is None, -row[5]))
+    for code, start, end, pk, _, _ in rows:
+        versions.setdefault(code.upper(), []).append((start, end, pk))
+    return versions
+
+
+def version_on(versions, on):
+    """The pk of the version in use on ``on`` among ``code_versions`` entries, or None."""
+    for start, end, pk in versions:
+        if start <= on and (end is None or end > on):
+            return pk
+    return None

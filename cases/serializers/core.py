@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Agency
@@ -9,34 +10,63 @@ from cases.models import (
     ReferenceCode,
     code_choices,
 )
+from cases.models.reference import too_early
 
 
 class CodeField(serializers.SlugRelatedField):
-    """A reference code given by its code (for example "008/65"), current for the caller's
-    partnership."""
+    """A reference code given by its code (for example "008/65") for the caller's
+    partnership. With ``on_field``, the code must be in use on the date in that field of
+    the same body (the date of the event it describes: a referral received, an outcome);
+    without, on today."""
 
     default_error_messages = {
         "does_not_exist": "{value} is not a current code in this list.",
+        "not_in_use": "{value} was not in use on {on}.",
         "invalid": "Give the code as text.",
     }
 
-    def __init__(self, code_list, **kwargs):
+    def __init__(self, code_list, on_field=None, **kwargs):
         self.code_list = code_list
+        self.on_field = on_field
         super().__init__(slug_field="code", queryset=ReferenceCode.objects.none(), **kwargs)
 
-    def get_queryset(self):
+    def _partnership_id(self):
         membership = getattr(self.context.get("request"), "membership", None)
-        if membership is None:
+        return membership.agency.partnership_id if membership is not None else None
+
+    def get_queryset(self, on=None):
+        partnership_id = self._partnership_id()
+        if partnership_id is None:
             return ReferenceCode.objects.none()
-        return code_choices(self.code_list, membership.agency.partnership_id)
+        return code_choices(self.code_list, partnership_id, on)
+
+    def _event_date(self):
+        data = getattr(self.parent, "initial_data", None)
+        if not self.on_field or not hasattr(data, "get"):
+            return None
+        try:
+            on = serializers.DateField().to_internal_value(data.get(self.on_field))
+        except serializers.ValidationError:
+            return None  # the date field reports its own error
+        # A date that cannot be true is the date's error (the service says so), not the code's.
+        return None if too_early(on) or on > timezone.localdate() else on
 
     def to_internal_value(self, data):
-        try:
-            return self.get_queryset().get(code=data)
-        except ReferenceCode.DoesNotExist:
-            self.fail("does_not_exist", value=data)
-        except (TypeError, ValueError):
+        if not isinstance(data, str):
             self.fail("invalid")
+        on = self._event_date()
+        # A partnership's own code before the national one; the newest version first.
+        found = sorted(
+            self.get_queryset(on).filter(code=data),
+            key=lambda code: (code.partnership_id is None, -code.version),
+        )
+        if found:
+            return found[0]
+        partnership_id = self._partnership_id()
+        any_version = ReferenceCode.objects.of(self.code_list).for_partnership(partnership_id)
+        if on is not None and any_version.filter(code=data).exists():
+            self.fail("not_in_use", value=data, on=f"{on:%-d %B %Y}")
+        self.fail("does_not_exist", value=data)
 
 
 class CaseSerializer(serializers.ModelSerializer):

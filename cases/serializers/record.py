@@ -108,7 +108,7 @@ class RecordWriteSerializer(serializers.Serializer):
 
 
 class CloseSerializer(serializers.Serializer):
-    reason = CodeField(CodeList.CLOSURE_REASON)
+    reason = CodeField(CodeList.CLOSURE_REASON, on_field="closed_on")
     closed_on = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
@@ -196,7 +196,7 @@ class OutcomeSerializer(_PeopleMixin, serializers.ModelSerializer):
     people_fields = ("person",)
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     person_name = serializers.CharField(source="person.full_name", read_only=True)
-    outcome = CodeField(CodeList.OUTCOME)
+    outcome = CodeField(CodeList.OUTCOME, on_field="outcome_on")
     outcome_label = serializers.CharField(source="outcome.label", read_only=True)
 
     class Meta:

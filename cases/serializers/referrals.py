@@ -128,7 +128,7 @@ class ReferralSerializer(serializers.ModelSerializer):
 
     referring_agency_name = serializers.CharField(source="referring_agency.name", read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True, default=None)
-    source = CodeField(CodeList.REFERRAL_SOURCE)
+    source = CodeField(CodeList.REFERRAL_SOURCE, on_field="received_on")
     source_label = serializers.CharField(source="source.label", read_only=True)
     status = serializers.ChoiceField(choices=ReferralStatus.choices, read_only=True)
     sharing_basis = serializers.ChoiceField(

@@ -4,6 +4,7 @@ field-level history comes from simple_history on the models."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import can_edit_case_core
@@ -14,6 +15,7 @@ from cases.models import (
     Case,
     Classification,
     CodeList,
+    CrimeScreenEntry,
     CriminalJusticeOutcome,
     OffenceLevel,
     OrderBreach,
@@ -28,6 +30,7 @@ from cases.models import (
     Tier,
     code_choices,
 )
+from cases.models.reference import in_use_on
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -40,8 +43,9 @@ def _raise(errors):
         raise ValidationError(errors)
 
 
-def _check_code(errors, field, code, code_list, case, *, keep=()):
-    """A code must be in the list and current for the case's partnership (or already held)."""
+def _check_code(errors, field, code, code_list, case, *, keep=(), on=None):
+    """A code must be in the list and in use for the case's partnership on ``on``, the date
+    of the event it describes (default today: the case as it is now), or already held."""
     if code is None:
         return
     if code.code_list != code_list:
@@ -49,8 +53,33 @@ def _check_code(errors, field, code, code_list, case, *, keep=()):
         return
     if code.pk in keep:
         return
+    if on is not None:
+        problem = in_use_on(code, case.partnership_id, on)
+        if problem:
+            errors[field] = problem
+        return
     if not code_choices(code_list, case.partnership_id).filter(pk=code.pk).exists():
         errors[field] = f"{code.label} is not a current code for this partnership."
+
+
+def earliest_event(case, crime_reference=""):
+    """The earliest date the case knows of, as (date, what): the case opened, its first
+    referral received, or its crime (a crime-screen entry linked to the case or with
+    ``crime_reference``) recorded or begun. Nothing about the case can be dated before."""
+    candidates = [(case.opened_on, "the case was opened")]
+    first = case.referrals.order_by("received_on").values_list("received_on", flat=True).first()
+    if first:
+        candidates.append((first, "the first referral was received"))
+    crimes = CrimeScreenEntry.objects.filter(partnership_id=case.partnership_id)
+    reference = (crime_reference or "").strip()
+    crimes = crimes.filter(
+        Q(case=case) | Q(crime_reference__iexact=reference) if reference else Q(case=case)
+    )
+    for recorded, started in crimes.values_list("recorded_on", "stalking_started_on"):
+        candidates.append((recorded, "the crime was recorded"))
+        if started:
+            candidates.append((started, "the stalking began"))
+    return min(candidates, key=lambda candidate: candidate[0])
 
 
 def _future(day):
@@ -190,7 +219,7 @@ def case_close(*, actor, membership, case, reason, note="", closed_on=None):
     if reason is None:
         errors["reason"] = "Choose the reason for closing the case."
     else:
-        _check_code(errors, "reason", reason, CodeList.CLOSURE_REASON, case)
+        _check_code(errors, "reason", reason, CodeList.CLOSURE_REASON, case, on=closed_on)
     if _future(closed_on):
         errors["closed_on"] = "The date closed cannot be in the future."
     elif closed_on < case.opened_on:
@@ -486,11 +515,17 @@ def outcome_record(
     if outcome is None:
         errors["outcome"] = "Choose the Home Office outcome code."
     else:
-        _check_code(errors, "outcome", outcome, CodeList.OUTCOME, case)
+        _check_code(errors, "outcome", outcome, CodeList.OUTCOME, case, on=outcome_on)
     if outcome_on is None:
         errors["outcome_on"] = "Enter the date of the outcome."
     elif _future(outcome_on):
         errors["outcome_on"] = "The date of the outcome cannot be in the future."
+    else:
+        earliest, what = earliest_event(case, crime_reference)
+        if outcome_on < earliest:
+            errors["outcome_on"] = (
+                f"The date of the outcome cannot be before {what} ({earliest:%-d %B %Y})."
+            )
     if convicted is not None and not (charge or "").strip():
         errors["charge"] = "Enter the charge the conviction (or acquittal) relates to."
     if (sentence or "").strip() and convicted is not True:

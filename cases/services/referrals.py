@@ -22,11 +22,13 @@ from cases.models import (
     CaseParty,
     PartyRole,
     Person,
+    ReferenceCode,
     Referral,
     ReferralStatus,
     ScreeningActionKind,
     SharingBasis,
 )
+from cases.models.reference import in_use_on, too_early
 from cases.selectors.referrals import can_decide
 from cases.selectors.screening import can_screen
 from cases.services import core
@@ -87,6 +89,20 @@ def referral_record(
     today = timezone.localdate()
     if received_on > today:
         errors["received_on"] = "The date received cannot be in the future."
+    elif too_early(received_on):
+        errors["received_on"] = too_early(received_on)
+    elif isinstance(source, ReferenceCode) and in_use_on(
+        source, membership.agency.partnership_id, received_on
+    ):
+        errors["source"] = in_use_on(source, membership.agency.partnership_id, received_on)
+    for field, spec in (("perpetrator", perpetrator), ("victim", victim)):
+        born = spec.get("date_of_birth") if isinstance(spec, dict) else None
+        born = getattr(spec, "date_of_birth", None) if isinstance(spec, Person) else born
+        if born and received_on and born > received_on:
+            errors[field] = (
+                f"The {field}'s date of birth ({born:%-d %B %Y}) is after the date the "
+                f"referral was received ({received_on:%-d %B %Y})."
+            )
     if not reason.strip():
         errors["reason"] = "Enter the reason for the referral."
     if sharing_basis and sharing_basis not in SharingBasis.values:

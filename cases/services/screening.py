@@ -23,8 +23,9 @@ from cases.models import (
     ScreeningAction,
     ScreeningActionKind,
 )
+from cases.models.reference import CodeList, code_versions
 from cases.selectors.core import cases_visible_to
-from cases.selectors.screening import can_screen, is_screening_supervisor, offence_lookup
+from cases.selectors.screening import can_screen, is_screening_supervisor
 from config.jobs import enqueue_on_commit
 
 PROGRESS_EVERY = 1_000
@@ -163,7 +164,7 @@ def _progress(run, done):
 
 def _process(run, raw_rows, *, membership):
     """Validate every row, then write all of them in one transaction, or none."""
-    offences = offence_lookup(run.partnership_id)
+    offences = code_versions(CodeList.OFFENCE, run.partnership_id)
     validation = crime_screen.Validation()
     step = PROGRESS_EVERY
     for start in range(0, len(raw_rows), step):
