@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from audit import context
@@ -25,8 +26,12 @@ def record_event(
     reason="",
     detail=None,
     actor_email="",
+    requested=None,
 ):
-    """Append one access event. Request facts come from the request context."""
+    """Append one access event. Request facts come from the request context.
+
+    ``requested`` = (kind, id): what was asked for when there is no object to name (a
+    denial), so the row never carries the object's own data."""
     ctx = context.current()
     membership = membership or ctx.membership
     agency = getattr(membership, "agency", None)
@@ -42,8 +47,8 @@ def record_event(
         agency=agency,
         agency_name=agency.name if agency else "",
         partnership_id=partnership_id,
-        object_type=obj._meta.label if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        object_type=obj._meta.label if obj is not None else (requested or ("", ""))[0],
+        object_id=str(obj.pk) if obj is not None else (requested or ("", ""))[1],
         object_repr=str(obj)[:200] if obj is not None else "",
         case=case,
         reason=reason,
@@ -78,3 +83,73 @@ def break_glass_open(*, actor, membership, case, reason):
             detail={"expires_at": grant.expires_at.isoformat()},
         )
     return grant
+
+
+# --- Denials -------------------------------------------------------------------------
+# One answer for anything a member may not reach: a 404 that says nothing about whether
+# the thing exists, and one denial row that records what was asked for (the kind and the
+# id from the URL), never data of the object itself. The lookup is scoped (by the
+# caller's selector) before anything is read, so another partnership's row is never
+# loaded, let alone copied into this partnership's trail.
+
+NOT_FOUND = "Not found."
+_MAX_ID = 2**63 - 1
+
+
+def record_denial(
+    *, membership=None, actor=None, kind="", pk=None, reason="", detail=None, case=None
+):
+    """Append the denial row for a refused request: the actor, their partnership, the kind
+    of object and the id they asked for. ``kind`` is a model label ("cases.Case") or, for a
+    refusal that names no object, what was refused ("capability"). ``case`` only ever a
+    case of the actor's own partnership (its selector found it there)."""
+    ctx = context.current()
+    membership = membership or ctx.membership
+    actor = actor or getattr(membership, "user", None)
+    return record_event(
+        action=Action.DENIAL,
+        actor=actor,
+        membership=membership,
+        detail={"reason": reason or "not found or out of scope", **(detail or {})},
+        case=case,
+        requested=(kind, "" if pk is None else str(pk)[:64]),
+    )
+
+
+def as_id(pk):
+    """The id as an integer primary key, or None when it cannot be one (so the lookup is
+    skipped: no database error for "abc" or a 30-digit number)."""
+    try:
+        value = int(str(pk))
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= _MAX_ID else None
+
+
+def visible_or_404(membership, visible, pk, *, kind=None, reason=""):
+    """The object with id ``pk`` among ``visible`` (a selector's queryset, already scoped to
+    the member), or a 404 with one denial row. A missing id and an out-of-scope one get the
+    same answer and the same row."""
+    key = as_id(pk)
+    obj = visible.filter(pk=key).first() if key is not None else None
+    if obj is None:
+        deny(membership, kind=kind or visible.model._meta.label, pk=pk, reason=reason)
+    return obj
+
+
+def deny(membership, *, kind, pk, reason=""):
+    """Record the denial and answer 404 (raises Http404)."""
+    record_denial(membership=membership, kind=kind, pk=pk, reason=reason)
+    raise Http404(NOT_FOUND)
+
+
+def record_refusal(request, exc):
+    """A capability refusal (403): one denial row naming the refused path and message."""
+    user = getattr(request, "user", None)
+    record_denial(
+        membership=getattr(request, "membership", None),
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        kind="capability",
+        reason=str(exc) or "forbidden",
+        detail={"refused": request.method},
+    )

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
 
+from audit.services import record_refusal
+
 
 def _as_lists(data):
     if isinstance(data, dict):
@@ -39,6 +41,8 @@ def field_keyed_exception_handler(exc, context):
         )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, exceptions.PermissionDenied) and context.get("request") is not None:
+        record_refusal(context["request"], exc)  # a capability refusal: one denial row
     response = exception_handler(exc, context)
     if response is not None:
         response.data = {"status": response.status_code, "errors": _as_lists(response.data)}

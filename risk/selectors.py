@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, OuterRef, Q, Subquery
-from django.http import Http404
 
+from audit.services import deny, visible_or_404
 from cases.models import Case
-from cases.selectors.core import cases_visible_to, get_case_or_404
+from cases.selectors.core import cases_visible_to
 from risk.models import Assessment, AssessmentStatus, Instrument, InstrumentVersion
 
 # "Latest" everywhere in this module: the assessment date, then completion time, then id.
@@ -124,9 +124,7 @@ def active_instrument_by_code(membership, code):
 
 
 def get_instrument_or_404(membership, pk):
-    instrument = instruments_visible_to(membership).filter(pk=pk).first()
-    if instrument is None:
-        raise Http404("Not found.")
+    instrument = visible_or_404(membership, instruments_visible_to(membership), pk)
     instrument.current = current_version(instrument)
     return instrument
 
@@ -135,7 +133,7 @@ def get_local_instrument_or_404(membership, pk):
     """A local tool of the member's partnership (national ones are not edited here)."""
     instrument = get_instrument_or_404(membership, pk)
     if instrument.partnership_id is None:
-        raise Http404("Not found.")
+        deny(membership, kind=Instrument._meta.label, pk=pk, reason="national instrument")
     return instrument
 
 
@@ -170,16 +168,9 @@ def assessment_list(membership, *, case_id=None):
 
 
 def get_assessment_or_404(membership, pk):
-    """The assessment if its case is visible (404 and a denial row otherwise)."""
-    assessment = (
-        _with_related(Assessment.objects.filter(pk=pk))
-        .filter(case__partnership_id=membership.agency.partnership_id)
-        .first()
-    )
-    if assessment is None:
-        raise Http404("Not found.")
-    get_case_or_404(membership, assessment.case_id)
-    return assessment
+    """The assessment if its case is visible (404 and a denial row naming the id
+    otherwise)."""
+    return visible_or_404(membership, _with_related(assessments_visible_to(membership)), pk)
 
 
 def case_assessments(case):

@@ -1,6 +1,5 @@
 """API: People: match suggestions and merges."""
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 from accounts.access import can
 from accounts.roles import Cap
 from audit.models import Action
-from audit.services import record_event
+from audit.services import deny, record_event
 from cases.models import Person
 from cases.pagination import CappedCountPagination
 from cases.selectors import people as people_selectors
@@ -113,7 +112,8 @@ class PeopleViewSet(viewsets.GenericViewSet):
         keep = people_selectors.visible_person_or_none(membership, data["keep"])
         duplicate = people_selectors.visible_person_or_none(membership, data["duplicate"])
         if keep is None or duplicate is None:
-            raise Http404("Not found.")
+            missing = data["keep"] if keep is None else data["duplicate"]
+            deny(membership, kind="cases.Person", pk=missing, reason="person not visible")
         kept = people_services.person_merge(
             actor=request.user,
             membership=membership,

@@ -7,7 +7,7 @@ ValidationErrors become field-keyed 400s (config/api_errors.py)."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.access import can_edit_case_core
@@ -155,10 +155,9 @@ class CaseOrderViewSet(_CaseChildViewSet):
     section = "orders"
 
     def _order(self, case):
-        order = record_selectors.orders_for(case).filter(pk=self.kwargs["pk"]).first()
-        if order is None:
-            raise NotFound()
-        return order
+        return record_selectors.get_case_order_or_404(
+            self.request.membership, case, self.kwargs["pk"]
+        )
 
     def list(self, request, case_pk=None):
         case = self._case()

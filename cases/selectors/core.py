@@ -3,14 +3,22 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Exists, Expression, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.http import Http404
 
 from accounts.access import person_contact_for, sees_whole_partnership
 from accounts.models import Agency, Membership, User
 from accounts.roles import AgencyKind, Role
-from audit.models import Action, BreakGlassGrant
-from audit.services import record_event
+from audit.models import BreakGlassGrant
+from audit.services import NOT_FOUND, as_id, record_denial
 from cases.models import (
     Case,
     CaseAgency,
@@ -158,30 +166,36 @@ def visible_case_ids(membership, case_ids):
 
 
 def get_case_or_404(membership, pk):
-    """The case if visible; otherwise a 404, and a denial row when it exists elsewhere.
+    """The case if visible; otherwise a 404 and a denial row (audit.services.deny).
+
+    Only the member's own partnership is searched, so another partnership's case is never
+    read: the denial row records the id asked for and, for a case of the member's own
+    partnership that is not shared with them, links that case (the partnership's own data,
+    for its audit page). A missing id and an out-of-scope one get the same answer.
 
     One case is checked with direct lookups (its grant, an active break-glass), which stay
     cheap however many cases the agency holds; lists use cases_visible_to.
     """
+    key = as_id(pk)
     case = (
-        Case.objects.filter(pk=pk, partnership_id=membership.agency.partnership_id)
+        Case.objects.filter(pk=key, partnership_id=membership.agency.partnership_id)
         .select_related("lead_agency", "officer_in_charge", "partnership")
         .first()
+        if key is not None
+        else None
     )
     if case is not None and (
         is_case_visible_by_link(membership, case) or active_break_glass(membership, case)
     ):
         return case
-    out_of_scope = case or Case.objects.filter(pk=pk).first()
-    if out_of_scope is not None:
-        record_event(
-            action=Action.DENIAL,
-            actor=membership.user,
-            membership=membership,
-            obj=out_of_scope,
-            detail={"reason": "case not shared with agency"},
-        )
-    raise Http404("Not found.")
+    record_denial(
+        membership=membership,
+        kind=Case._meta.label,
+        pk=pk,
+        case=case,
+        reason="case not shared with agency",
+    )
+    raise Http404(NOT_FOUND)
 
 
 def case_by_reference_in_partnership(membership, reference):
@@ -265,18 +279,50 @@ def advocates_for_case(membership, case):
     return _members_of_partnership(membership, role=Role.ADVOCATE, agency__case_links__case=case)
 
 
-def referrals_visible_to(membership):
-    """Referrals made by the member's agency or attached to a case they can see.
+SELF_REFERRAL_VIA_ADVOCACY = "self_via_advocacy"
 
-    Police see every referral in the partnership: they screen incoming referrals.
+
+def referrals_visible_to(membership):
+    """The one rule for which referrals a member sees (lists, detail, filters, counts, the
+    API, the people named in them):
+
+    - partnership-wide roles (clinic chair, partnership admin): every referral of the
+      partnership; the chair screens advocacy self-referrals;
+    - every agency: the referrals it made, and those on a case visible to it;
+    - police agencies also: the referrals waiting for them to screen, i.e. those with no
+      case yet that are not self-referrals via advocacy (an advocacy self-referral is
+      screened through the advocacy-led route and the clinic chair, never by police).
+
+    Which fields a reader sees is decided by ``case_shown``: the case (its id, reference
+    and link) only when the reader may see that case. Each referral carries that answer as
+    ``case_visible`` (an annotation), so a list needs no extra query.
     """
-    referrals = Referral.objects.filter(partnership_id=membership.agency.partnership_id)
-    if sees_whole_partnership(membership) or membership.agency.is_police:
-        return referrals
+    partnership_id = membership.agency.partnership_id
+    referrals = Referral.objects.filter(partnership_id=partnership_id)
+    if sees_whole_partnership(membership):
+        return referrals.annotate(
+            case_visible=ExpressionWrapper(Q(case_id__isnull=False), output_field=BooleanField())
+        )
     visible_cases = cases_visible_to(membership).values("pk")
-    return referrals.filter(
-        Q(referring_agency_id=membership.agency_id) | Q(case_id__in=visible_cases)
+    rule = Q(referring_agency_id=membership.agency_id) | Q(case_id__in=visible_cases)
+    if membership.agency.is_police:
+        rule |= Q(case_id__isnull=True) & ~Q(source__code=SELF_REFERRAL_VIA_ADVOCACY)
+    return referrals.filter(rule).annotate(
+        case_visible=ExpressionWrapper(
+            Q(case_id__in=cases_visible_to(membership).values("pk")),
+            output_field=BooleanField(),
+        )
     )
+
+
+def case_shown(membership, referral):
+    """True when the reader may see the referral's case (its id, reference and link)."""
+    if referral.case_id is None:
+        return False
+    shown = getattr(referral, "case_visible", None)
+    if shown is None:
+        shown = bool(visible_case_ids(membership, [referral.case_id]))
+    return bool(shown)
 
 
 def referral_list(membership):

@@ -10,11 +10,9 @@ never listed; asking for one answers 404.
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.http import Http404
 
 from accounts.access import CONTACT_FIELDS, person_contact_for
-from audit.models import Action
-from audit.services import record_event
+from audit.services import visible_or_404
 from cases.models import CaseParty, IdentifierKind, Person, PersonAlias, PersonIdentifier
 from cases.selectors.people import normalise_identifier, people_visible_to, visible_parties_of
 
@@ -75,22 +73,14 @@ def person_list(membership, filters=None):
 def get_person_or_404(membership, pk):
     """A person the member may see; anything else (missing, merged, out of scope) is 404,
     and a refused look at a real record is logged as a denial."""
-    person = (
+    person = visible_or_404(
+        membership,
         people_visible_to(membership)
-        .filter(pk=pk)
         .select_related("ethnicity")
-        .prefetch_related("aliases", "identifiers")
-        .first()
+        .prefetch_related("aliases", "identifiers"),
+        pk,
+        reason="person not visible",
     )
-    if person is None:
-        if Person.objects.filter(pk=pk).exists():
-            record_event(
-                action=Action.DENIAL,
-                actor=membership.user,
-                membership=membership,
-                detail={"reason": "person not visible", "person_id": str(pk)},
-            )
-        raise Http404("Not found.")
     return person
 
 

@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.roles import AgencyKind
 from audit.models import AccessEvent, Action
+from audit.services import visible_or_404
 from cases.models import (
     Case,
     CaseAgency,
@@ -64,15 +64,20 @@ def orders_for(case):
     )
 
 
+def get_case_order_or_404(membership, case, pk):
+    """An order of this (visible) case; otherwise 404 and a denial row."""
+    return visible_or_404(membership, orders_for(case), pk)
+
+
 def get_order_or_404(membership, pk):
     """An order on a case the member can see; otherwise 404."""
-    order = (
-        ProtectiveOrder.objects.filter(pk=pk, case__in=cases_visible_to(membership))
-        .select_related("case", "subject")
-        .first()
+    order = visible_or_404(
+        membership,
+        ProtectiveOrder.objects.filter(case__in=cases_visible_to(membership)).select_related(
+            "case", "subject"
+        ),
+        pk,
     )
-    if order is None:
-        raise Http404("Not found.")
     return order
 
 

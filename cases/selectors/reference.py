@@ -1,8 +1,8 @@
 """Reads of reference data for a member's partnership: national codes and local ones."""
 
 from django.db.models import Q
-from django.http import Http404
 
+from audit.services import visible_or_404
 from cases.models import CodeList, ReferenceCode, code_choices
 
 
@@ -40,19 +40,16 @@ def choosable(code_list, partnership_id, *, keep=()):
 
 def get_code_or_404(membership, pk):
     """A code the member's partnership can see (national or its own)."""
-    code = codes_for(membership).filter(pk=pk).first()
-    if code is None:
-        raise Http404("Not found.")
-    return code
+    return visible_or_404(membership, codes_for(membership), pk)
 
 
 def get_local_code_or_404(membership, pk):
     """One of the partnership's own codes; national codes are not editable (404 here)."""
-    code = (
-        ReferenceCode.objects.filter(partnership_id=membership.agency.partnership_id, pk=pk)
-        .select_related("supersedes")
-        .first()
+    code = visible_or_404(
+        membership,
+        ReferenceCode.objects.filter(
+            partnership_id=membership.agency.partnership_id
+        ).select_related("supersedes"),
+        pk,
     )
-    if code is None:
-        raise Http404("Not found.")
     return code

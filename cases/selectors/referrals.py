@@ -4,11 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
-from django.http import Http404
 
 from accounts.access import can_edit_case_core, sees_whole_partnership
-from audit.models import Action
-from audit.services import record_event
+from audit.services import deny, visible_or_404
 from cases.models import Referral, ReferralStatus
 from cases.selectors.core import cases_visible_to, referrals_visible_to
 
@@ -24,6 +22,12 @@ def can_decide(membership):
     return can_edit_case_core(membership)
 
 
+def may_handle(membership, referral):
+    """A decider may screen and decide only a referral they can see (referrals_visible_to):
+    police never an advocacy self-referral, which the clinic chair handles."""
+    return referrals_visible_to(membership).filter(pk=referral.pk).exists()
+
+
 def referral_list(membership, *, status=""):
     referrals = referrals_visible_to(membership).select_related(
         "referring_agency", "case", "created_by", "source", "perpetrator", "victim"
@@ -34,9 +38,11 @@ def referral_list(membership, *, status=""):
 
 
 def get_referral_or_404(membership, pk):
-    referral = (
-        referrals_visible_to(membership)
-        .select_related(
+    """A referral the member may see (referrals_visible_to); otherwise 404 and a denial row
+    naming the id asked for."""
+    return visible_or_404(
+        membership,
+        referrals_visible_to(membership).select_related(
             "referring_agency",
             "case",
             "source",
@@ -45,20 +51,10 @@ def get_referral_or_404(membership, pk):
             "decided_by",
             "perpetrator",
             "victim",
-        )
-        .filter(pk=pk)
-        .first()
+        ),
+        pk,
+        reason="referral not visible",
     )
-    if referral is None:
-        if Referral.objects.filter(pk=pk).exists():
-            record_event(
-                action=Action.DENIAL,
-                actor=membership.user,
-                membership=membership,
-                detail={"reason": "referral not visible", "referral_id": str(pk)},
-            )
-        raise Http404("Not found.")
-    return referral
 
 
 def get_withdrawable_referral_or_404(membership, pk):
@@ -68,7 +64,7 @@ def get_withdrawable_referral_or_404(membership, pk):
     if not (
         sees_whole_partnership(membership) or referral.referring_agency_id == membership.agency_id
     ):
-        raise Http404("Not found.")
+        deny(membership, kind=Referral._meta.label, pk=pk, reason="not the referring agency")
     return referral
 
 

@@ -11,13 +11,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate, TruncMonth
-from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from accounts.access import can_screen
 from accounts.roles import Role
+from audit.services import visible_or_404
 from cases.models import (
     CodeList,
     CrimeScreenEntry,
@@ -143,14 +143,13 @@ WORKLIST_ORDER = (IS_SCREENED.asc(), F("recorded_on").desc(), F("id").desc())
 
 
 def get_entry_or_404(membership, pk):
-    entry = (
-        entries_visible_to(membership)
-        .select_related("offence", "source_offence", "case", "same_course_as", "import_run")
-        .filter(pk=pk)
-        .first()
+    entry = visible_or_404(
+        membership,
+        entries_visible_to(membership).select_related(
+            "offence", "source_offence", "case", "same_course_as", "import_run"
+        ),
+        pk,
     )
-    if entry is None:
-        raise Http404("Not found.")
     return entry
 
 
@@ -171,18 +170,16 @@ def duplicates_of(entry):
 
 
 def get_action_or_404(membership, pk):
-    action = (
-        ScreeningAction.objects.filter(
-            pk=pk, entry__partnership_id=membership.agency.partnership_id
-        )
-        .select_related("entry", "requested_offence", "entry__offence")
-        .first()
+    actions = (
+        ScreeningAction.objects.filter(entry__partnership_id=membership.agency.partnership_id)
         if can_screen(membership)
-        else None
+        else ScreeningAction.objects.none()
     )
-    if action is None:
-        raise Http404("Not found.")
-    return action
+    return visible_or_404(
+        membership,
+        actions.select_related("entry", "requested_offence", "entry__offence"),
+        pk,
+    )
 
 
 def pending_reclassifications(membership):
@@ -200,9 +197,9 @@ def pending_reclassifications(membership):
 
 
 def get_import_or_404(membership, pk):
-    run = imports_visible_to(membership).select_related("uploaded_by").filter(pk=pk).first()
-    if run is None:
-        raise Http404("Not found.")
+    run = visible_or_404(
+        membership, imports_visible_to(membership).select_related("uploaded_by"), pk
+    )
     return run
 
 

@@ -180,6 +180,16 @@ class ReferralSerializer(serializers.ModelSerializer):
         if cases is not None:
             self.fields["case"].queryset = cases
 
+    def to_representation(self, instance):
+        """The case (id and reference) only for a reader who may see that case."""
+        from cases.selectors.core import case_shown
+
+        data = super().to_representation(instance)
+        membership = getattr(self.context.get("request"), "membership", None)
+        if membership is None or not case_shown(membership, instance):
+            data["case"] = data["case_reference"] = None
+        return data
+
     def validate(self, data):
         basis, consent = data.get("sharing_basis"), data.get("consent_recorded_on")
         if basis == SharingBasis.CONSENT and not consent:

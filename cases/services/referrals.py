@@ -29,7 +29,7 @@ from cases.models import (
     SharingBasis,
 )
 from cases.models.reference import in_use_on, too_early
-from cases.selectors.referrals import can_decide
+from cases.selectors.referrals import can_decide, may_handle
 from cases.selectors.screening import can_screen
 from cases.services import core
 from cases.services import people as people_services
@@ -186,8 +186,8 @@ def referral_screen(*, actor, membership, referral, note="", screened_on=None):
     the future, not before the referral was received."""
     if not can_decide(membership):
         raise PermissionDenied("Only police and the clinic chair screen referrals.")
-    if referral.partnership_id != membership.agency.partnership_id:
-        raise PermissionDenied("Not in your partnership.")
+    if not may_handle(membership, referral):
+        raise PermissionDenied("Not a referral you screen.")
     screened_on = screened_on or timezone.localdate()
     errors = _check_date(
         screened_on,
@@ -290,8 +290,8 @@ def referral_decide(
     referring agency and adds the people as parties."""
     if not can_decide(membership):
         raise PermissionDenied("Only police and the clinic chair decide on referrals.")
-    if referral.partnership_id != membership.agency.partnership_id:
-        raise PermissionDenied("Not in your partnership.")
+    if not may_handle(membership, referral):
+        raise PermissionDenied("Not a referral you decide on.")
     reason = (reason or "").strip()
     decided_on = decided_on or timezone.localdate()
     errors = decision_errors(

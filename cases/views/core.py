@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -9,7 +9,7 @@ from accounts.decorators import member_required
 from accounts.roles import Cap, Role
 from audit import selectors as audit_selectors
 from audit.models import Action
-from audit.services import break_glass_open, record_event
+from audit.services import break_glass_open, record_event, visible_or_404
 from cases.forms.core import BreakGlassForm, CaseOpenForm, ShareForm, apply_service_errors
 from cases.pagination import CappedCountPaginator
 from cases.selectors import core as selectors
@@ -138,7 +138,7 @@ def case_share(request, pk):
 def case_unshare(request, pk, agency_id):
     membership = request.membership
     case = selectors.get_case_or_404(membership, pk)
-    agency = get_object_or_404(selectors.partnership_agencies(membership), pk=agency_id)
+    agency = visible_or_404(membership, selectors.partnership_agencies(membership), agency_id)
     try:
         services.case_unshare(
             actor=request.user,

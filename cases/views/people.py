@@ -8,7 +8,6 @@ nothing is created until the user has chosen.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -16,7 +15,7 @@ from accounts.access import can
 from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action
-from audit.services import record_event
+from audit.services import deny, record_event
 from cases.forms.core import apply_service_errors
 from cases.forms.people import (
     MatchChoiceForm,
@@ -198,7 +197,8 @@ def person_merge_confirm(request):
     keep = people_selectors.visible_person_or_none(membership, source.get("keep"))
     duplicate = people_selectors.visible_person_or_none(membership, source.get("duplicate"))
     if keep is None or duplicate is None:
-        raise Http404("Not found.")
+        missing = source.get("keep") if keep is None else source.get("duplicate")
+        deny(membership, kind="cases.Person", pk=missing, reason="person not visible")
     form = MergeConfirmForm(
         request.POST if request.method == "POST" else None,
         initial={"keep": keep.pk, "duplicate": duplicate.pk},

@@ -341,13 +341,7 @@ def referral_list(request):
         actor=request.user,
         detail={"list": "referrals", "page": page.number, "status": status},
     )
-    case_ids = [r.case_id for r in page.object_list if r.case_id]
-    context = {
-        "page": page,
-        "status": status,
-        "statuses": ReferralStatus.choices,
-        "visible_case_ids": selectors.visible_case_ids(request.membership, case_ids),
-    }
+    context = {"page": page, "status": status, "statuses": ReferralStatus.choices}
     return render(request, "cases/referral_list.html", context)
 
 
@@ -367,9 +361,7 @@ def _detail(request, referral, *, screen_form=None, status=200):
         "can_withdraw": not referral.decision
         and referral_services.can_withdraw(membership, referral),
         "screen_form": screen_form or ScreenForm(initial={"screened_on": timezone.localdate()}),
-        "case_visible": bool(
-            referral.case_id and selectors.visible_case_ids(membership, [referral.case_id])
-        ),
+        "case_visible": selectors.case_shown(membership, referral),
         "sharing_basis": SharingBasis(referral.sharing_basis).label
         if referral.sharing_basis
         else "Not recorded",

@@ -1,8 +1,7 @@
 """A member's own notifications: only the recipient sees them, and only those of the
 partnership they are acting in. Anything else answers 404."""
 
-from django.http import Http404
-
+from audit.services import visible_or_404
 from reporting.models import Notification
 
 BADGE_CAP = 99
@@ -18,10 +17,7 @@ def notifications_for(membership, *, unread_only=False):
 
 
 def get_notification_or_404(membership, pk):
-    notification = notifications_for(membership).filter(pk=pk).first()
-    if notification is None:
-        raise Http404("Not found.")
-    return notification
+    return visible_or_404(membership, notifications_for(membership), pk)
 
 
 def unread_count(membership, cap=BADGE_CAP):

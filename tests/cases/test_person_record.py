@@ -219,7 +219,7 @@ def test_out_of_scope_merged_and_missing_are_404(world, people, client, login):
     duplicate.save()
     assert client.get(reverse("cases:person-detail", args=[duplicate.pk])).status_code == 404
     assert AccessEvent.objects.filter(
-        action=Action.DENIAL, detail__person_id=str(people["police_only"].pk)
+        action=Action.DENIAL, object_type="cases.Person", object_id=str(people["police_only"].pk)
     ).exists()
     assert not AccessEvent.objects.filter(action=Action.VIEW, object_type="cases.Person").exists()
 

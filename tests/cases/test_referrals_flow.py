@@ -448,5 +448,5 @@ def test_detail_page_shows_history_and_is_scoped(client, login, world, probation
         == 404
     )
     assert AccessEvent.objects.filter(
-        action=Action.DENIAL, detail__referral_id=str(probation_referral.pk)
+        action=Action.DENIAL, object_type="cases.Referral", object_id=str(probation_referral.pk)
     ).exists()

@@ -10,8 +10,11 @@ from accounts.roles import Role
 from tests.factories import make_referral
 from tests.matrix import ALL_ROLES, CASE_WRITERS, NOT_ADMIN, POLICE, Row
 
-# Police screen every incoming referral in their partnership.
-SEES_ALL_REFERRALS = POLICE
+# Police reach other agencies' referrals only while those wait for screening (no case
+# yet, not an advocacy self-referral): the scoped "other_agency" referral is on a case not
+# shared with the role, so nobody but partnership-wide roles reaches it
+# (cases.selectors.core.referrals_visible_to; tests/cases/test_referrals_visibility.py).
+SEES_ALL_REFERRALS = frozenset()
 TOO_LONG = {"note": "x" * 1001}
 
 

@@ -160,7 +160,9 @@ def test_other_agency_cannot_change_a_draft_but_can_read_it(world, client, login
     # Not shared with advocacy: 404 and a denial row.
     login(world.members[Role.ADVOCATE])
     assert client.get(reverse("risk:assessment-detail", args=[draft.pk])).status_code == 404
-    assert AccessEvent.objects.filter(action=Action.DENIAL, case=world.health_case).exists()
+    assert AccessEvent.objects.filter(
+        action=Action.DENIAL, object_type="risk.Assessment", object_id=str(draft.pk)
+    ).exists()
 
 
 def test_partner_and_manager_read_only(world, client, login):

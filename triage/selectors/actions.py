@@ -9,12 +9,12 @@ is derived: open and due before today (Europe/London).
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import can, can_edit_case_core, sees_whole_partnership
 from accounts.models import Agency, Membership, User
 from accounts.roles import Cap
+from audit.services import visible_or_404
 from cases.models import CaseAgency
 from cases.selectors.core import cases_visible_to
 from triage.models import Action, ActionStatus
@@ -112,14 +112,13 @@ def agency_counts(membership, filters: ActionFilters):
 
 
 def get_action_or_404(membership, pk):
-    action = (
-        actions_visible_to(membership)
-        .filter(pk=pk)
-        .select_related("case", "owner_agency", "owner", "completed_by", "created_by", "discussion")
-        .first()
+    action = visible_or_404(
+        membership,
+        actions_visible_to(membership).select_related(
+            "case", "owner_agency", "owner", "completed_by", "created_by", "discussion"
+        ),
+        pk,
     )
-    if action is None:
-        raise Http404("Not found.")
     return action
 
 

@@ -9,11 +9,11 @@ them (``cases_visible_to``). Anything outside scope is a 404.
 from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import sees_whole_partnership
 from accounts.models import Membership, User
+from audit.services import visible_or_404
 from cases.selectors.core import cases_visible_to
 from triage.models import (
     AgendaItem,
@@ -42,9 +42,7 @@ def clinic_list(membership):
 
 
 def get_clinic_or_404(membership, pk):
-    clinic = clinics_visible_to(membership).select_related("chair").filter(pk=pk).first()
-    if clinic is None:
-        raise Http404("Not found.")
+    clinic = visible_or_404(membership, clinics_visible_to(membership).select_related("chair"), pk)
     return clinic
 
 
@@ -78,14 +76,13 @@ def meetings_of_clinic(membership, clinic):
 
 
 def get_meeting_or_404(membership, pk):
-    meeting = (
-        meetings_visible_to(membership)
-        .select_related("clinic", "chair", "closed_by", "partnership")
-        .filter(pk=pk)
-        .first()
+    meeting = visible_or_404(
+        membership,
+        meetings_visible_to(membership).select_related(
+            "clinic", "chair", "closed_by", "partnership"
+        ),
+        pk,
     )
-    if meeting is None:
-        raise Http404("Not found.")
     return meeting
 
 
@@ -124,17 +121,14 @@ def next_meeting(meeting):
 
 def get_agenda_item_or_404(membership, pk):
     """An item whose meeting and case the member can see."""
-    item = (
+    item = visible_or_404(
+        membership,
         AgendaItem.objects.filter(
-            pk=pk,
             meeting__in=meetings_visible_to(membership),
             case_id__in=cases_visible_to(membership).values("pk"),
-        )
-        .select_related("meeting", "meeting__clinic", "case")
-        .first()
+        ).select_related("meeting", "meeting__clinic", "case"),
+        pk,
     )
-    if item is None:
-        raise Http404("Not found.")
     return item
 
 
