@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.db.models import Prefetch
-from django.http import Http404
 
 from accounts.access import sees_whole_partnership
 from accounts.models import Membership
+from audit.services import deny
 from cases.models import CaseParty, Classification
 from cases.selectors.core import cases_visible_to
 from triage.models import (
@@ -190,7 +190,7 @@ def get_minutes_file_or_404(membership, meeting, pk):
     for minutes in minutes_files_for_reader(membership, meeting):
         if minutes.pk == pk:
             return minutes
-    raise Http404("Not found.")
+    deny(membership, kind=MinutesFile._meta.label, pk=pk)
 
 
 # ---------------------------------------------------------------- content
