@@ -8,6 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("stalking_partnership")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# config is not an app: its beat tasks (the sweeper, the worker heartbeat) are named here.
+app.conf.imports = ("config.tasks",)
 
 # The one beat schedule for the whole product.
 app.conf.beat_schedule = {
@@ -21,6 +23,17 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=5, minute=30),
     },
     # Crontab times are Europe/London (CELERY_TIMEZONE).
+    # Job rows stuck past their limits are queued again or failed (config.jobs).
+    "jobs-sweep-stuck": {
+        "task": "config.tasks.sweep_stuck_jobs",
+        "schedule": 300.0,
+    },
+    # A worker ran recently: /healthz reports it.
+    "jobs-worker-heartbeat": {
+        "task": "config.tasks.worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "reporting-send-daily-reminders": {
         "task": "reporting.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=0),

@@ -3,31 +3,25 @@
 from datetime import date
 
 from celery import shared_task
-from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-LOCK_SECONDS = 30 * 60
+from config.jobs import MAX_RETRIES, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS
 
 
 @shared_task(
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
+    retry_backoff=RETRY_BASE_SECONDS,
+    retry_backoff_max=RETRY_MAX_SECONDS,
+    retry_jitter=False,
+    max_retries=MAX_RETRIES,
 )
 def send_daily_reminders(day=None):
     """The daily reminders for ``day`` (ISO date; default today in Europe/London). Safe to
     run twice: events already reminded about are in the ledger and nothing is re-sent. A
-    run while another is still going for the same day is skipped (so a redelivered task
-    cannot email a digest twice)."""
+    run while another is going (any process) is skipped: the service holds a PostgreSQL
+    advisory lock for the run."""
     from reporting.services.reminders import send_daily_reminders as run
 
-    day = date.fromisoformat(day) if day else timezone.localdate()
-    lock = f"reporting:daily-reminders:{day.isoformat()}"
-    if not cache.add(lock, "running", timeout=LOCK_SECONDS):
-        return {"day": day.isoformat(), "skipped": "another run for this day is in progress"}
-    try:
-        return run(today=day)
-    finally:
-        cache.delete(lock)
+    return run(today=date.fromisoformat(day) if day else timezone.localdate())

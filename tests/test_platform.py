@@ -28,13 +28,25 @@ def test_healthz_reports_each_check(client, db):
     assert checks["broker"] in {"ok", "eager (no broker configured)"}
 
 
-def test_healthz_fails_when_a_check_fails(client, db, monkeypatch):
+def test_healthz_fails_when_a_critical_check_fails(client, db, monkeypatch):
+    def broken():
+        raise ConnectionError("down")
+
+    monkeypatch.setitem(health.CHECKS, "database", broken)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["status"] == "failing"
+    assert response.json()["checks"]["database"] == "failing: ConnectionError"
+
+
+def test_healthz_is_degraded_not_down_when_the_broker_fails(client, db, monkeypatch):
     def broken():
         raise ConnectionError("down")
 
     monkeypatch.setitem(health.CHECKS, "broker", broken)
     response = client.get(reverse("healthz"))
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded" and response.json()["degraded"] == ["broker"]
     assert response.json()["checks"]["broker"] == "failing: ConnectionError"
 
 

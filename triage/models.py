@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import Agency, Partnership
 from cases.models import Case, Priority, Tier
 from config.dates import long_date
+from config.jobs import JobRow
 
 
 class MeetingKind(models.TextChoices):
@@ -279,6 +280,22 @@ class MinutesFile(models.Model):
     @property
     def superseded(self):
         return self.superseded_at is not None
+
+
+class MinutesJob(JobRow):
+    """The minutes job of one closed meeting (a job row, config.jobs): queued when the
+    meeting closes, shown on the meeting and minutes pages, and queued again by the chair's
+    "Try again" when it failed. Its key is the meeting's, so the task takes the meeting id.
+    """
+
+    job_task = "triage.tasks.generate_minutes"
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, primary_key=True, related_name="minutes_job"
+    )
+
+    def __str__(self):
+        return f"Minutes job of {self.meeting_id} ({self.get_status_display()})"
 
 
 class ActionStatus(models.TextChoices):

@@ -3,12 +3,16 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from config.jobs import MAX_RETRIES, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, run_job
+
 
 @shared_task(
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
+    retry_backoff=RETRY_BASE_SECONDS,
+    retry_backoff_max=RETRY_MAX_SECONDS,
+    retry_jitter=False,
+    max_retries=MAX_RETRIES,
 )
 def schedule_meetings(today=None):
     """Create each active clinic's next meeting within the horizon and (re)build the draft
@@ -21,16 +25,13 @@ def schedule_meetings(today=None):
     return [meeting.pk for meeting in created]
 
 
-@shared_task(
-    acks_late=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=True,
-    max_retries=3,
-)
-def generate_minutes(meeting_id):
-    """Produce every audience's minutes of a closed meeting. Safe to run twice: existing
-    files are kept. Returns the number of audiences."""
-    from triage.models import Meeting, MeetingStatus
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def generate_minutes(self, meeting_id):
+    """Produce every audience's minutes of a closed meeting, through its MinutesJob row
+    (config.jobs.run_job: claimed, retried on database errors, always ended). Safe to run
+    twice: a finished job is left alone and existing files are kept. Returns the number
+    of audiences (0 when there was nothing to do)."""
+    from triage.models import Meeting, MeetingStatus, MinutesJob
     from triage.services.minutes import minutes_generate_all
 
     meeting = (
@@ -40,4 +41,11 @@ def generate_minutes(meeting_id):
     )
     if meeting is None:
         return 0
-    return len(minutes_generate_all(meeting=meeting))
+    MinutesJob.objects.get_or_create(meeting=meeting)
+    done = run_job(
+        self,
+        MinutesJob,
+        meeting.pk,
+        lambda token: len(minutes_generate_all(meeting=meeting, token=token)),
+    )
+    return done or 0

@@ -5,21 +5,26 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Agency, Partnership
+from config.jobs import JobRow, JobStatus
 
 from .case import Case
 from .people import Gender, Person
 from .reference import ReferenceCode
 
-
-class ImportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to start"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Finished"
-    FAILED = "failed", "Refused"
+# An import is a job row (config.jobs): the same statuses as every background job.
+ImportStatus = JobStatus
 
 
-class ImportRun(models.Model):
-    """One upload of the police crime-screen export, with its counts and row errors."""
+class ImportRun(JobRow):
+    """One upload of the police crime-screen export, with its counts and row errors.
+
+    A job row (config.jobs.JobRow): status, message, attempts, queued/started/finished
+    times and heartbeat. A refused file is FAILED and not ``retryable`` (the person
+    corrects the file); a failure of the service is FAILED and ``retryable`` ("Try
+    again" queues the kept file again).
+    """
+
+    job_task = "cases.tasks.import_crime_screen"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -29,9 +34,6 @@ class ImportRun(models.Model):
     source = models.CharField(max_length=10, default="upload")  # upload | api
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=255, blank=True)
-    status = models.CharField(
-        max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
-    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     new_count = models.PositiveIntegerField(default=0)
@@ -40,10 +42,7 @@ class ImportRun(models.Model):
     rejected_count = models.PositiveIntegerField(default=0)
     # [{"row": 12, "field": "recorded_on", "message": "…"}]; row 1 is the header.
     errors = models.JSONField(default=list, blank=True)
-    message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

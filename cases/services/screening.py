@@ -26,7 +26,7 @@ from cases.models import (
 from cases.models.reference import CodeList, code_versions
 from cases.selectors.core import cases_visible_to
 from cases.selectors.screening import can_screen, is_screening_supervisor
-from config.jobs import enqueue_on_commit
+from config.jobs import job_holds, job_queue
 
 PROGRESS_EVERY = 1_000
 
@@ -47,7 +47,8 @@ def import_start(
     The file is checked as a whole first (size, encoding, columns); a refused file makes a
     FAILED ImportRun with the reason and imports nothing. Up to ASYNC_THRESHOLD rows are
     imported now; bigger files are kept and imported by a background task, and the run's
-    page shows progress. Returns the ImportRun.
+    page shows progress (a job row, config.jobs: if the job cannot be queued the run says
+    so, with "Try again"). Returns the ImportRun.
     """
     _require_screener(membership)
     run = ImportRun(
@@ -67,6 +68,11 @@ def import_start(
         return _refuse(run, membership=membership, message=str(refusal), rows=refusal.rows)
     run.total_rows = len(raw_rows)
     if len(raw_rows) <= crime_screen.ASYNC_THRESHOLD:
+        # Imported in this request: RUNNING with a heartbeat, so that if the request dies
+        # the sweeper finds the run and ends it (its rows were not kept: "upload again").
+        now = timezone.now()
+        run.status, run.attempts, run.task_id = ImportStatus.RUNNING, 1, "request"
+        run.queued_at = run.started_at = run.heartbeat_at = now
         run.save()
         return _process(run, raw_rows, membership=membership)
     suffix = "csv"
@@ -77,22 +83,56 @@ def import_start(
     with transaction.atomic():
         run.save()
         run.file.save(f"crime-screen-{run.pk}.{suffix}", ContentFile(data), save=True)
-        enqueue_on_commit("cases.tasks.import_crime_screen", run.pk)
+        job_queue(run)
     return run
 
 
-def import_process(*, run_id):
-    """Import a kept file for a PENDING or RUNNING run (the background task). Idempotent:
-    a finished run is left alone, and a run interrupted mid-way is started again (its
-    writes were one transaction, so nothing of it was saved)."""
+def import_retry(*, actor, membership, run):
+    """Queue a run that failed for the service's reasons (not the file's) again: the kept
+    file is imported from the start. Returns the run, PENDING again."""
+    _require_screener(membership)
+    if run.partnership_id != membership.agency.partnership_id:
+        raise PermissionDenied("This import belongs to another partnership.")
+    if not (run.can_retry and run.file):
+        raise ValidationError(
+            {"run": "This import cannot be tried again. Upload the file again instead."}
+        )
+    with transaction.atomic():
+        run.processed_rows = run.rejected_count = 0
+        run.new_count = run.updated_count = run.unchanged_count = 0
+        run.errors = []
+        run.save()
+        job_queue(run)
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=run,
+            detail={"retry": True, "attempts": run.attempts},
+        )
+    return run
+
+
+def import_process(*, run_id, token):
+    """Import the kept file of a run the background task holds (``token``: its Celery
+    task id, config.jobs.run_job). Idempotent: a finished run is left alone, and a run
+    interrupted mid-way is started again (its writes were one transaction, so nothing of
+    it was saved); a run that another execution has taken over is not written."""
     run = ImportRun.objects.select_related("agency").get(pk=run_id)
     if run.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
         return run
     membership = _membership_of(run)
-    ImportRun.objects.filter(pk=run.pk).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), processed_rows=0
-    )
-    run.refresh_from_db()
+    ImportRun.objects.filter(pk=run.pk).update(processed_rows=0)
+    run.processed_rows = 0
+    if not run.file:
+        # Imported in a request that died: its rows were never kept.
+        return _refuse(
+            run,
+            membership=membership,
+            token=token,
+            message="The import was interrupted before it finished and nothing was "
+            "imported. Upload the file again.",
+        )
     try:
         with run.file.open("rb") as handle:
             data = handle.read()
@@ -101,10 +141,14 @@ def import_process(*, run_id):
         else:
             raw_rows = crime_screen.read_file(data)
     except FileRefused as refusal:
-        return _refuse(run, membership=membership, message=str(refusal), rows=refusal.rows)
+        return _refuse(
+            run, membership=membership, token=token, message=str(refusal), rows=refusal.rows
+        )
     except FileNotFoundError:
-        return _refuse(run, membership=membership, message="The uploaded file was not found.")
-    return _process(run, raw_rows, membership=membership)
+        return _refuse(
+            run, membership=membership, token=token, message="The uploaded file was not found."
+        )
+    return _process(run, raw_rows, membership=membership, token=token)
 
 
 def _membership_of(run):
@@ -121,11 +165,13 @@ def _rows_as_json(raw_rows):
     return json.dumps([[number, values] for number, values in raw_rows]).encode()
 
 
-def _refuse(run, *, membership, message, errors=(), rejected=0, rows=None):
-    """A FAILED run. ``rows``: a whole-file refusal that could count the file's rows (wrong
-    columns) refuses every one of them, and the imports list shows that count."""
+def _refuse(run, *, membership, message, errors=(), rejected=0, rows=None, token=None):
+    """End the run FAILED, not retryable (the file or the request was at fault). ``rows``:
+    a whole-file refusal that could count the file's rows (wrong columns) refuses every one
+    of them, and the imports list shows that count."""
     now = timezone.now()
     run.status = ImportStatus.FAILED
+    run.retryable = False
     run.message = message
     run.errors = list(errors)[: crime_screen.MAX_STORED_ERRORS]
     if rows is not None:
@@ -133,8 +179,10 @@ def _refuse(run, *, membership, message, errors=(), rejected=0, rows=None):
     run.rejected_count = rejected
     run.new_count = run.updated_count = run.unchanged_count = 0
     run.started_at = run.started_at or now
-    run.finished_at = now
+    run.finished_at = run.heartbeat_at = now
     with transaction.atomic():
+        if token is not None and not job_holds(ImportRun, run.pk, token, lock=True):
+            return run  # another execution took the run over: it ends it
         run.save()
         _audit_run(run, membership)
     return run
@@ -159,10 +207,11 @@ def _audit_run(run, membership):
 
 
 def _progress(run, done):
-    ImportRun.objects.filter(pk=run.pk).update(processed_rows=done)
+    """Progress for the page, and the job's heartbeat for the stuck-job sweeper."""
+    ImportRun.objects.filter(pk=run.pk).update(processed_rows=done, heartbeat_at=timezone.now())
 
 
-def _process(run, raw_rows, *, membership):
+def _process(run, raw_rows, *, membership, token=None):
     """Validate every row, then write all of them in one transaction, or none."""
     offences = code_versions(CodeList.OFFENCE, run.partnership_id)
     validation = crime_screen.Validation()
@@ -203,8 +252,9 @@ def _process(run, raw_rows, *, membership):
             ),
             errors=validation.errors,
             rejected=count,
+            token=token,
         )
-    _write(run, validation.rows, membership=membership)
+    _write(run, validation.rows, membership=membership, token=token)
     return run
 
 
@@ -231,12 +281,14 @@ def _working_offence(found, source_offence_id):
     return offence_id if reclassified else source_offence_id
 
 
-def _write(run, rows, *, membership):
+def _write(run, rows, *, membership, token=None):
     now = timezone.now()
     with transaction.atomic():
         # One import at a time per partnership, so two uploads of the same new crime
         # cannot both create it.
         Partnership.objects.select_for_update().filter(pk=run.partnership_id).first()
+        if token is not None and not job_holds(ImportRun, run.pk, token, lock=True):
+            return run  # another execution took the run over: it writes the rows
         existing = _existing(run.partnership_id, [r.values["crime_reference"] for r in rows])
         new, changed, unchanged = [], [], 0
         for row in rows:
@@ -282,7 +334,8 @@ def _write(run, rows, *, membership):
         run.errors = []
         run.total_rows = run.processed_rows = len(rows)
         run.started_at = run.started_at or now
-        run.finished_at = timezone.now()
+        run.finished_at = run.heartbeat_at = timezone.now()
+        run.retryable = False
         run.message = (
             f"{len(new):,} new, {len(changed):,} updated and {unchanged:,} unchanged crimes."
         )

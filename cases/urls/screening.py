@@ -10,6 +10,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="imports"),
     path("imports/new/", views.import_new, name="import-new"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/retry/", views.import_retry, name="import-retry"),
     path("entries/<int:pk>/", views.entry_detail, name="entry"),
     path("entries/<int:pk>/actions/", views.entry_actions, name="entry-actions"),
     path("entries/<int:pk>/same-course/", views.entry_same_course, name="entry-same-course"),

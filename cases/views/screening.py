@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import can
 from accounts.decorators import member_required
@@ -156,6 +157,21 @@ def import_detail(request, pk):
     }
     template = "screening/_import_progress.html" if partial else "screening/import_detail.html"
     return render(request, template, context)
+
+
+@require_POST
+@screener_required()
+def import_retry(request, pk):
+    """ "Try again" on a run that failed for the service's reasons: queue its file again."""
+    run = screening_selectors.get_import_or_404(request.membership, pk)
+    try:
+        screening_services.import_retry(actor=request.user, membership=request.membership, run=run)
+    except ValidationError as error:
+        for message in error.message_dict.get("run", error.messages):
+            messages.error(request, message)
+    else:
+        messages.success(request, "The import has been queued again.")
+    return redirect("screening:import-detail", pk=run.pk)
 
 
 @screener_required()

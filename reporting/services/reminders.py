@@ -13,8 +13,9 @@ and links only (email leaves the secure system).
 
 import logging
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -25,7 +26,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Action as AuditAction
 from audit.services import record_event
-from reporting.models import Notification, NotificationKind, ReminderSent
+from reporting.models import Notification, NotificationKind
 from reporting.selectors import reminders as sources
 
 logger = logging.getLogger(__name__)
@@ -278,49 +279,81 @@ class _Digests:
             self.lines[recipient_id].append((title, body, link))
 
 
+_LEDGER_INSERT = (
+    "INSERT INTO reporting_remindersent (kind, object_id, due_on, recipients, sent_at) "
+    "VALUES {values} ON CONFLICT (kind, object_id, due_on) DO NOTHING "
+    "RETURNING kind, object_id, due_on"
+)
+
+
+def _claim_events(events, *, created_at):
+    """Insert the events' ledger rows, leaving out those that exist; returns the events
+    whose row this run inserted. Only those are notified and put in digests, so a run that
+    computed its events while another run wrote them sends nothing for them."""
+    per_batch = max(1, min(INSERT_BATCH, (connection.features.max_query_params or 5000) // 5))
+    inserted = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(events), per_batch):
+            batch = events[start : start + per_batch]
+            params = []
+            for event in batch:
+                params += [
+                    event.kind,
+                    event.object_id,
+                    event.due_on,
+                    len(event.recipients),
+                    created_at,
+                ]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(_LEDGER_INSERT.format(values=values), params)
+            for kind, object_id, due_on in cursor.fetchall():
+                if not hasattr(due_on, "isoformat"):  # SQLite answers a string
+                    due_on = date.fromisoformat(due_on)
+                inserted.add((kind, int(object_id), due_on))
+    return [e for e in events if (e.kind, e.object_id, e.due_on) in inserted]
+
+
 def _write(events, *, created_at, digests):
-    """Notifications and ledger rows for a batch of events (one kind), in one transaction.
+    """Ledger rows, then notifications for the events whose ledger row this run inserted,
+    for a batch of events (one kind), in one transaction.
 
     When the run emails (``digests`` given), rows are written already marked emailed and
     listed for their recipient's digest; a recipient whose email then fails has the mark
     taken off again. That spares the job an UPDATE of every row it has just inserted.
     """
-    rows, ledger = [], []
+    rows = []
     emailed_at = created_at if digests is not None else None
-    for event in events:
-        if not event.recipients:
-            continue
-        ledger.append(
-            ReminderSent(
-                kind=event.kind,
-                object_id=event.object_id,
-                due_on=event.due_on,
-                recipients=len(event.recipients),
-                sent_at=created_at,
+    events = [event for event in events if event.recipients]
+    if not events:
+        return 0, 0
+    with transaction.atomic():
+        claimed = _claim_events(events, created_at=created_at)
+        for event in claimed:
+            _add_rows(event, rows, created_at=created_at, emailed_at=emailed_at, digests=digests)
+        inserted = _insert(rows, created_at=created_at, kind=events[0].kind)
+    return len(claimed), inserted
+
+
+def _add_rows(event, rows, *, created_at, emailed_at, digests):
+    """One notification row per recipient, listed for their digest."""
+    title = event.title[:200]
+    for user_id in event.recipients:
+        rows.append(
+            (
+                event.partnership_id,
+                user_id,
+                event.kind,
+                event.key,
+                title,
+                event.body,
+                event.link,
+                event.case_id,
+                created_at,
+                emailed_at,
             )
         )
-        title = event.title[:200]
-        for user_id in event.recipients:
-            rows.append(
-                (
-                    event.partnership_id,
-                    user_id,
-                    event.kind,
-                    event.key,
-                    title,
-                    event.body,
-                    event.link,
-                    event.case_id,
-                    created_at,
-                    emailed_at,
-                )
-            )
-            if digests is not None:
-                digests.add(user_id, title, event.body, event.link)
-    with transaction.atomic():
-        inserted = _insert(rows, created_at=created_at, kind=events[0].kind)
-        ReminderSent.objects.bulk_create(ledger, batch_size=INSERT_BATCH, ignore_conflicts=True)
-    return len(ledger), inserted
+        if digests is not None:
+            digests.add(user_id, title, event.body, event.link)
 
 
 def _write_all(events, *, created_at, digests):
@@ -407,9 +440,41 @@ def send_digests(*, now, digests):
     return len(sent)
 
 
+# pg_try_advisory_lock key of the daily job (any constant bigint, unique in this product).
+RUN_LOCK_KEY = 7_310_024_501
+
+
+@contextmanager
+def one_run_at_a_time():
+    """True if this process may run the job now: a PostgreSQL session advisory lock, held
+    until the run ends (or its connection drops), so two runs at once in any processes
+    cannot both send. SQLite (single-process development) always runs."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY])
+        locked = cursor.fetchone()[0]
+    try:
+        yield locked
+    finally:
+        if locked:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK_KEY])
+
+
 def send_daily_reminders(*, today=None, email=True):
-    """Remind everyone of what falls due; safe to run twice. Returns counts per kind."""
+    """Remind everyone of what falls due; safe to run twice, and at once (the second run
+    is skipped while the first holds the lock). Returns counts per kind."""
     today = today or timezone.localdate()
+    with one_run_at_a_time() as locked:
+        if not locked:
+            logger.warning("Daily reminders for %s: another run is in progress", today)
+            return {"day": today.isoformat(), "skipped": "another run is in progress"}
+        return _send_daily_reminders(today=today, email=email)
+
+
+def _send_daily_reminders(*, today, email):
     tomorrow = today + timedelta(days=1)
     escalation_days = settings.REMINDER_ESCALATION_DAYS
     now = timezone.now()

@@ -83,6 +83,11 @@ ROWS = {
     "triage:meeting-minutes-pdf": Row(ALL_ROLES, scoped="minutes_meeting"),
     # One file from the reader's download list (an earlier version too).
     "triage:meeting-minutes-file": Row(ALL_ROLES, scoped="minutes_meeting", url=_minutes_file_url),
+    # The chair's "Try again" on the minutes job: back to the minutes page (a message
+    # when there is nothing to retry).
+    "triage:meeting-minutes-retry POST": Row(
+        CHAIR, scoped="minutes_meeting", method="post", ok=302
+    ),
     # API.
     "api:action-list": Row(WORKERS, anonymous=401),
     "api:action-list POST": Row(CASE_WRITERS, method="post", ok=400, anonymous=401),

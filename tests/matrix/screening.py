@@ -19,6 +19,9 @@ ROWS = {
     "screening:import-new": Row(POLICE),
     "screening:import-new POST": Row(POLICE, method="post", ok=400),  # no file: errors at the field
     "screening:import-detail": Row(POLICE, scoped="import", reaches_other_agency=POLICE),
+    "screening:import-retry POST": Row(
+        POLICE, scoped="import", method="post", ok=302, reaches_other_agency=POLICE
+    ),
     "screening:entry": Row(POLICE, scoped="entry", reaches_other_agency=POLICE),
     "screening:entry-actions": Row(POLICE, scoped="entry", reaches_other_agency=POLICE),
     "screening:entry-actions POST": Row(

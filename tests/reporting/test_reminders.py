@@ -361,17 +361,6 @@ def test_missed_runs_are_caught_up_until_escalation_takes_over(world, settings):
     }
 
 
-def test_task_skips_while_another_run_for_the_day_is_going(world):
-    from django.core.cache import cache
-
-    action(world, due=day(1), owner=world.members[Role.INVESTIGATOR].user)
-    cache.add(f"reporting:daily-reminders:{day(0).isoformat()}", "running")
-    assert "skipped" in tasks.send_daily_reminders.delay(day(0).isoformat()).get()
-    assert not Notification.objects.exists()
-    cache.clear()
-    assert tasks.send_daily_reminders.delay(day(0).isoformat()).get()["created"][K.ACTION_DUE]
-
-
 def test_escalation_says_how_late_without_personal_data(world):
     action(world, due=day(-6), owner=world.members[Role.INVESTIGATOR].user)
     run(0)
@@ -381,3 +370,54 @@ def test_escalation_says_how_late_without_personal_data(world):
     )
     assert "Jane" not in note.title + note.body
     assert note.link and note.case_id == world.own_case.pk
+
+
+def test_two_runs_at_once_email_each_recipient_once(world, monkeypatch):
+    """Run B computed its events, then run A wrote and emailed them all before B wrote:
+    B's digests come only from the ledger rows B itself inserted, so it sends nothing."""
+    from django.core import mail
+
+    from reporting.services import reminders as service
+
+    for n in range(3):
+        action(world, due=day(1), owner=world.members[Role.INVESTIGATOR].user)
+    action(world, due=day(1), agency="health")
+    real_write = service._write
+    raced = []
+
+    def a_then_b(events, **kwargs):
+        if not raced:
+            raced.append(True)
+            service._send_daily_reminders(today=day(0), email=True)  # run A, whole
+        return real_write(events, **kwargs)
+
+    monkeypatch.setattr(service, "_write", a_then_b)
+    mail.outbox.clear()
+    summary_b = service._send_daily_reminders(today=day(0), email=True)
+    recipients = [message.to[0] for message in mail.outbox]
+    assert len(recipients) == len(set(recipients)) > 1  # one digest each, from run A
+    assert summary_b["emails"] == 0 and summary_b["events"][K.ACTION_DUE] == 0
+    assert Notification.objects.filter(kind=K.ACTION_DUE).count() == len(recipients) + 2
+
+
+@pytest.mark.postgres
+def test_a_run_while_another_holds_the_lock_is_skipped(world):
+    """One run at a time across processes: another connection (another worker) holds the
+    advisory lock, so this run sends nothing."""
+    import psycopg
+    from django.db import connection
+
+    from reporting.services.reminders import RUN_LOCK_KEY
+
+    action(world, due=day(1), owner=world.members[Role.INVESTIGATOR].user)
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        assert other.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY]).fetchone()[0]
+        summary = tasks.send_daily_reminders.delay(day(0).isoformat()).get()
+        assert summary["skipped"] == "another run is in progress"
+        assert not Notification.objects.exists()
+        other.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK_KEY])  # that run ends
+    summary = tasks.send_daily_reminders.delay(day(0).isoformat()).get()
+    assert summary["created"][K.ACTION_DUE] == 1

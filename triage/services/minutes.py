@@ -10,17 +10,19 @@ nothing. Victim contact details are never in minutes (see triage.selectors.minut
 
 import logging
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.access import can
+from accounts.roles import Cap
 from audit.models import Action as AuditAction
 from audit.services import record_event
-from config.jobs import task_named
-from triage.models import MeetingStatus, MinutesFile
+from config.jobs import job_beat, job_queue
+from triage.models import MeetingStatus, MinutesFile, MinutesJob
 from triage.selectors import minutes as selectors
 
 log = logging.getLogger(__name__)
@@ -29,13 +31,36 @@ JOB = "minutes job"
 
 def queue_minutes(sender=None, *, meeting, **kwargs):
     """Receiver of triage.services.clinics.meeting_closed (sent after the closing
-    transaction commits): queue the minutes job. Connected in triage.apps."""
+    transaction commits): queue the meeting's minutes job (its MinutesJob row). Connected
+    in triage.apps. A broker that cannot take the job marks the row FAILED (the chair sees
+    it with "Try again"); each reader's version is also made on first download."""
     try:
-        task_named("triage.tasks.generate_minutes").delay(meeting.pk)
+        job, _ = MinutesJob.objects.get_or_create(meeting=meeting)
+        job_queue(job)
     except Exception:
-        # The meeting is closed already (this runs after commit). A broker outage must not
-        # turn that into an error page: each reader's version is made on first download.
+        # The meeting is closed already (this runs after commit): never an error page.
         log.exception("Could not queue the minutes of meeting %s", meeting.pk)
+
+
+def minutes_retry(*, actor, membership, meeting):
+    """The chair's "Try again" on a failed minutes job: queue it again."""
+    if not can(membership, Cap.RUN_CLINIC):
+        raise PermissionDenied("Only a clinic chair runs meetings.")
+    if meeting.partnership_id != membership.agency.partnership_id:
+        raise PermissionDenied("Not your partnership's meeting.")
+    job = MinutesJob.objects.filter(meeting=meeting).first()
+    if meeting.status != MeetingStatus.CLOSED or job is None or not job.can_retry:
+        raise ValidationError({"minutes": "The minutes job has not failed: nothing to retry."})
+    with transaction.atomic():
+        job_queue(job)
+        record_event(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=meeting,
+            detail={"minutes": "retry", "attempts": job.attempts},
+        )
+    return job
 
 
 def render_minutes_html(meeting, audience, *, prepared_for, generated_at=None, document=True):
@@ -105,11 +130,14 @@ def minutes_generate(*, meeting, audience, readers=None):
     return minutes
 
 
-def minutes_generate_all(*, meeting):
-    """Every audience of the attending agencies' members and the partnership-wide one."""
+def minutes_generate_all(*, meeting, token=None):
+    """Every audience of the attending agencies' members and the partnership-wide one.
+    Under the minutes job (``token``), the job row beats after each audience."""
     files = []
     for audience, readers in selectors.audiences_of_meeting(meeting).values():
         files.append(minutes_generate(meeting=meeting, audience=audience, readers=readers))
+        if token is not None:
+            job_beat(MinutesJob, meeting.pk)
     log.info("Minutes of meeting %s: %s audience(s)", meeting.pk, len(files))
     return files
 

@@ -16,4 +16,9 @@ urlpatterns = [
         views_minutes.meeting_minutes_file,
         name="meeting-minutes-file",
     ),
+    path(
+        "meetings/<int:pk>/minutes/retry/",
+        views_minutes.meeting_minutes_retry,
+        name="meeting-minutes-retry",
+    ),
 ]

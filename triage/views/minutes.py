@@ -1,9 +1,13 @@
 """Meeting minutes: the HTML version for the reader and the PDF download (audited each
 time). Closing a meeting is on the meeting page (triage.views_clinics.meeting_close)."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from accounts.access import can
 from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action as AuditAction
@@ -20,6 +24,7 @@ def meeting_minutes(request, pk):
     context = {
         "meeting": meeting,
         "closed": closed,
+        "is_chair": can(membership, Cap.RUN_CLINIC),
     }
     if closed:
         audience = selectors.audience_for(membership, meeting)
@@ -84,3 +89,18 @@ def meeting_minutes_file(request, pk, file_pk):
     meeting = selectors.get_meeting_or_404(membership, pk)
     minutes = selectors.get_minutes_file_or_404(membership, meeting, file_pk)
     return _download(request, meeting, minutes)
+
+
+@require_POST
+@member_required(Cap.RUN_CLINIC)
+def meeting_minutes_retry(request, pk):
+    """The chair's "Try again" on a failed minutes job."""
+    meeting = selectors.get_meeting_or_404(request.membership, pk)
+    try:
+        services.minutes_retry(actor=request.user, membership=request.membership, meeting=meeting)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, "The minutes are being prepared again.")
+    return redirect("triage:meeting-minutes", pk=meeting.pk)
