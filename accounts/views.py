@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,8 +13,7 @@ from accounts.access import SESSION_MEMBERSHIP_KEY, can, usable_memberships
 from accounts.decorators import member_required
 from accounts.forms import ApiTokenForm, SignInForm, SwitchAgencyForm, TokenForm
 from accounts.roles import Cap
-from audit.models import Action
-from audit.services import record_event
+from audit.services import deny
 
 
 class SignInView(auth_views.LoginView):
@@ -126,13 +124,14 @@ def account(request):
 
 
 def _token_not_found(request, token_id):
-    """Someone else's token answers as one that does not exist; the denial is audited."""
-    record_event(
-        action=Action.DENIAL,
-        actor=request.user,
-        detail={"reason": "API token not found or not yours", "requested_id": str(token_id)},
+    """Someone else's token answers as one that does not exist; the denial is audited
+    like every other (audit.services.deny: the kind and the id asked for)."""
+    deny(
+        request.membership,
+        kind="accounts.ApiToken",
+        pk=token_id,
+        reason="API token not found or not yours",
     )
-    raise Http404("No such API token.")
 
 
 @require_POST

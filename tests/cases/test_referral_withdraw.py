@@ -56,7 +56,7 @@ def test_withdraw_asks_first_then_ends_the_referral(world, referral, client, log
 
 def test_a_decided_referral_cannot_be_withdrawn(world, referral, client, login):
     investigator = world.members[Role.INVESTIGATOR]
-    referral_services.referral_screen(
+    referral = referral_services.referral_screen(
         actor=investigator.user, membership=investigator, referral=referral
     )
     referral_services.referral_decide(

@@ -30,7 +30,9 @@ def _meeting_api(name, obj, ctx):
 
 def _minutes_file(meeting, ctx):
     """A partnership-wide, superseded file of the meeting (no cases: every reader of the
-    meeting may download it)."""
+    meeting may download it). The adversarial sweep's stand-in for a missing meeting
+    keeps the real one in ``_obj``: the file belongs to that."""
+    meeting = getattr(meeting, "_obj", meeting)
 
     def make():
         minutes = MinutesFile(
