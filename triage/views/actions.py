@@ -18,7 +18,7 @@ from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action as AuditAction
 from audit.services import record_event
-from cases.forms.core import apply_service_errors
+from cases.forms.core import NOT_SAVED, apply_service_errors, save_through_service
 from cases.pagination import CappedPaginator
 from cases.selectors.core import get_case_or_404
 from triage.forms.actions import (
@@ -253,19 +253,15 @@ def action_cancel(request, action):
     if action.status != ActionStatus.OPEN:
         return _closed(request, action)
     form = CancelForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_cancel(
-                actor=request.user,
-                membership=request.membership,
-                action=action,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, "Action cancelled.")
-            return redirect(_back(request, action))
+    cancelled = save_through_service(
+        form,
+        lambda reason: services.action_cancel(
+            actor=request.user, membership=request.membership, action=action, reason=reason
+        ),
+    )
+    if cancelled is not NOT_SAVED:
+        messages.success(request, "Action cancelled.")
+        return redirect(_back(request, action))
     return _form_page(
         request,
         action,

@@ -19,7 +19,7 @@ from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from cases.forms.core import DateField, apply_service_errors
+from cases.forms.core import NOT_SAVED, DateField, apply_service_errors, save_through_service
 from cases.selectors import core as case_selectors
 from cases.views.record import section_context
 from triage.forms.clinics import (
@@ -583,19 +583,15 @@ def meeting_item_move(request, pk):
 def meeting_item_remove(request, pk):
     item = selectors.get_agenda_item_or_404(request.membership, pk)
     form = RemoveItemForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            agenda_services.agenda_remove_item(
-                actor=request.user,
-                membership=request.membership,
-                item=item,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error)
-        else:
-            messages.success(request, f"{item.case.reference} taken off the agenda.")
-            return redirect(_meeting_url(item.meeting))
+    removed = save_through_service(
+        form,
+        lambda reason: agenda_services.agenda_remove_item(
+            actor=request.user, membership=request.membership, item=item, reason=reason
+        ),
+    )
+    if removed is not NOT_SAVED:
+        messages.success(request, f"{item.case.reference} taken off the agenda.")
+        return redirect(_meeting_url(item.meeting))
     return render(
         request,
         "cases/_form_page.html",
