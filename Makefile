@@ -6,11 +6,12 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help setup run demo migrate test test-browser test-fast lint format check migrations-check deploy-check assets benchmark clean
+.PHONY: help setup run demo migrate test test-schema test-browser test-fast lint format check migrations-check deploy-check assets benchmark clean
 
 help:
 	@echo "make run      set up, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test     the whole suite (PostgreSQL when DATABASE_URL is set), without a browser"
+	@echo "make test-schema  schemathesis over every API operation (SCHEMATHESIS_EXAMPLES=10)"
 	@echo "make test-browser  the browser suite in headless Chromium (apt-get install chromium chromium-driver)"
 	@echo "make lint     ruff; make check: lint + migrations + deploy checks"
 
@@ -46,6 +47,11 @@ run: demo
 
 test: setup
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+# Every API operation fuzzed by schemathesis against the published schema (no server error,
+# every response within the schema). SCHEMATHESIS_EXAMPLES sets the examples per operation.
+test-schema: setup
+	SCHEMATHESIS=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/test_schema.py $(PYTEST_ARGS)
 
 # Real-browser journeys and axe-core on every page, in the system's Chromium (never a
 # downloaded one). Screenshots of failures go to browser-artifacts/.

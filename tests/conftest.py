@@ -2,6 +2,7 @@
 in and out of each agency's scope."""
 
 import os
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -156,3 +157,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def pytest_terminal_summary(terminalreporter):
+    schema_tests = sys.modules.get("tests.test_schema")
+    if schema_tests and schema_tests.status_totals():
+        terminalreporter.write_line(schema_tests.status_totals())

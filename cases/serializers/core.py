@@ -73,7 +73,7 @@ class CaseSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     lead_agency_name = serializers.CharField(source="lead_agency.name", read_only=True)
     officer_in_charge_name = serializers.CharField(
-        source="officer_in_charge.full_name", read_only=True, default=None
+        source="officer_in_charge.full_name", read_only=True, allow_null=True, default=None
     )
 
     class Meta:
@@ -112,12 +112,16 @@ class PartySerializer(serializers.Serializer):
     person_id = serializers.IntegerField(source="party.person_id", read_only=True)
     given_names = serializers.CharField(source="person.given_names", read_only=True)
     family_name = serializers.CharField(source="person.family_name", read_only=True)
-    date_of_birth = serializers.DateField(source="person.date_of_birth", read_only=True)
+    date_of_birth = serializers.DateField(
+        source="person.date_of_birth", read_only=True, allow_null=True
+    )
     date_of_birth_not_known = serializers.BooleanField(
         source="person.date_of_birth_not_known", read_only=True
     )
     gender = serializers.CharField(source="person.gender", read_only=True)
-    ethnicity = serializers.CharField(source="person.ethnicity.code", read_only=True, default=None)
+    ethnicity = serializers.CharField(
+        source="person.ethnicity.code", read_only=True, allow_null=True, default=None
+    )
     contact_withheld = serializers.BooleanField(read_only=True)
     contact = serializers.DictField(read_only=True, allow_null=True)
 

@@ -54,7 +54,7 @@ class SuggestionSerializer(serializers.Serializer):
     person_id = serializers.IntegerField(source="person.pk")
     given_names = serializers.CharField(source="person.given_names")
     family_name = serializers.CharField(source="person.family_name")
-    date_of_birth = serializers.DateField(source="person.date_of_birth")
+    date_of_birth = serializers.DateField(source="person.date_of_birth", allow_null=True)
     score = serializers.IntegerField(source="percent", help_text="0–100")
     strong = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
@@ -137,7 +137,7 @@ class PersonRecordSerializer(PersonSummarySerializer):
     """One person: the cases the caller can see them in (with role), and contact details
     (null when withheld: a victim's are for their advocate and the officer in charge)."""
 
-    ethnicity = serializers.CharField(source="ethnicity.code", default=None)
+    ethnicity = serializers.CharField(source="ethnicity.code", allow_null=True, default=None)
     cases = serializers.SerializerMethodField()
     contact_withheld = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()

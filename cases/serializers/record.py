@@ -153,9 +153,9 @@ class OrderSerializer(_PeopleMixin, serializers.ModelSerializer):
     people_fields = ("subject", "protected")
     subject = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
     subject_name = serializers.CharField(source="subject.full_name", read_only=True)
-    protected = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none())
+    protected = serializers.PrimaryKeyRelatedField(queryset=Person.objects.none(), allow_null=True)
     protected_name = serializers.CharField(
-        source="protected.full_name", read_only=True, default=None
+        source="protected.full_name", read_only=True, allow_null=True, default=None
     )
     kind = _choice(OrderKind.choices)
     decision = _choice(OrderDecision.choices, default=OrderDecision.PENDING)

@@ -11,7 +11,7 @@ from cases.services.reference import LOCAL_LISTS
 class ReferenceCodeSerializer(serializers.ModelSerializer):
     national = serializers.SerializerMethodField()
     current = serializers.SerializerMethodField()
-    supersedes = serializers.PrimaryKeyRelatedField(read_only=True)
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = ReferenceCode

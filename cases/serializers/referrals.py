@@ -127,7 +127,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     """A referral and its lifecycle. Status is derived from the dated events."""
 
     referring_agency_name = serializers.CharField(source="referring_agency.name", read_only=True)
-    case_reference = serializers.CharField(source="case.reference", read_only=True, default=None)
+    case_reference = serializers.CharField(
+        source="case.reference", read_only=True, allow_null=True, default=None
+    )
     source = CodeField(CodeList.REFERRAL_SOURCE, on_field="received_on")
     source_label = serializers.CharField(source="source.label", read_only=True)
     status = serializers.ChoiceField(choices=ReferralStatus.choices, read_only=True)

@@ -16,15 +16,18 @@ from cases.models import (
 class ScreeningActionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.full_name", read_only=True)
     requested_offence = serializers.CharField(
-        source="requested_offence.code", read_only=True, default=None
+        source="requested_offence.code", read_only=True, allow_null=True, default=None
     )
     previous_offence = serializers.CharField(
         source="previous_offence.code",
         read_only=True,
+        allow_null=True,
         default=None,
         help_text="Accepted reclassification: the code the crime had until then.",
     )
-    decided_by = serializers.CharField(source="decided_by.full_name", read_only=True, default=None)
+    decided_by = serializers.CharField(
+        source="decided_by.full_name", read_only=True, allow_null=True, default=None
+    )
     kind = serializers.CharField(read_only=True)
 
     class Meta:
@@ -57,7 +60,7 @@ class CrimeScreenEntrySerializer(serializers.ModelSerializer):
     )
     reclassified = serializers.BooleanField(read_only=True)
     same_course_as = serializers.CharField(
-        source="same_course_as.crime_reference", read_only=True, default=None
+        source="same_course_as.crime_reference", read_only=True, allow_null=True, default=None
     )
     screened = serializers.SerializerMethodField()
     # Gender values as plain strings (one enum name in the schema: the person's Gender).
