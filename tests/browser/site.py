@@ -5,10 +5,12 @@ With BROWSER_AXE_REPORT=path the violations are appended to that file (JSON line
 of failing, to measure a baseline.
 """
 
+import contextlib
 import json
 import os
 from urllib.parse import urljoin, urlsplit
 
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -26,6 +28,15 @@ axe.run(document, {runOnly: {type: 'tag', values: TAGS}, resultTypes: ['violatio
                                 summary: n.failureSummary}))}))))
   .catch(error => done({error: String(error)}));
 """.replace("TAGS", json.dumps(AXE_TAGS))
+
+
+# Set before each click: a new document forgets it, an htmx swap or error ends it.
+MARK_STEP = """
+window.__step = 'pending';
+for (const name of ['htmx:afterSwap', 'htmx:responseError', 'htmx:sendError']) {
+  document.addEventListener(name, () => { window.__step = name; }, {once: true});
+}
+"""
 
 
 class AxeViolations(AssertionError):
@@ -73,9 +84,21 @@ class Browser:
         WebDriverWait(self.driver, 30).until(
             lambda d: d.execute_script(
                 "return document.readyState === 'complete'"
-                " && !document.querySelector('.htmx-request')"
+                " && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
             )
         )
+
+    def act(self, element):
+        """Click, then wait for what the click started: a new page, or an htmx request and
+        its swap (htmx answers in place, so the document never reloads)."""
+        self.driver.execute_script(MARK_STEP)
+        element.click()
+        # A click that neither loads a page nor asks htmx has nothing to wait for.
+        with contextlib.suppress(TimeoutException):
+            WebDriverWait(self.driver, 15).until(
+                lambda d: d.execute_script("return window.__step !== 'pending'")
+            )
+        self.wait_ready()
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -90,8 +113,7 @@ class Browser:
         return self.find("h1").text
 
     def click_link(self, text, check=True):
-        self.driver.find_element(By.PARTIAL_LINK_TEXT, text).click()
-        self.wait_ready()
+        self.act(self.driver.find_element(By.PARTIAL_LINK_TEXT, text))
         if check:
             self.check()
         return self
@@ -104,8 +126,7 @@ class Browser:
         for link in self.find_all("main a[href]"):
             path = urlsplit(link.get_attribute("href")).path
             if re.fullmatch(pattern, path) and text in link.text:
-                link.click()
-                self.wait_ready()
+                self.act(link)
                 if check:
                     self.check()
                 return self
@@ -117,8 +138,7 @@ class Browser:
         for button in self.find_all(f"{within} button, {within} input[type=submit]"):
             label = button.text or button.get_attribute("value") or ""
             if text.lower() in label.lower() and button.is_displayed():
-                button.click()
-                self.wait_ready()
+                self.act(button)
                 if check:
                     self.check()
                 return self
