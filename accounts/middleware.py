@@ -5,6 +5,7 @@ from django.urls import reverse
 from django_otp import user_has_device
 
 from accounts.access import (
+    AGENCY_HEADER,
     SESSION_MEMBERSHIP_KEY,
     InvalidAgencyHeader,
     blocked_reasons,
@@ -56,6 +57,7 @@ class AccessGateMiddleware:
             membership = resolve_membership(request, user)
         except InvalidAgencyHeader as error:
             # A page asked for with a wrong X-Agency-Id header: refuse, never guess.
+            error.record(user, request.headers.get(AGENCY_HEADER))
             return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
         if membership is None:
             record_event(

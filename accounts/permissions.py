@@ -32,6 +32,7 @@ class IsActiveMember(BasePermission):
         try:
             membership = resolve_membership(request, user)
         except InvalidAgencyHeader as error:
+            error.record(user, request.headers.get(AGENCY_HEADER))
             raise exceptions.ValidationError({AGENCY_HEADER: [str(error)]}) from None
         if membership is None:
             return False

@@ -5,9 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import ApiToken, Membership
+from accounts.models import ApiToken, Membership, User
 from audit.models import Action
 from audit.services import record_event
 
@@ -90,3 +91,17 @@ def token_used(*, token, now=None):
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def sessions_end(*, user, reason):
+    """End every browser session of ``user`` now (their next request finds itself signed
+    out), and say why in the audit trail. Tokens are refused by their own checks."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+        record_event(
+            action=Action.UPDATE,
+            actor=None,
+            membership=_first_membership(user),
+            obj=user,
+            detail={"sessions_ended": reason, "user": user.email},
+        )

@@ -283,6 +283,17 @@ class ImportRunViewSet(
         code = status.HTTP_201_CREATED if run.status == ImportStatus.SUCCEEDED else 202
         return Response(body, status=code)
 
+    @extend_schema(request=None, responses={202: ImportRunSerializer})
+    @action(detail=True, methods=["post"], url_path="retry", url_name="retry")
+    def retry(self, request, pk=None):
+        """Try a run again that failed for the service's reasons (its kept file is imported
+        from the start): 202 with the run, PENDING again; 400 ``errors.run`` when it cannot
+        be (it succeeded, or the file itself was refused: upload it again)."""
+        run = services.import_retry(
+            actor=request.user, membership=request.membership, run=self.get_object()
+        )
+        return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
 
 def register(router):
     """Add this area's viewsets to the /api/v1/ router."""

@@ -126,3 +126,20 @@ def test_agency_header_on_a_page_is_400_too(client, login, two_agency_member, wo
     response = client.get(reverse("home"), HTTP_X_AGENCY_ID=str(world.agencies["health"].pk))
     assert response.status_code == 400
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_refused_agency_header_leaves_one_denial_row(
+    api, client, login, world, two_agency_member
+):
+    from audit.models import AccessEvent, Action
+
+    member, _second = two_agency_member
+    health = str(world.agencies["health"].pk)
+    _header_error(api(member).get(CASES, HTTP_X_AGENCY_ID=health))
+    login(member)
+    assert client.get(reverse("home"), HTTP_X_AGENCY_ID=health).status_code == 400
+    rows = AccessEvent.objects.filter(action=Action.DENIAL, actor=member.user)
+    assert rows.count() == 2
+    for row in rows:
+        assert row.object_type == "accounts.Agency" and row.object_id == health
+        assert row.detail["reason"] == "X-Agency-Id refused"

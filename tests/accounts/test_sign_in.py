@@ -67,6 +67,34 @@ def test_account_locks_after_repeated_failures(client, member, settings):
     assert "_auth_user_id" not in client.session
 
 
+def test_lock_out_ends_the_accounts_open_sessions(client, member, settings):
+    from django.test import Client
+
+    settings.AXES_FAILURE_LIMIT = 3
+    signed_in = Client()
+    signed_in.force_login(member.user)
+    assert signed_in.get(reverse("home")).status_code == 200
+    for _ in range(3):  # someone else fails to sign in as this account
+        _sign_in(client, "officer@example.org", "wrong-password-123")
+    response = signed_in.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(SIGN_IN)
+    event = AccessEvent.objects.get(detail__sessions_ended__isnull=False)
+    assert event.detail["sessions_ended"] == "locked out after failed sign-ins"
+    # Once the cool-off is over (or an admin resets it) the user signs in as before.
+    from axes.utils import reset
+
+    reset(username="officer@example.org")
+    assert _sign_in(Client(), "officer@example.org").status_code == 302
+
+
+def test_sessions_from_before_any_ending_keep_working(client, member):
+    client.force_login(member.user)
+    member.user.refresh_from_db()
+    assert member.user.session_generation == 0
+    assert client.get(reverse("home")).status_code == 200
+
+
 def test_lapsed_vetting_blocks_access_with_reason(client, login, member):
     member.vetting_expires_on = timezone.localdate() - timedelta(days=1)
     member.save()

@@ -101,6 +101,34 @@ def test_a_refused_file_offers_no_try_again(world, client, login):
     assert run.status == ImportStatus.FAILED
 
 
+def test_the_api_tries_a_failed_run_again(
+    world, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    login(world.members[Role.INVESTIGATOR], api)
+    _broker_down(monkeypatch)
+    upload = SimpleUploadedFile("s.csv", DATA, "text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(reverse("api:screening-import-list"), {"file": upload}, format="multipart")
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.FAILED and run.retryable
+    monkeypatch.undo()
+    monkeypatch.setattr(crime_screen, "ASYNC_THRESHOLD", 2)
+    url = reverse("api:screening-import-retry", args=[run.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(url)
+    assert response.status_code == 202, response.content
+    assert response.json()["id"] == run.pk
+    run.refresh_from_db()
+    assert run.status == ImportStatus.SUCCEEDED and run.new_count == 5
+    # A run that succeeded cannot be tried again: the reason at the field.
+    again = api.post(url)
+    assert again.status_code == 400
+    assert "cannot be tried again" in again.json()["errors"]["run"][0]
+
+
 def _pending_run(world, django_capture_on_commit_callbacks):
     member = world.members[Role.INVESTIGATOR]
     with django_capture_on_commit_callbacks(execute=False):

@@ -71,6 +71,9 @@ ROWS = {
     "api:screening-import-list": Row(POLICE, **API),
     "api:screening-import-list POST": Row(POLICE, method="post", ok=400, **API),
     "api:screening-import-detail": Row(POLICE, scoped="import", reaches_other_agency=POLICE, **API),
+    "api:screening-import-retry POST": Row(
+        POLICE, scoped="import", method="post", ok=400, reaches_other_agency=POLICE, **API
+    ),
     "api:screening-action-decide POST": Row(
         SUPERVISOR,
         scoped="reclassification",
