@@ -84,6 +84,34 @@ def test_broker_down_shows_the_chair_a_failed_job_with_try_again(
     assert "could not be produced" not in page and button not in page
 
 
+def test_the_api_tries_a_failed_minutes_job_again(
+    world, meeting, login, monkeypatch, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    chair = world.members[Role.CLINIC_CHAIR]
+    api = APIClient()
+    login(chair, api)
+    meeting.status = MeetingStatus.IN_PROGRESS
+    meeting.save()
+    _broker_down(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(reverse("api:meeting-close", args=[meeting.pk]), {}, format="json")
+    assert MinutesJob.objects.get(meeting=meeting).status == jobs.JobStatus.FAILED
+    monkeypatch.undo()
+    url = reverse("api:meeting-minutes-retry", kwargs={"meeting_pk": meeting.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(url)
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == jobs.JobStatus.PENDING  # queued again
+    assert MinutesJob.objects.get(meeting=meeting).status == jobs.JobStatus.SUCCEEDED
+    again = api.post(url)  # nothing failed now
+    assert again.status_code == 400
+    assert "nothing to retry" in again.json()["errors"]["minutes"][0]
+    login(world.members[Role.CLINICIAN], api)  # readers may not
+    assert api.post(url).status_code == 403
+
+
 def test_try_again_only_for_a_failed_job(world, meeting, client, login):
     _closed(meeting, world)
     tasks.generate_minutes(meeting.pk)

@@ -31,6 +31,7 @@ from triage.serializers.actions import (
     ActionItemCreateSerializer,
     ActionItemSerializer,
     ActionReassignSerializer,
+    MinutesJobSerializer,
     MinutesVersionSerializer,
 )
 from triage.services import actions as services
@@ -273,6 +274,18 @@ class MeetingMinutesViewSet(viewsets.GenericViewSet):
             raise Http404("The meeting has no minutes yet.")
         minutes = minutes_services.minutes_for_reader(membership=membership, meeting=meeting)
         return self._send(meeting, minutes)
+
+    @extend_schema(request=None, responses={202: MinutesJobSerializer})
+    @action(detail=False, methods=["post"])
+    def retry(self, request, meeting_pk=None):
+        """The chair tries a failed minutes job again: 202 with the job, queued again; 400
+        ``errors.minutes`` when it has not failed."""
+        if not can(request.membership, Cap.RUN_CLINIC):
+            raise PermissionDenied("Only a clinic chair runs meetings.")
+        job = minutes_services.minutes_retry(
+            actor=request.user, membership=request.membership, meeting=self._meeting()
+        )
+        return Response(MinutesJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     def _send(self, meeting, minutes):
         record_event(

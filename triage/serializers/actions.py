@@ -5,6 +5,7 @@ answer the same way."""
 from rest_framework import serializers
 
 from accounts.models import Agency, User
+from config.jobs import JobStatus
 
 
 class ActionItemSerializer(serializers.Serializer):
@@ -86,6 +87,17 @@ class ActionDueDateSerializer(serializers.Serializer):
 class MinutesCaseRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
+
+
+class MinutesJobSerializer(serializers.Serializer):
+    """The background job that makes a closed meeting's minutes files."""
+
+    status = serializers.ChoiceField(choices=JobStatus.choices)
+    message = serializers.CharField()
+    retryable = serializers.BooleanField()
+    attempts = serializers.IntegerField()
+    queued_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class MinutesVersionSerializer(serializers.Serializer):
