@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "triage.models.AttendanceStatus",
         "ClinicDecisionEnum": "triage.models.Decision",
         "ActionStatusEnum": "triage.models.ActionStatus",
+        "JobStatusEnum": "config.jobs.JobStatus",
         "PriorityEnum": "cases.models.Priority",
         "ReferralStatusEnum": "cases.models.referral.ReferralStatus",
         "ReferralDecisionEnum": [
