@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
 
-from tests.browser.site import Browser
+from tests.browser.site import CHECKED, Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "browser-artifacts"
@@ -105,3 +105,13 @@ def pytest_runtest_makereport(item, call):
         except Exception as error:  # a dead browser must not hide the real failure
             report.sections.append(("browser", f"no screenshot: {error}"))
     return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CHECKED:
+        paths = {path.split("?")[0] for _role, path, _count in CHECKED}
+        violations = sum(count for _role, _path, count in CHECKED)
+        terminalreporter.write_line(
+            f"axe-core: {len(CHECKED)} page checks ({len(paths)} distinct paths, "
+            f"{len({role for role, _p, _c in CHECKED})} sign-ins); {violations} violations"
+        )

@@ -39,6 +39,10 @@ for (const name of ['htmx:afterSwap', 'htmx:responseError', 'htmx:sendError']) {
 """
 
 
+# Every (role, path) checked with axe in this run, for the summary line of the suite.
+CHECKED = []
+
+
 class AxeViolations(AssertionError):
     pass
 
@@ -203,6 +207,7 @@ class Browser:
         if isinstance(violations, dict):
             raise AssertionError(f"axe-core failed on {self.path}: {violations['error']}")
         self.visited.append(self.path)
+        CHECKED.append((self.role, self.path, len(violations)))
         if self.report:
             with open(self.report, "a") as out:
                 out.write(
