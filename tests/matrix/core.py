@@ -43,6 +43,7 @@ ROWS = {
     "cases:share": Row(CASE_WRITERS, scoped="case", method="post", ok=400),
     "cases:unshare": Row(CASE_WRITERS, scoped="case", method="post", ok=302, url=_unshare_url),
     "audit:search": Row(ADMIN_ONLY),
+    "audit:export": Row(ADMIN_ONLY),
     "api:api-root": Row(ALL_ROLES, anonymous=401),
     "api:me": Row(ALL_ROLES, anonymous=401),
     "api:case-list": Row(ALL_ROLES, anonymous=401),
