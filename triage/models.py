@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Agency, Partnership
-from cases.models import Case, Priority, Tier
+from cases.models import Case, Classification, Priority, Tier
 from config.dates import long_date
 from config.jobs import JobRow
 
@@ -242,6 +242,13 @@ class CaseDiscussion(models.Model):
 
     def __str__(self):
         return f"{self.case} CAS v{self.version}"
+
+    @property
+    def classification_label(self):
+        """The classification as people read it ("Stalking"), not its code; a value no
+        longer on the list is shown as recorded."""
+        value = self.classification
+        return dict(Classification.choices).get(value, value)
 
 
 class MinutesFile(models.Model):

@@ -26,7 +26,7 @@ from django.db.models import Prefetch
 from accounts.access import sees_whole_partnership
 from accounts.models import Membership
 from audit.services import deny
-from cases.models import CaseParty, Classification
+from cases.models import CaseParty
 from cases.selectors.core import cases_visible_to
 from triage.models import (
     Action,
@@ -206,8 +206,7 @@ class CaseMinutes:
 
     @property
     def classification_label(self):
-        value = self.discussion.classification
-        return dict(Classification.choices).get(value, value)
+        return self.discussion.classification_label
 
 
 @dataclass
