@@ -1,6 +1,6 @@
 """Reads for accounts pages: API tokens, scoped to their owner or to a partnership."""
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Membership
 
 
 def tokens_of_user(user):
@@ -24,3 +24,22 @@ def tokens_in_partnership(partnership_id):
 
 def token_in_partnership(partnership_id, token_id):
     return tokens_in_partnership(partnership_id).filter(pk=token_id).first()
+
+
+def agency_names_of(user):
+    """The names of the agencies a user works in now (usable memberships), for showing a
+    person as "name (agency)" rather than by email. Kept on the user object, so a page
+    that names the same person twice asks once."""
+    if user is None or not getattr(user, "pk", None):
+        return []
+    cached = getattr(user, "_agency_names", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.usable()
+            .filter(user_id=user.pk)
+            .order_by("agency__name")
+            .values_list("agency__name", flat=True)
+            .distinct()
+        )
+        user._agency_names = cached
+    return cached

@@ -7,7 +7,8 @@ def case_viewers(case, *, limit=20):
     """Who has viewed this case, newest first."""
     return (
         AccessEvent.objects.filter(case_id=case.pk, action__in=[Action.VIEW, Action.BREAK_GLASS])
-        .only("at", "action", "actor_email", "agency_name", "reason")
+        .select_related("actor")
+        .only("at", "action", "actor_email", "agency_name", "reason", "actor__full_name")
         .order_by("-at", "-id")[:limit]
     )
 

@@ -51,6 +51,9 @@ def test_case_discussion_shows_labels_not_codes(client, login, world):
     ).content.decode()
     assert _value_row("Classification", "Not stalking") in html
     assert "not_stalking" not in html
+    # Who recorded it: by name and agency, not by email.
+    assert f"recorded by {chair.user.full_name} (health agency)" in html
+    assert chair.user.email not in html.split("<main", 1)[1]
     assert _value_row("Priority and tier", "Medium; Tier 2") in html or "Medium;" in html
     assert _value_row("Classification", "not_stalking") not in html
 

@@ -85,7 +85,9 @@ def test_case_page_shows_who_has_viewed_it(client, login, world):
     login(world.members[Role.INVESTIGATOR])
     body = client.get(reverse("cases:detail", args=[world.own_case.pk])).content.decode()
     assert "Who has viewed this case" in body
-    assert world.members[Role.POLICE_SUPERVISOR].user.email in body
+    supervisor = world.members[Role.POLICE_SUPERVISOR].user
+    assert supervisor.full_name in body  # by name (and agency), not by email
+    assert supervisor.email not in body
 
 
 def test_access_events_cannot_be_changed_through_the_orm(world):
