@@ -1,13 +1,18 @@
 """Demo people, cases, parties and referrals on the demo partnerships (accounts.demo)."""
 
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.roles import AgencyKind, Role
 from cases.models import CodeList, Gender, PartyRole, ReferenceCode, Referral, ReferralStatus
 from cases.services import core as services
 from cases.services import record as record_services
+from cases.services import screening as screening_services
+
+SCREEN_SAMPLE = Path(settings.BASE_DIR) / "static" / "samples" / "crime-screen-sample.csv"
 
 GIVEN = [
     "Amy",
@@ -210,3 +215,19 @@ def _case(rng, number, agencies, members, codes, patterns):
             note="Closed at triage clinic review; monitored for six months.",
             closed_on=min(opened_on + timedelta(days=120), timezone.localdate()),
         )
+
+
+def seed_screening(*, members):
+    """The police daily crime screen: the sample export (static/samples) imported by the
+    investigator, so the worklist has crimes to screen on first sign-in."""
+    investigator = members.get(Role.INVESTIGATOR)
+    if investigator is None or not SCREEN_SAMPLE.exists():
+        return None
+    data = SCREEN_SAMPLE.read_bytes()
+    return screening_services.import_start(
+        actor=investigator.user,
+        membership=investigator,
+        data=data,
+        size=len(data),
+        original_name=SCREEN_SAMPLE.name,
+    )

@@ -23,3 +23,27 @@ def test_demo_cases_referrals_and_closures_agree():
     self_referrals = [r for r in referrals if r.source.code == "self_via_advocacy"]
     assert self_referrals
     assert all(r.case.lead_agency.kind == AgencyKind.ADVOCACY for r in self_referrals)
+
+
+@pytest.mark.django_db
+def test_demo_gives_the_investigator_a_crime_screen_worklist(client):
+    from accounts.models import Membership
+    from accounts.roles import Role
+    from cases.models import CaseParty, CrimeScreenEntry, ImportRun
+
+    call_command("seed_demo", cases=10, stdout=StringIO())
+    call_command("seed_demo", cases=10, stdout=StringIO())  # idempotent: nothing doubled
+    entries = CrimeScreenEntry.objects.filter(partnership__slug="northshire")
+    assert entries.count() == 30 and not entries.exclude(screened_at=None).exists()
+    assert ImportRun.objects.count() == 1
+    investigator = Membership.objects.get(
+        user__email="investigator@northshire.demo", role=Role.INVESTIGATOR
+    )
+    client.force_login(investigator.user)
+    session = client.session
+    session["membership_id"] = investigator.pk
+    session.save()
+    html = client.get("/screening/").content.decode()
+    assert entries.first().crime_reference in html
+    # The advocate has victims to support on cases shared with the advocacy service.
+    assert CaseParty.objects.filter(advocate__email="advocate@northshire.demo").exists()

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         cases_demo.seed(
             rng=rng, agencies=north.agencies, members=north.members, case_count=case_count
         )
+        cases_demo.seed_screening(members=north.members)
         for app_demo in (risk_demo, triage_demo, reporting_demo):
             app_demo.seed(
                 partnership=north.partnership, agencies=north.agencies, members=north.members
