@@ -141,6 +141,25 @@ def can_read_victim_contact(membership, case, party) -> bool:
     return is_oic or is_their_advocate
 
 
+def advocacy_agency_id(membership):
+    """The advocacy compartment (DESIGN.md §4, issue 11 item 7), the one rule: support
+    episodes, their contacts and needs are read and written only by advocates and managers
+    of the advocacy agency that holds them. Returns that agency's id for such a member, else
+    None: police, health, probation, the clinic chair, the partnership admin and any
+    break-glass grant (which opens the case core only) get nothing of the compartment.
+    advocacy.selectors scopes every episode query by it."""
+    if not can(membership, Cap.WORK_ADVOCACY):
+        return None
+    if membership.agency.kind != AgencyKind.ADVOCACY:
+        return None
+    return membership.agency_id
+
+
+def can_work_advocacy(membership) -> bool:
+    """Whether the member may use the advocacy pages and API at all (403 otherwise)."""
+    return membership is not None and advocacy_agency_id(membership) is not None
+
+
 CONTACT_FIELDS = ("address", "postcode", "phone", "email", "workplace")
 
 

@@ -46,6 +46,10 @@ class Cap(models.TextChoices):
     MANAGE_CLINICS = "manage_clinics", "Set which meetings the partnership runs and when"
     ADD_AGENDA_ITEM = "add_agenda_item", "Put a shared case on a meeting's agenda"
     WORK_ACTIONS = "work_actions", "Complete their agency's actions"
+    WORK_ADVOCACY = (
+        "work_advocacy",
+        "Hold their advocacy agency's casework: support episodes, contacts, needs",
+    )
 
 
 _EVERY_MEMBER = {
@@ -66,10 +70,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.CLINIC_CHAIR: frozenset(_CASE_OWNERS | _ASSESSORS | {Cap.RUN_CLINIC, Cap.MANAGE_CLINICS}),
     Role.CLINICIAN: frozenset(_EVERY_MEMBER | _ASSESSORS),
-    Role.ADVOCATE: frozenset(_EVERY_MEMBER | _ASSESSORS),
+    Role.ADVOCATE: frozenset(_EVERY_MEMBER | _ASSESSORS | {Cap.WORK_ADVOCACY}),
     Role.PROBATION_OFFICER: frozenset(_EVERY_MEMBER | _ASSESSORS),
     Role.PARTNER: frozenset(_EVERY_MEMBER),
-    Role.MANAGER: frozenset(_EVERY_MEMBER | {Cap.VIEW_REPORTS}),
+    # A manager holds the advocacy casework only in an advocacy agency (access.py).
+    Role.MANAGER: frozenset(_EVERY_MEMBER | {Cap.VIEW_REPORTS, Cap.WORK_ADVOCACY}),
     Role.PARTNERSHIP_ADMIN: frozenset(
         {
             Cap.VIEW_CASES,

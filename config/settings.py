@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cases",
     "triage",
     "risk",
+    "advocacy",
     "reporting",
     "config",  # the project-wide commands (seed_demo)
 ]
@@ -169,6 +170,10 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_MONKEY_PATCH_USER = False
 
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 4)
+
+# Victim advocacy: first contact is due this many working days (Monday to Friday) after
+# the referral date.
+ADVOCACY_FIRST_CONTACT_WORKING_DAYS = env_int("ADVOCACY_FIRST_CONTACT_WORKING_DAYS", 2)
 
 # Internationalisation: stored in UTC, shown in Europe/London, en-GB formats.
 LANGUAGE_CODE = "en-gb"

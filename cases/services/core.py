@@ -135,6 +135,28 @@ def party_add(*, actor, membership, case, role, person=None, advocate=None, **pe
     return party
 
 
+def party_set_advocate(*, actor, membership, party, advocate):
+    """Name a victim's advocate (who, with the officer in charge, reads their contact
+    details). Called by advocacy.services when support starts or is reallocated; the caller
+    has checked that the advocate works in the agency that holds the victim's support."""
+    if not party.is_victim:
+        raise ValidationError({"victim": "Only a victim has an advocate."})
+    if party.advocate_id == getattr(advocate, "pk", None):
+        return party
+    with transaction.atomic():
+        party.advocate = advocate
+        party.save(update_fields=["advocate"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=party,
+            case=party.case,
+            detail={"advocate": advocate.full_name if advocate else ""},
+        )
+    return party
+
+
 def referral_record(*, actor, membership, source, received_on, reason, case=None):
     _require(can(membership, Cap.RECORD_REFERRAL), "Your role cannot record referrals.")
     errors = {}

@@ -1,0 +1,177 @@
+"""Every read of advocacy casework, scoped by the compartment's one rule.
+
+``episodes_visible_to`` starts every query: the episodes held by the member's advocacy
+agency (accounts.access.advocacy_agency_id), nothing for anyone else. Contacts, needs and
+allocations are only ever read for an episode found through it. What the rest of the
+partnership may know (that a victim has support, and its status) comes from
+``support_on_case``, which carries nothing of the compartment.
+"""
+
+from django.db.models import Case as CaseWhen
+from django.db.models import CharField, Count, Max, Min, OuterRef, Subquery, Value, When
+from django.utils import timezone
+
+from accounts.access import advocacy_agency_id
+from accounts.models import Membership, User
+from accounts.roles import Role
+from advocacy.models import (
+    Contact,
+    EpisodeAllocation,
+    EpisodeStatus,
+    SupportEpisode,
+)
+from audit.services import visible_or_404
+from cases.models import VICTIM_ROLES, CaseParty
+
+
+def episodes_visible_to(membership):
+    """The episodes the member may read: those held by their advocacy agency."""
+    agency_id = advocacy_agency_id(membership) if membership is not None else None
+    if agency_id is None:
+        return SupportEpisode.objects.none()
+    return SupportEpisode.objects.filter(
+        partnership_id=membership.agency.partnership_id, advocacy_agency_id=agency_id
+    )
+
+
+def status_expression():
+    """EpisodeStatus.of as SQL, for filtering and counting the caseload by status."""
+    return CaseWhen(
+        When(closed_on__isnull=False, then=Value(EpisodeStatus.CLOSED)),
+        When(first_contact_made_at__isnull=True, then=Value(EpisodeStatus.REFERRED)),
+        When(
+            support_consent_on__isnull=False,
+            support_consent_withdrawn_on__isnull=True,
+            then=Value(EpisodeStatus.ENGAGED),
+        ),
+        default=Value(EpisodeStatus.CONTACTED),
+        output_field=CharField(),
+    )
+
+
+def _latest_contact():
+    return Contact.objects.filter(episode_id=OuterRef("pk")).order_by("-at", "-id")
+
+
+def caseload(membership, *, status="", mine=False):
+    """The agency's episodes for the caseload list, with the derived status, the latest
+    contact's time and its next-contact date: one query whatever the number of rows."""
+    episodes = (
+        episodes_visible_to(membership)
+        .annotate(
+            derived_status=status_expression(),
+            last_contact_at=Subquery(_latest_contact().values("at")[:1]),
+            next_contact_due=Subquery(_latest_contact().values("next_contact_due")[:1]),
+        )
+        .select_related("case", "victim__person", "advocate")
+        .order_by("closed_on", "referred_on", "pk")
+    )
+    if mine:
+        episodes = episodes.filter(advocate_id=membership.user_id)
+    if status in EpisodeStatus.values:
+        episodes = episodes.filter(derived_status=status)
+    return episodes
+
+
+def caseload_counts(membership, *, mine=False):
+    """{status: number of episodes}, one query."""
+    episodes = episodes_visible_to(membership)
+    if mine:
+        episodes = episodes.filter(advocate_id=membership.user_id)
+    rows = (
+        episodes.annotate(derived_status=status_expression())
+        .values("derived_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(EpisodeStatus.values, 0)
+    counts.update({row["derived_status"]: row["n"] for row in rows})
+    return counts
+
+
+def get_episode_or_404(membership, pk):
+    """The episode if the member's agency holds it; otherwise a 404 and one denial row."""
+    return visible_or_404(
+        membership,
+        episodes_visible_to(membership).select_related(
+            "case", "victim__person", "advocate", "advocacy_agency", "created_by"
+        ),
+        pk,
+        kind=SupportEpisode._meta.label,
+    )
+
+
+def episode_contacts(episode):
+    """The contacts of an episode the caller found through get_episode_or_404."""
+    return list(
+        Contact.objects.filter(episode=episode).select_related("recorded_by").order_by("-at", "-id")
+    )
+
+
+def contact_dates(episode):
+    """(date of the earliest contact, date of the latest), local dates; None when none."""
+    span = Contact.objects.filter(episode=episode).aggregate(first=Min("at"), last=Max("at"))
+    return tuple(
+        timezone.localtime(value).date() if value else None
+        for value in (span["first"], span["last"])
+    )
+
+
+def episode_needs(episode):
+    return list(episode.needs.order_by("need"))
+
+
+def episode_allocations(episode):
+    return list(
+        EpisodeAllocation.objects.filter(episode=episode)
+        .select_related("advocate", "allocated_by")
+        .order_by("-allocated_at", "-id")
+    )
+
+
+def advocates_of_agency(membership):
+    """Advocates with a usable membership of the member's advocacy agency."""
+    agency_id = advocacy_agency_id(membership)
+    usable = Membership.objects.usable().filter(agency_id=agency_id, role=Role.ADVOCATE)
+    return User.objects.filter(pk__in=usable.values("user_id")).order_by("full_name", "pk")
+
+
+def victims_on_case(case):
+    """Victim parties of a case the caller has already found through the case selectors."""
+    return list(
+        CaseParty.objects.filter(case=case, role__in=VICTIM_ROLES)
+        .select_related("person")
+        .order_by("person__family_name", "pk")
+    )
+
+
+def victim_on_case_or_404(membership, case, party_pk):
+    """A victim party of a visible case (404 and a denial row otherwise)."""
+    parties = CaseParty.objects.filter(case=case, role__in=VICTIM_ROLES).select_related("person")
+    return visible_or_404(membership, parties, party_pk, kind=CaseParty._meta.label)
+
+
+def open_episode_for(membership, victim):
+    """The member's agency's open episode for this victim, if any (to link instead of
+    offering to start another)."""
+    return episodes_visible_to(membership).filter(victim=victim, closed_on__isnull=True).first()
+
+
+def support_on_case(case):
+    """What any reader of the case may know of advocacy support: per victim party, that
+    support exists, the agency and its status. Nothing else of the compartment.
+    One query."""
+    episodes = (
+        SupportEpisode.objects.filter(case=case)
+        .annotate(derived_status=status_expression())
+        .values("victim_id", "advocacy_agency__name", "derived_status", "referred_on")
+        .order_by("victim_id", "-referred_on")
+    )
+    return [
+        {
+            "victim_id": row["victim_id"],
+            "agency": row["advocacy_agency__name"],
+            "status": EpisodeStatus(row["derived_status"]).label,
+        }
+        for row in episodes
+    ]
