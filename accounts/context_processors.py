@@ -4,6 +4,7 @@ from accounts.access import (
     InvalidAgencyHeader,
     can,
     can_screen,
+    can_work_advocacy,
     resolve_membership,
     usable_memberships,
 )
@@ -44,5 +45,6 @@ def navigation(request):
         "clinics": can(membership, Cap.VIEW_CASES),
         "actions": can(membership, Cap.WORK_ACTIONS),
         "risk_tools": can(membership, Cap.MANAGE_INSTRUMENTS),
+        "advocacy": can_work_advocacy(membership),
     }
     return data

@@ -20,8 +20,9 @@ from advocacy.models import (
     EpisodeStatus,
     SupportEpisode,
 )
-from audit.services import visible_or_404
+from audit.services import as_id, visible_or_404
 from cases.models import VICTIM_ROLES, CaseParty
+from cases.selectors.core import cases_visible_to
 
 
 def episodes_visible_to(membership):
@@ -149,6 +150,21 @@ def victim_on_case_or_404(membership, case, party_pk):
     """A victim party of a visible case (404 and a denial row otherwise)."""
     parties = CaseParty.objects.filter(case=case, role__in=VICTIM_ROLES).select_related("person")
     return visible_or_404(membership, parties, party_pk, kind=CaseParty._meta.label)
+
+
+def victim_in_partnership(membership, party_pk):
+    """A victim party, by id, on a case of the member's partnership that their agency can
+    see (for the API, which names the victim by id), or None."""
+    key = as_id(party_pk)
+    if key is None:
+        return None
+    return (
+        CaseParty.objects.filter(
+            pk=key, role__in=VICTIM_ROLES, case__in=cases_visible_to(membership)
+        )
+        .select_related("case", "person")
+        .first()
+    )
 
 
 def open_episode_for(membership, victim):

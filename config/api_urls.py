@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from advocacy import api as advocacy_api
 from cases.api import core as cases_api
 from cases.api import people as cases_people_api
 from cases.api import record as cases_record_api
@@ -35,6 +36,7 @@ for area in (
     triage_clinics_api,
     triage_actions_api,
     risk_api,
+    advocacy_api,
     reporting_api,
 ):
     area.register(router)

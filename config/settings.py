@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "triage.models.ActionStatus",
         "JobStatusEnum": "config.jobs.JobStatus",
         "PriorityEnum": "cases.models.Priority",
+        "ConsentMethodEnum": "advocacy.models.ConsentMethod",
+        "NeedAreaEnum": "advocacy.models.NeedArea",
         "ReferralStatusEnum": "cases.models.referral.ReferralStatus",
         "ReferralDecisionEnum": [
             ("accepted", "Accepted"),

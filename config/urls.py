@@ -32,6 +32,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("clinics/", include("triage.urls.clinics")),
     path("risk/", include("risk.urls")),
+    path("advocacy/", include("advocacy.urls")),
     path("notifications/", include("reporting.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", api_schema, name="api-schema"),

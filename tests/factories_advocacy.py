@@ -1,0 +1,45 @@
+"""Support episodes for tests: through the service where the holder is a real member, or
+straight into the table for another agency's or partnership's episode."""
+
+from django.utils import timezone
+
+from accounts.roles import AgencyKind, Role
+from advocacy import services
+from advocacy.models import ReferralRoute, SupportEpisode
+from tests.factories import AgencyFactory, MembershipFactory, add_party
+
+
+def start_episode(member, case, *, victim=None, referred_on=None, needs=(), **kwargs):
+    """An episode started by ``member`` (an advocate) for a (new) victim on ``case``."""
+    victim = victim or add_party(case)
+    return services.episode_start(
+        actor=member.user,
+        membership=member,
+        victim=victim,
+        referral_route=kwargs.pop("referral_route", ReferralRoute.POLICE_SCREENING),
+        referred_on=referred_on or timezone.localdate(),
+        advocate=kwargs.pop("advocate", member.user),
+        needs=needs,
+        **kwargs,
+    )
+
+
+def raw_episode(case, agency, *, created_by, victim=None):
+    """An episode held by ``agency`` written directly (no access check): another agency's
+    or another partnership's record for scope tests."""
+    victim = victim or add_party(case)
+    return SupportEpisode.objects.create(
+        partnership_id=case.partnership_id,
+        case=case,
+        victim=victim,
+        advocacy_agency=agency,
+        referral_route=ReferralRoute.SELF,
+        referred_on=timezone.localdate(),
+        created_by=created_by,
+    )
+
+
+def second_advocacy_agency(partnership, name="Second advocacy service"):
+    agency = AgencyFactory(partnership=partnership, name=name, kind=AgencyKind.ADVOCACY)
+    member = MembershipFactory(agency=agency, role=Role.ADVOCATE)
+    return agency, member
