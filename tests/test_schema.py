@@ -16,6 +16,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 
 from accounts.roles import Role
 
@@ -89,6 +90,7 @@ if FUZZ:
         "risk": Role.CLINICIAN,
         "reference-codes": Role.PARTNERSHIP_ADMIN,
         "people": Role.CLINIC_CHAIR,
+        "advocacy": Role.ADVOCATE,
     }
 
     def _caller(path):
@@ -129,6 +131,22 @@ if FUZZ:
         order = make_order(world.own_case, subject=world.perpetrator.person)
         make_breach(order)
         make_outcome(world.own_case, person=world.perpetrator.person)
+        from tests.factories_advocacy import start_episode
+
+        advocate = world.members[Role.ADVOCATE]
+        episode = start_episode(advocate, world.advocacy_case)
+        from advocacy.services import contact_log
+
+        contact_log(
+            actor=advocate.user,
+            membership=advocate,
+            episode=episode,
+            at=timezone.now(),
+            channel="phone",
+            direction="outgoing",
+            made=True,
+            summary="First call: safe to talk.",
+        )
         return world
 
     @pytest.fixture
@@ -169,6 +187,7 @@ if FUZZ:
 
     MODELS = {
         "actions": "triage.Action",
+        "advocacy/episodes": "advocacy.SupportEpisode",
         "agenda-items": "triage.AgendaItem",
         "case-records": "cases.Case",
         "cases": "cases.Case",
@@ -201,11 +220,13 @@ if FUZZ:
         "duplicate": "cases.Person",
         "instrument_version": "risk.InstrumentVersion",
         "clinic": "triage.Clinic",
+        "victim": "cases.CaseParty",
     }
     NESTED = {
         "case_pk": "cases.Case",
         "meeting_pk": "triage.Meeting",
         "file_pk": "triage.MinutesFile",
+        "episode_pk": "advocacy.SupportEpisode",
     }
 
     def _model_for(path, name):
