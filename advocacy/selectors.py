@@ -167,15 +167,9 @@ def victim_in_partnership(membership, party_pk):
     )
 
 
-def open_episode_for(membership, victim):
-    """The member's agency's open episode for this victim, if any (to link instead of
-    offering to start another)."""
-    return episodes_visible_to(membership).filter(victim=victim, closed_on__isnull=True).first()
-
-
 def support_on_case(case):
-    """What any reader of the case may know of advocacy support: per victim party, that
-    support exists, the agency and its status. Nothing else of the compartment.
+    """What any reader of the case may know of advocacy support: per victim party id, the
+    agencies supporting them and each episode's status. Nothing else of the compartment.
     One query."""
     episodes = (
         SupportEpisode.objects.filter(case=case)
@@ -183,11 +177,12 @@ def support_on_case(case):
         .values("victim_id", "advocacy_agency__name", "derived_status", "referred_on")
         .order_by("victim_id", "-referred_on")
     )
-    return [
-        {
-            "victim_id": row["victim_id"],
-            "agency": row["advocacy_agency__name"],
-            "status": EpisodeStatus(row["derived_status"]).label,
-        }
-        for row in episodes
-    ]
+    support = {}
+    for row in episodes:
+        support.setdefault(row["victim_id"], []).append(
+            {
+                "agency": row["advocacy_agency__name"],
+                "status": EpisodeStatus(row["derived_status"]).label,
+            }
+        )
+    return support

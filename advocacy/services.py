@@ -39,7 +39,7 @@ from advocacy.models import (
 )
 from audit.models import Action
 from audit.services import record_event
-from cases.selectors.core import visible_case_ids
+from cases.selectors.core import is_shared_with_agency
 from cases.services import core as case_services
 
 EARLIEST = date(2000, 1, 1)
@@ -246,7 +246,9 @@ def episode_start(
         victim is None
         or not victim.is_victim
         or case.partnership_id != membership.agency.partnership_id
-        or not visible_case_ids(membership, [case.pk])
+        # Shared with the agency: break-glass opens a case's core record, never a way in
+        # to start casework on it.
+        or not is_shared_with_agency(membership, case)
     ):
         errors["victim"] = "Choose a victim on a case shared with your agency."
     elif SupportEpisode.objects.filter(

@@ -229,6 +229,8 @@ class PartyView:
 
     party: CaseParty
     contact: dict | None
+    # A victim's advocacy support: [{"agency", "status"}] (advocacy.selectors.support_on_case)
+    support: tuple = ()
 
     @property
     def person(self):
@@ -239,13 +241,25 @@ class PartyView:
         return self.contact is None
 
 
-def parties_for(membership, case):
+def parties_for(membership, case, *, support=None):
+    """The parties as this reader may see them; ``support`` maps victim party ids to what
+    anyone may know of their advocacy support."""
+    support = support or {}
     parties = (
         CaseParty.objects.filter(case=case)
         .select_related("person", "advocate")
         .prefetch_related("person__aliases", "person__identifiers")
     )
-    return [PartyView(p, person_contact_for(membership, case, p)) for p in parties]
+    return [
+        PartyView(p, person_contact_for(membership, case, p), tuple(support.get(p.pk, ())))
+        for p in parties
+    ]
+
+
+def is_shared_with_agency(membership, case):
+    """Whether the case is shared with the member's agency itself (a grant), not only open
+    to them by break-glass."""
+    return _granted_to_agency(membership).filter(content_object_id=case.pk).exists()
 
 
 def shared_agencies(case):

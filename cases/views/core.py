@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import can
 from accounts.decorators import member_required
 from accounts.roles import Cap, Role
+from advocacy import selectors as advocacy_selectors
 from audit import selectors as audit_selectors
 from audit.models import Action
 from audit.services import break_glass_open, record_event, visible_or_404
@@ -67,7 +68,9 @@ def case_detail(request, pk):
     case = selectors.get_case_or_404(membership, pk)
     context = section_context(request, case, "overview")
     context.update(
-        parties=selectors.parties_for(membership, case),
+        parties=selectors.parties_for(
+            membership, case, support=advocacy_selectors.support_on_case(case)
+        ),
         typologies=record_selectors.case_record(case),
         referrals=selectors.referrals_visible_to(membership)
         .filter(case=case)

@@ -143,3 +143,37 @@ def test_every_read_of_an_episode_is_audited(world, held, client, login):
         assert row.actor == advocate.user and row.case == held.case
         assert row.object_type == "advocacy.SupportEpisode" and row.object_id == str(held.pk)
         assert SUMMARY not in str(row.detail) + row.object_repr
+
+
+def test_other_agencies_see_that_a_victim_has_support_and_its_status_only(
+    world, held, client, login
+):
+    login(world.members[Role.INVESTIGATOR])
+    page = client.get(reverse("cases:detail", args=[held.case_id])).content.decode()
+    assert "Advocacy support" in page
+    assert "advocacy agency: referred" in page or "advocacy agency: contacted" in page
+    assert SUMMARY not in page and NEED_LABEL not in page
+
+
+def test_break_glass_is_no_way_in_to_start_support(world, client, login):
+    from django.core.exceptions import ValidationError
+
+    from advocacy.models import ReferralRoute
+
+    advocate = world.members[Role.ADVOCATE]
+    police_only = world.own_case  # shared with police only
+    break_glass_open(
+        actor=advocate.user,
+        membership=advocate,
+        case=police_only,
+        reason="Victim rang the helpline in crisis tonight",
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.episode_start(
+            actor=advocate.user,
+            membership=advocate,
+            victim=world.victim,
+            referral_route=ReferralRoute.HELPLINE,
+            referred_on=timezone.localdate(),
+        )
+    assert "shared with your agency" in refused.value.message_dict["victim"][0]
