@@ -110,6 +110,8 @@ def seed(*, partnership, agencies, members):
             "SRP-PSY": "moderate",
         },
         30,
+        # Due at next week's clinic: the clinician's home page lists it.
+        review_due_on=timezone.localdate() + timedelta(days=7),
     )
 
     others = [c for c in police_cases if c != case]

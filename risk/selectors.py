@@ -6,9 +6,10 @@ Everything a request reads goes through the membership-scoped functions further 
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
 
 from audit.services import deny, visible_or_404
 from cases.models import Case
@@ -236,3 +237,13 @@ def case_risk(case, assessments=None):
         history=list(reversed(complete)),
         drafts=len(assessments) - len(complete),
     )
+
+
+def reviews_due_for_agency(membership, *, within_days=14, limit=5):
+    """The agency's latest assessments whose review falls due within ``within_days`` (or
+    is overdue), on cases the member can see: soonest first."""
+    until = timezone.localdate() + timedelta(days=within_days)
+    return reviews_due(until).filter(
+        agency_id=membership.agency_id,
+        case_id__in=cases_visible_to(membership).values("pk"),
+    )[:limit]

@@ -192,6 +192,39 @@ def _past_meeting(clinic, day, members, chair):
     return meeting
 
 
+# Between-clinic actions for the partner agencies, so each role has its own work waiting.
+PARTNER_ACTIONS = (
+    (Role.CLINICIAN, "Offer the perpetrator a fACT assessment appointment", 6),
+    (Role.PROBATION_OFFICER, "Check the licence conditions cover contact with the victim", 9),
+    (Role.PARTNER, "Advise the officer in charge on a charge of stalking (s.2A)", 14),
+)
+
+
+def _seed_partner_actions(chair, members, *, cases):
+    from triage.selectors.actions import owner_agencies_for
+    from triage.services import actions as action_services
+
+    today = timezone.localdate()
+    for role, text, days in PARTNER_ACTIONS:
+        member = members.get(role)
+        if member is None:
+            continue
+        case = next(
+            (c for c in cases.order_by("pk") if owner_agencies_for(c).filter(pk=member.agency_id)),
+            None,
+        )
+        if case is not None:
+            action_services.action_create(
+                actor=chair.user,
+                membership=chair,
+                case=case,
+                description=text,
+                owner_agency=member.agency,
+                owner=member.user,
+                due_on=today + timedelta(days=days),
+            )
+
+
 def seed_actions_and_minutes(*, partnership, agencies, members):
     """Work the demo's clinic actions (some done, one cancelled, two added between
     clinics) through the services, so the tracker and audit trail look lived-in, and
@@ -254,6 +287,7 @@ def seed_actions_and_minutes(*, partnership, agencies, members):
             owner=supervisor.user if agency.pk == supervisor.agency_id else None,
             due_on=today + timedelta(days=days),
         )
+    _seed_partner_actions(chair, members, cases=Case.objects.filter(partnership=partnership))
     for meeting in Meeting.objects.filter(
         partnership=partnership, status=MeetingStatus.CLOSED
     ).select_related("clinic"):

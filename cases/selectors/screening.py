@@ -137,6 +137,10 @@ def worklist(membership, filters=None):
     return entries.select_related("offence", "source_offence").order_by(*WORKLIST_ORDER)
 
 
+def unscreened_count(membership):
+    return entries_visible_to(membership).filter(screened_at__isnull=True).count()
+
+
 # Unscreened (False) before screened (True); then newest recorded first.
 IS_SCREENED = ExpressionWrapper(Q(screened_at__isnull=False), output_field=BooleanField())
 WORKLIST_ORDER = (IS_SCREENED.asc(), F("recorded_on").desc(), F("id").desc())

@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import can
+from accounts.access import can, can_screen, can_work_advocacy
 from accounts.decorators import member_required
 from accounts.roles import Cap, Role
 from advocacy import selectors as advocacy_selectors
@@ -15,8 +16,12 @@ from cases.forms.core import BreakGlassForm, CaseOpenForm, ShareForm, apply_serv
 from cases.pagination import CappedCountPaginator
 from cases.selectors import core as selectors
 from cases.selectors import record as record_selectors
+from cases.selectors import screening as screening_selectors
 from cases.services import core as services
 from cases.views.record import section_context
+from risk import selectors as risk_selectors
+from triage.selectors import actions as action_selectors
+from triage.selectors import clinics as clinic_selectors
 
 PAGE_SIZE = 50
 
@@ -44,8 +49,24 @@ def my_work(request):
         "recent": [recent[pk] for pk in recent_ids if pk in recent],
         "break_glass": audit_selectors.my_active_break_glass(membership),
         "visible_count": visible.count() if can(membership, Cap.VIEW_CASES) else 0,
+        **_to_do(membership),
     }
     return render(request, "cases/my_work.html", context)
+
+
+def _to_do(membership):
+    """What the member's role has waiting today: each figure links to where the work is."""
+    today = timezone.localdate()
+    to_do = {"next_meeting": clinic_selectors.upcoming_meetings(membership, today, limit=1)}
+    if can(membership, Cap.WORK_ACTIONS):
+        to_do["actions"] = action_selectors.my_work_counts(membership)
+    if can(membership, Cap.ASSESS_RISK):
+        to_do["reviews_due"] = list(risk_selectors.reviews_due_for_agency(membership))
+    if can_screen(membership):
+        to_do["unscreened"] = screening_selectors.unscreened_count(membership)
+    if can_work_advocacy(membership):
+        to_do["caseload"] = advocacy_selectors.caseload_counts(membership, mine=True)
+    return to_do
 
 
 @member_required(Cap.VIEW_CASES)

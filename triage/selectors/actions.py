@@ -181,3 +181,22 @@ def worker_roles():
 
 def partnership_agencies(membership):
     return Agency.objects.filter(partnership_id=membership.agency.partnership_id).order_by("name")
+
+
+def my_work_counts(membership):
+    """Open and overdue actions owned by the member and by their agency (one query), for
+    the home page."""
+    today = timezone.localdate()
+    mine = Q(owner_id=membership.user_id)
+    agency = Q(owner_agency_id=membership.agency_id)
+    overdue = Q(due_on__lt=today)
+    return (
+        actions_visible_to(membership)
+        .filter(status=ActionStatus.OPEN)
+        .aggregate(
+            mine=Count("pk", filter=mine),
+            mine_overdue=Count("pk", filter=mine & overdue),
+            agency=Count("pk", filter=agency),
+            agency_overdue=Count("pk", filter=agency & overdue),
+        )
+    )
