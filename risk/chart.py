@@ -76,6 +76,8 @@ def build(history, today):
         "start": start,
         "end": end,
         "end_x": x(end),
+        # One date when the history starts today: two labels would be drawn over each other.
+        "show_end_label": end != start,
         "description": (
             f"{len(points)} completed assessments from {_day(start)} to "
             f"{_day(history[-1].assessed_on)}; current level "

@@ -292,6 +292,13 @@ def test_chart_with_one_assessment_draws_one_point():
     assert len(drawn["points"]) == 1
     assert drawn["points"][0].y == min(level["y"] for level in drawn["levels"])
     assert chart.build([], date(2025, 1, 1)) is None
+    # A history that starts today has one date label, never two drawn over each other.
+    from django.template.loader import render_to_string
+
+    svg = render_to_string("risk/_chart.html", {"chart": drawn})
+    assert svg.count('fill="#0b0c0c">1 Jan 2025</text>') == 1
+    later = render_to_string("risk/_chart.html", {"chart": chart.build([one], date(2025, 3, 1))})
+    assert "1 Jan 2025" in later and "1 Mar 2025" in later
 
 
 def test_start_page_offers_the_case_parties_as_the_person_assessed(world, client, login):
