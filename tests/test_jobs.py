@@ -2,19 +2,8 @@
 item 9 are simulated at the boundary in tests/cases/test_screening_jobs.py and
 tests/triage/test_minutes_job.py."""
 
-import os
-from pathlib import Path
-
 from config import jobs
 from config.celery import app
-
-ROOT = Path(__file__).resolve().parent.parent
-QUEUE = "jobs-test"
-
-
-def _redis_db9():
-    url = os.environ.get("REDIS_URL", "")
-    return url.rsplit("/", 1)[0] + "/9" if url.count("/") >= 3 else url.rstrip("/") + "/9"
 
 
 def test_tasks_end_before_redis_would_redeliver_them():

@@ -3,8 +3,10 @@ database, a run ends SUCCEEDED or FAILED with a message, and "Try again" re-queu
 
 The four faults of issue 9 item 9, simulated at the boundary: the broker refusing the
 task at enqueue, PostgreSQL away for 20 s mid-job, a worker killed mid-job (a RUNNING run
-whose heartbeat stopped), and a message lost before any worker took it. The real-worker
-version (SIGKILL) is tests/test_jobs.py::test_a_killed_worker_s_import_is_finished_by_the_sweeper.
+whose heartbeat stopped), and a message lost before any worker took it. A killed worker is
+simulated by its trace (a RUNNING run with a stale heartbeat and an unacknowledged message
+that Redis delivers again later); tests/test_jobs.py checks the settings that make that the
+only trace it can leave (late acknowledgement, reject on worker loss, visibility timeout).
 """
 
 from datetime import timedelta
