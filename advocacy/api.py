@@ -1,4 +1,5 @@
-"""API for support episodes and their contacts: the advocacy compartment.
+"""API for support episodes, their contacts, safety plan versions and target-hardening
+measures: the advocacy compartment.
 
 The role and agency are checked first (403 for anyone outside a victim advocacy agency,
 saying nothing about any record); episodes are found through advocacy.selectors (404 and a
@@ -12,12 +13,17 @@ from rest_framework.response import Response
 
 from accounts.access import can_work_advocacy
 from advocacy import selectors, services
-from advocacy.models import Contact, EpisodeStatus, SupportEpisode
+from advocacy.models import Contact, EpisodeStatus, SafetyPlan, SupportEpisode, TargetHardening
 from advocacy.serializers import (
     ContactCreateSerializer,
     ContactSerializer,
     EpisodeCreateSerializer,
     EpisodeSerializer,
+    MeasureCreateSerializer,
+    MeasureSerializer,
+    MeasureUpdateSerializer,
+    SafetyPlanCreateSerializer,
+    SafetyPlanSerializer,
 )
 from audit.models import Action
 from audit.services import record_event
@@ -141,6 +147,116 @@ class ContactViewSet(viewsets.GenericViewSet):
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
+class _EpisodeNested(viewsets.GenericViewSet):
+    """Base for a collection of one episode held by the caller's agency."""
+
+    pagination_class = None
+    lookup_value_regex = r"\d+"
+
+    def _episode(self):
+        membership = self.request.membership
+        _require_advocacy(membership)
+        return selectors.get_episode_or_404(membership, self.kwargs["episode_pk"])
+
+    def _record_read(self, episode, what):
+        record_event(
+            action=Action.VIEW,
+            actor=self.request.user,
+            obj=episode,
+            case=episode.case,
+            detail={"api": what},
+        )
+
+
+class SafetyPlanViewSet(_EpisodeNested):
+    """The versions of an episode's safety plan, newest first (the first is the current
+    one). Creating one saves a new version; earlier ones are kept, marked superseded."""
+
+    serializer_class = SafetyPlanSerializer
+    queryset = SafetyPlan.objects.none()
+
+    @extend_schema(parameters=[EPISODE])
+    def list(self, request, episode_pk=None):
+        episode = self._episode()
+        self._record_read(episode, "safety-plans")
+        versions = selectors.safety_plan_versions(episode)
+        return Response(SafetyPlanSerializer(versions, many=True).data)
+
+    @extend_schema(
+        parameters=[EPISODE],
+        request=SafetyPlanCreateSerializer,
+        responses={201: SafetyPlanSerializer},
+    )
+    def create(self, request, episode_pk=None):
+        episode = self._episode()
+        serializer = SafetyPlanCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.safety_plan_save(
+            actor=request.user,
+            membership=request.membership,
+            episode=episode,
+            review_on=data["review_on"],
+            notes=data["notes"],
+            order_ids=data["orders"],
+            items=[dict(item) for item in data["items"]],
+        )
+        plan = selectors.current_safety_plan(episode)
+        return Response(SafetyPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class MeasureViewSet(_EpisodeNested):
+    """An episode's target-hardening measures; the state follows from the dates."""
+
+    serializer_class = MeasureSerializer
+    queryset = TargetHardening.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(parameters=[EPISODE])
+    def list(self, request, episode_pk=None):
+        episode = self._episode()
+        self._record_read(episode, "target-hardening")
+        return Response(MeasureSerializer(selectors.episode_measures(episode), many=True).data)
+
+    @extend_schema(
+        parameters=[EPISODE], request=MeasureCreateSerializer, responses={201: MeasureSerializer}
+    )
+    def create(self, request, episode_pk=None):
+        episode = self._episode()
+        serializer = MeasureCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        measure = services.measure_record(
+            actor=request.user,
+            membership=request.membership,
+            episode=episode,
+            **serializer.validated_data,
+        )
+        return Response(MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[EPISODE, ID])
+    def retrieve(self, request, episode_pk=None, pk=None):
+        episode = self._episode()
+        measure = selectors.get_measure_or_404(request.membership, episode, pk)
+        self._record_read(episode, "target-hardening")
+        return Response(MeasureSerializer(measure).data)
+
+    @extend_schema(
+        parameters=[EPISODE, ID], request=MeasureUpdateSerializer, responses=MeasureSerializer
+    )
+    def partial_update(self, request, episode_pk=None, pk=None):
+        episode = self._episode()
+        measure = selectors.get_measure_or_404(request.membership, episode, pk)
+        serializer = MeasureUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        measure = services.measure_update(
+            actor=request.user,
+            membership=request.membership,
+            measure=measure,
+            **serializer.validated_data,
+        )
+        return Response(MeasureSerializer(measure).data)
+
+
 def register(router):
     """Registers this area's endpoints on the API router."""
     router.register("advocacy/episodes", EpisodeViewSet, basename="advocacy-episode")
@@ -148,4 +264,14 @@ def register(router):
         r"advocacy/episodes/(?P<episode_pk>\d+)/contacts",
         ContactViewSet,
         basename="advocacy-contact",
+    )
+    router.register(
+        r"advocacy/episodes/(?P<episode_pk>\d+)/safety-plans",
+        SafetyPlanViewSet,
+        basename="advocacy-safety-plan",
+    )
+    router.register(
+        r"advocacy/episodes/(?P<episode_pk>\d+)/target-hardening",
+        MeasureViewSet,
+        basename="advocacy-measure",
     )

@@ -1,24 +1,30 @@
 """Demo advocacy casework for the demo advocate: one victim awaiting first contact, one
-engaged with a contact log and needs, one whose support has closed. Everything goes
-through the services, so dates are checked and audit rows are real. Idempotent: nothing
-is added when the advocate's agency already holds an episode."""
+engaged with a contact log, needs, a safety plan in two versions and two target-hardening
+measures, one whose support has closed. Everything goes through the services, so dates
+are checked and audit rows are real. Idempotent: no episodes are added when the
+advocate's agency already holds one, and no plan or measures when the engaged episode
+already has them."""
 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
 from accounts.roles import Role
-from advocacy import services
+from advocacy import selectors, services
 from advocacy.models import (
     Channel,
     ClosureReason,
     ConsentMethod,
     ContactFrequency,
     Direction,
+    MeasureKind,
     NeedArea,
     NeedOutcome,
+    PlanItemOwner,
     ReferralRoute,
+    SafetyPlan,
     SupportEpisode,
+    TargetHardening,
 )
 from cases.models import VICTIM_ROLES, CaseParty
 
@@ -42,8 +48,14 @@ def _victims(agency):
 
 def seed(*, partnership, agencies, members):
     advocate = members.get(Role.ADVOCATE)
-    if advocate is None or SupportEpisode.objects.filter(advocacy_agency=advocate.agency).exists():
+    if advocate is None:
         return
+    if not SupportEpisode.objects.filter(advocacy_agency=advocate.agency).exists():
+        _seed_episodes(advocate)
+    _seed_safety(advocate)
+
+
+def _seed_episodes(advocate):
     victims = _victims(advocate.agency)[:3]
     if len(victims) < 3:
         return
@@ -148,3 +160,79 @@ def seed(*, partnership, agencies, members):
             NeedArea.CRIMINAL_JUSTICE: NeedOutcome.PARTLY,
         },
     )
+
+
+def _seed_safety(advocate):
+    """The engaged episode's safety plan (two versions: the second adds the order and a
+    police item) and two measures: an alarm provided, a doorbell camera requested."""
+    engaged = (
+        SupportEpisode.objects.filter(
+            advocacy_agency=advocate.agency,
+            advocate=advocate.user,
+            referral_route=ReferralRoute.CLINIC,
+            closed_on__isnull=True,
+        )
+        .select_related("case")
+        .order_by("pk")
+        .first()
+    )
+    if engaged is None:
+        return
+    me = {"actor": advocate.user, "membership": advocate}
+    today = timezone.localdate()
+    if not SafetyPlan.objects.filter(episode=engaged).exists():
+        first_items = [
+            {
+                "text": "Keep the phone charged and on; 999 and press 55 if unable to speak.",
+                "owner": PlanItemOwner.VICTIM,
+            },
+            {
+                "text": "Vary the route to work; park in the staffed car park.",
+                "owner": PlanItemOwner.VICTIM,
+            },
+            {
+                "text": "Refer for a personal alarm and a doorbell camera.",
+                "owner": PlanItemOwner.ADVOCATE,
+                "due_on": today,
+                "done": True,
+            },
+        ]
+        services.safety_plan_save(
+            **me, episode=engaged, review_on=today + timedelta(days=7), items=first_items
+        )
+        second_items = [
+            *first_items,
+            {
+                "text": "Support the application for a stalking protection order.",
+                "owner": PlanItemOwner.ADVOCATE,
+                "due_on": today + timedelta(days=14),
+            },
+            {
+                "text": "Flag the address for an urgent response (treat as priority).",
+                "owner": PlanItemOwner.POLICE,
+            },
+        ]
+        services.safety_plan_save(
+            **me,
+            episode=engaged,
+            review_on=today + timedelta(days=28),
+            items=second_items,
+            order_ids=selectors.case_order_ids(engaged)[:1],
+            notes="Reviewed after the victim saw the stalker outside work.",
+        )
+    if not TargetHardening.objects.filter(episode=engaged).exists():
+        start = max(engaged.referred_on, today - timedelta(days=22))
+        services.measure_record(
+            **me,
+            episode=engaged,
+            kind=MeasureKind.PERSONAL_ALARM,
+            requested_on=start,
+            provided_on=min(start + timedelta(days=4), today),
+            provider="Police crime prevention alarm scheme",
+        )
+        services.measure_record(
+            **me,
+            episode=engaged,
+            kind=MeasureKind.DOORBELL_CAMERA,
+            requested_on=min(start + timedelta(days=7), today),
+        )

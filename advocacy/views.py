@@ -1,5 +1,5 @@
 """Advocacy pages: the caseload, starting support, the episode page, logging a contact,
-editing and closing an episode.
+editing and closing an episode, the safety plan (versions) and target hardening.
 
 Every page is for the advocacy compartment: the role and agency are checked first
 (``advocacy_member``: 403, saying nothing about any record), then the record is found
@@ -17,7 +17,14 @@ from accounts.access import can_work_advocacy
 from accounts.decorators import member_required
 from accounts.roles import Cap, Role
 from advocacy import selectors, services
-from advocacy.forms import CloseForm, ContactForm, EpisodeForm, StartForm
+from advocacy.forms import (
+    CloseForm,
+    ContactForm,
+    EpisodeForm,
+    MeasureForm,
+    SafetyPlanForm,
+    StartForm,
+)
 from advocacy.models import ClosureReason, EpisodeStatus, FirstContact
 from audit.models import Action
 from audit.services import record_event
@@ -151,8 +158,27 @@ def episode_detail(request, pk):
         allocations=selectors.episode_allocations(episode),
         contact_form=ContactForm(episode=episode) if not episode.closed_on else None,
         FirstContact=FirstContact,
+        **_safety_context(episode),
     )
     return render(request, "advocacy/episode_detail.html", context)
+
+
+def _safety_context(episode):
+    """The episode page's safety plan section and target-hardening table."""
+    plan = selectors.current_safety_plan(episode)
+    is_open = not episode.closed_on
+    return {
+        "plan": plan,
+        "plan_groups": selectors.items_by_owner(plan) if plan else [],
+        "plan_versions": selectors.safety_plan_version_count(episode),
+        "plan_form": (
+            SafetyPlanForm(episode=episode, orders=selectors.case_orders(episode), plan=plan)
+            if is_open
+            else None
+        ),
+        "measures": selectors.episode_measures(episode),
+        "measure_form": MeasureForm(episode=episode) if is_open else None,
+    }
 
 
 @advocacy_member
@@ -252,3 +278,105 @@ def episode_close(request, pk):
         submit_label="Close support",
     )
     return render(request, "includes/confirm_page.html", context, status=_status(request, form))
+
+
+@advocacy_member
+def safety_plan(request, pk):
+    """Every version of the plan, newest first: the current one and those it superseded."""
+    episode = selectors.get_episode_or_404(request.membership, pk)
+    _record_read(request, episode, "safety-plan-versions")
+    versions = selectors.safety_plan_versions(episode)
+    context = _episode_context(episode)
+    context.update(
+        versions=[(plan, selectors.items_by_owner(plan)) for plan in versions],
+        heading="Safety plan versions",
+    )
+    return render(request, "advocacy/safety_plan_versions.html", context)
+
+
+@advocacy_member
+def safety_plan_new(request, pk):
+    """A new version of the plan, pre-filled from the current one. "Add another item"
+    redraws the form with one more row and saves nothing."""
+    membership = request.membership
+    episode = selectors.get_episode_or_404(membership, pk)
+    if episode.closed_on:
+        messages.info(request, "This support has closed; the safety plan can no longer change.")
+        return redirect("advocacy:episode-detail", episode.pk)
+    plan = selectors.current_safety_plan(episode)
+    _record_read(request, episode, "safety-plan-new")
+    form = SafetyPlanForm(
+        request.POST if request.method == "POST" else None,
+        episode=episode,
+        orders=selectors.case_orders(episode),
+        plan=plan,
+    )
+    if request.method == "POST" and not form.wants_another_item and form.is_valid():
+        try:
+            saved = services.safety_plan_save(
+                actor=request.user, membership=membership, episode=episode, **form.values()
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, f"Safety plan version {saved.version} saved.")
+            return redirect(reverse("advocacy:episode-detail", args=[episode.pk]) + "#safety-plan")
+    context = _episode_context(episode)
+    context.update(form=form, plan=plan, heading="Make a new version of the safety plan")
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "advocacy/safety_plan_form.html", context, status=status)
+
+
+@advocacy_member
+def measure_new(request, pk):
+    episode = selectors.get_episode_or_404(request.membership, pk)
+    form = MeasureForm(request.POST if request.method == "POST" else None, episode=episode)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_record(
+                actor=request.user, membership=request.membership, episode=episode, **form.values()
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, "Target-hardening measure recorded.")
+            return redirect(
+                reverse("advocacy:episode-detail", args=[episode.pk]) + "#target-hardening"
+            )
+    context = _episode_context(episode)
+    context.update(
+        form=form, heading="Record a target-hardening measure", submit_label="Save measure"
+    )
+    return render(request, "advocacy/form_page.html", context, status=_status(request, form))
+
+
+@advocacy_member
+def measure_edit(request, episode_pk, pk):
+    membership = request.membership
+    episode = selectors.get_episode_or_404(membership, episode_pk)
+    measure = selectors.get_measure_or_404(membership, episode, pk)
+    _record_read(request, episode, "target-hardening")
+    form = MeasureForm(
+        request.POST if request.method == "POST" else None,
+        episode=episode,
+        initial=MeasureForm.initial_for(measure),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_update(
+                actor=request.user, membership=membership, measure=measure, **form.values()
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, "Target-hardening measure saved.")
+            return redirect(
+                reverse("advocacy:episode-detail", args=[episode.pk]) + "#target-hardening"
+            )
+    context = _episode_context(episode)
+    context.update(
+        form=form,
+        heading=f"Change the {measure.get_kind_display().lower()} measure",
+        submit_label="Save measure",
+    )
+    return render(request, "advocacy/form_page.html", context, status=_status(request, form))

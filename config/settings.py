@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "cases.models.Priority",
         "ConsentMethodEnum": "advocacy.models.ConsentMethod",
         "NeedAreaEnum": "advocacy.models.NeedArea",
+        "MeasureKindEnum": "advocacy.models.MeasureKind",
+        "MeasureStateEnum": "advocacy.models.MeasureState",
+        "PlanItemOwnerEnum": "advocacy.models.PlanItemOwner",
         "ReferralStatusEnum": "cases.models.referral.ReferralStatus",
         "ReferralDecisionEnum": [
             ("accepted", "Accepted"),

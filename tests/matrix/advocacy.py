@@ -1,4 +1,5 @@
-"""Rows for victim advocacy: the caseload, support episodes, contacts and their API.
+"""Rows for victim advocacy: the caseload, support episodes, contacts, safety plans,
+target hardening and their API.
 
 The compartment: only members of the advocacy agency that holds an episode (advocates and
 that agency's managers) reach these URLs. In the world fixture that is the advocate alone:
@@ -8,6 +9,7 @@ and the admin (tests/advocacy/test_compartment.py covers an advocacy agency's ma
 from django.urls import reverse
 
 from accounts.roles import Role
+from advocacy.models import MeasureKind, TargetHardening
 from tests.factories_advocacy import raw_episode, second_advocacy_agency, start_episode
 from tests.matrix import Row
 from tests.matrix.core import _shared_case
@@ -23,6 +25,10 @@ def _episode_kw(name, obj, ctx):
     return reverse(name, kwargs={"episode_pk": obj.pk})
 
 
+def _measure_kw(name, obj, ctx):
+    return reverse(name, kwargs={"episode_pk": obj.episode_id, "pk": obj.pk})
+
+
 ROWS = {
     "advocacy:caseload": Row(ADVOCACY),
     "advocacy:episode-start": Row(ADVOCACY, scoped="case", url=_case_kw),
@@ -36,12 +42,36 @@ ROWS = {
     "advocacy:episode-edit POST": Row(ADVOCACY, scoped="episode", method="post", ok=400),
     "advocacy:episode-close": Row(ADVOCACY, scoped="episode"),
     "advocacy:episode-close POST": Row(ADVOCACY, scoped="episode", method="post", ok=400),
+    "advocacy:safety-plan": Row(ADVOCACY, scoped="episode"),
+    "advocacy:safety-plan-new": Row(ADVOCACY, scoped="episode"),
+    "advocacy:safety-plan-new POST": Row(ADVOCACY, scoped="episode", method="post", ok=400),
+    "advocacy:measure-new": Row(ADVOCACY, scoped="episode"),
+    "advocacy:measure-new POST": Row(ADVOCACY, scoped="episode", method="post", ok=400),
+    "advocacy:measure-edit": Row(ADVOCACY, scoped="measure", url=_measure_kw),
+    "advocacy:measure-edit POST": Row(
+        ADVOCACY, scoped="measure", method="post", ok=400, url=_measure_kw
+    ),
     "api:advocacy-episode-list": Row(ADVOCACY, anonymous=401),
     "api:advocacy-episode-list POST": Row(ADVOCACY, method="post", ok=400, anonymous=401),
     "api:advocacy-episode-detail": Row(ADVOCACY, scoped="episode", anonymous=401),
     "api:advocacy-contact-list": Row(ADVOCACY, scoped="episode", anonymous=401, url=_episode_kw),
     "api:advocacy-contact-list POST": Row(
         ADVOCACY, scoped="episode", method="post", ok=400, anonymous=401, url=_episode_kw
+    ),
+    "api:advocacy-safety-plan-list": Row(
+        ADVOCACY, scoped="episode", anonymous=401, url=_episode_kw
+    ),
+    "api:advocacy-safety-plan-list POST": Row(
+        ADVOCACY, scoped="episode", method="post", ok=400, anonymous=401, url=_episode_kw
+    ),
+    "api:advocacy-measure-list": Row(ADVOCACY, scoped="episode", anonymous=401, url=_episode_kw),
+    "api:advocacy-measure-list POST": Row(
+        ADVOCACY, scoped="episode", method="post", ok=400, anonymous=401, url=_episode_kw
+    ),
+    "api:advocacy-measure-detail": Row(ADVOCACY, scoped="measure", anonymous=401, url=_measure_kw),
+    # An empty PATCH body is not JSON: 415 once the measure is found.
+    "api:advocacy-measure-detail PATCH": Row(
+        ADVOCACY, scoped="measure", method="patch", ok=415, anonymous=401, url=_measure_kw
     ),
 }
 
@@ -71,4 +101,22 @@ def episode_scopes(ctx, role):
     }
 
 
-SCOPES = {"episode": episode_scopes}
+def _raw_measure(episode):
+    return TargetHardening.objects.create(
+        episode=episode,
+        kind=MeasureKind.PERSONAL_ALARM,
+        requested_on=episode.referred_on,
+        recorded_by=episode.created_by,
+    )
+
+
+def measure_scopes(ctx, role):
+    """A measure on each of the episode scopes' episodes."""
+    episodes = episode_scopes(ctx, role)
+    return {
+        scope: ctx.once(f"measure_{scope}", lambda episode=episode: _raw_measure(episode))
+        for scope, episode in episodes.items()
+    }
+
+
+SCOPES = {"episode": episode_scopes, "measure": measure_scopes}
