@@ -11,12 +11,13 @@ caseload filters by the same rule as an annotation (advocacy.selectors.status_ex
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, Partnership
-from cases.models import Case, CaseParty
+from cases.models import Case, CaseParty, ProtectiveOrder
 
 
 class ReferralRoute(models.TextChoices):
@@ -327,7 +328,7 @@ class SafetyPlan(models.Model):
     review_on = models.DateField(help_text="When the plan is next reviewed with the victim.")
     notes = models.TextField(blank=True)
     orders = models.ManyToManyField(
-        "cases.ProtectiveOrder",
+        ProtectiveOrder,
         through="SafetyPlanOrder",
         blank=True,
         related_name="+",
@@ -366,7 +367,7 @@ class SafetyPlanOrder(models.Model):
     advocacy.apps) refuse it again for any other writer."""
 
     plan = models.ForeignKey(SafetyPlan, on_delete=models.CASCADE, related_name="order_links")
-    order = models.ForeignKey("cases.ProtectiveOrder", on_delete=models.CASCADE, related_name="+")
+    order = models.ForeignKey(ProtectiveOrder, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
@@ -383,10 +384,6 @@ class SafetyPlanOrder(models.Model):
 
 def check_orders_on_plan_case(plan, order_ids):
     """Refuse (ValidationError at ``orders``) orders that are not on the plan's case."""
-    from django.core.exceptions import ValidationError
-
-    from cases.models import ProtectiveOrder
-
     wanted = {int(pk) for pk in order_ids}
     if not wanted:
         return

@@ -330,6 +330,9 @@ def safety_plan_new(request, pk):
 @advocacy_member
 def measure_new(request, pk):
     episode = selectors.get_episode_or_404(request.membership, pk)
+    if episode.closed_on:
+        messages.info(request, "This support has closed; no more measures are recorded.")
+        return redirect(reverse("advocacy:episode-detail", args=[episode.pk]) + "#target-hardening")
     form = MeasureForm(request.POST if request.method == "POST" else None, episode=episode)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,6 +358,9 @@ def measure_edit(request, episode_pk, pk):
     membership = request.membership
     episode = selectors.get_episode_or_404(membership, episode_pk)
     measure = selectors.get_measure_or_404(membership, episode, pk)
+    if episode.closed_on:
+        messages.info(request, "This support has closed; its measures can no longer change.")
+        return redirect(reverse("advocacy:episode-detail", args=[episode.pk]) + "#target-hardening")
     _record_read(request, episode, "target-hardening")
     form = MeasureForm(
         request.POST if request.method == "POST" else None,

@@ -261,6 +261,33 @@ def test_a_refused_measure_update_changes_nothing(advocate, episode):
 # Pages ---------------------------------------------------------------------------------
 
 
+def test_a_closed_episodes_pages_show_the_plan_but_take_no_changes(
+    advocate, episode, client, login
+):
+    _save(advocate, episode, [_item(PLAN_MARKER)])
+    measure = _measure(advocate, episode)
+    services.episode_close(
+        actor=advocate.user,
+        membership=advocate,
+        episode=episode,
+        closed_on=_today(),
+        closure_reason="support_complete",
+        outcomes={},
+    )
+    login(advocate)
+    page = client.get(reverse("advocacy:episode-detail", args=[episode.pk]))
+    assert PLAN_MARKER in page.content.decode()
+    assert page.context["plan_form"] is None and page.context["measure_form"] is None
+    for url in (
+        reverse("advocacy:safety-plan-new", args=[episode.pk]),
+        reverse("advocacy:measure-new", args=[episode.pk]),
+        reverse("advocacy:measure-edit", args=[episode.pk, measure.pk]),
+    ):
+        assert client.get(url).status_code == 302, url
+        assert client.post(url, _plan_post()).status_code == 302, url
+    assert SafetyPlan.objects.count() == 1
+
+
 def test_episode_page_shows_the_current_plan_by_owner_and_the_measures(
     advocate, episode, client, login
 ):
