@@ -1,5 +1,5 @@
-"""API for support episodes, their contacts, safety plan versions and target-hardening
-measures: the advocacy compartment.
+"""API for support episodes, their contacts, the referral queue, safety plan versions and
+target-hardening measures: the advocacy compartment.
 
 The role and agency are checked first (403 for anyone outside a victim advocacy agency,
 saying nothing about any record); episodes are found through advocacy.selectors (404 and a
@@ -8,13 +8,23 @@ ValidationErrors become field-keyed 400s (config/api_errors.py). Every read is a
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.access import can_work_advocacy
+from accounts.roles import Role
 from advocacy import selectors, services
-from advocacy.models import Contact, EpisodeStatus, SafetyPlan, SupportEpisode, TargetHardening
+from advocacy.models import (
+    AdvocacyReferral,
+    Contact,
+    EpisodeStatus,
+    SafetyPlan,
+    SupportEpisode,
+    TargetHardening,
+)
 from advocacy.serializers import (
+    AdvocacyReferralSerializer,
     ContactCreateSerializer,
     ContactSerializer,
     EpisodeCreateSerializer,
@@ -22,6 +32,8 @@ from advocacy.serializers import (
     MeasureCreateSerializer,
     MeasureSerializer,
     MeasureUpdateSerializer,
+    ReferralAcceptSerializer,
+    ReferralDeclineSerializer,
     SafetyPlanCreateSerializer,
     SafetyPlanSerializer,
 )
@@ -257,9 +269,78 @@ class MeasureViewSet(_EpisodeNested):
         return Response(MeasureSerializer(measure).data)
 
 
+class ReferralViewSet(viewsets.GenericViewSet):
+    """The referrals waiting in the caller's advocacy agency's queue; accept or decline."""
+
+    serializer_class = AdvocacyReferralSerializer
+    queryset = AdvocacyReferral.objects.none()
+    lookup_value_regex = r"\d+"
+    pagination_class = CappedCountPagination
+
+    def list(self, request):
+        membership = request.membership
+        _require_advocacy(membership)
+        page = self.paginate_queryset(selectors.referral_queue(membership))
+        record_event(
+            action=Action.LIST,
+            actor=request.user,
+            detail={"api": "advocacy-referrals", "count": len(page)},
+        )
+        return self.get_paginated_response(AdvocacyReferralSerializer(page, many=True).data)
+
+    def _referral(self, pk):
+        membership = self.request.membership
+        _require_advocacy(membership)
+        return selectors.get_referral_or_404(membership, pk)
+
+    @extend_schema(
+        parameters=[ID], request=ReferralAcceptSerializer, responses={201: EpisodeSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept: the support episode starts, allocated to ``advocate`` (default: you,
+        if you are an advocate)."""
+        membership = request.membership
+        referral = self._referral(pk)
+        serializer = ReferralAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wanted = serializer.validated_data["advocate"]
+        if wanted is None and membership.role == Role.ADVOCATE:
+            wanted = request.user.pk
+        advocate = None
+        if wanted is not None:
+            advocate = selectors.advocates_of_agency(membership).filter(pk=wanted).first()
+            if advocate is None:
+                raise ValidationError({"advocate": ["Choose an advocate in your agency."]})
+        episode = services.referral_accept(
+            actor=request.user, membership=membership, referral=referral, advocate=advocate
+        )
+        return Response(EpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ID],
+        request=ReferralDeclineSerializer,
+        responses={200: AdvocacyReferralSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline with a coded reason (and a written one for "other")."""
+        referral = self._referral(pk)
+        serializer = ReferralDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.referral_decline(
+            actor=request.user,
+            membership=request.membership,
+            referral=referral,
+            **serializer.validated_data,
+        )
+        return Response(AdvocacyReferralSerializer(referral).data)
+
+
 def register(router):
     """Registers this area's endpoints on the API router."""
     router.register("advocacy/episodes", EpisodeViewSet, basename="advocacy-episode")
+    router.register("advocacy/referrals", ReferralViewSet, basename="advocacy-referral")
     router.register(
         r"advocacy/episodes/(?P<episode_pk>\d+)/contacts",
         ContactViewSet,

@@ -1,9 +1,11 @@
 """Demo advocacy casework for the demo advocate: one victim awaiting first contact, one
 engaged with a contact log, needs, a safety plan in two versions and two target-hardening
-measures, one whose support has closed. Everything goes through the services, so dates
-are checked and audit rows are real. Idempotent: no episodes are added when the
-advocate's agency already holds one, and no plan or measures when the engaged episode
-already has them."""
+measures, one whose support has closed, and one referral waiting in the agency's queue
+(made the way the police make it: the crime screen's "Victim advocacy (ISAC) referral" on
+a crime, which refers the victim once the crime is linked to a case). Everything goes
+through the services, so dates are checked and audit rows are real. Idempotent: no
+episodes are added when the advocate's agency already holds one, no plan or measures when
+the engaged episode already has them, and no referral when its queue has ever held one."""
 
 from datetime import datetime, time, timedelta
 
@@ -12,6 +14,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from advocacy import selectors, services
 from advocacy.models import (
+    AdvocacyReferral,
     Channel,
     ClosureReason,
     ConsentMethod,
@@ -26,7 +29,10 @@ from advocacy.models import (
     SupportEpisode,
     TargetHardening,
 )
-from cases.models import VICTIM_ROLES, CaseParty
+from cases.models import VICTIM_ROLES, CaseParty, ScreeningActionKind
+from cases.selectors import core as case_selectors
+from cases.selectors import screening as screening_selectors
+from cases.services import screening as screening_services
 
 
 def _at(day, hour, minute=0):
@@ -48,11 +54,44 @@ def _victims(agency):
 
 def seed(*, partnership, agencies, members):
     advocate = members.get(Role.ADVOCATE)
-    if advocate is None:
+    if advocate is not None:
+        if not SupportEpisode.objects.filter(advocacy_agency=advocate.agency).exists():
+            _seed_episodes(advocate)
+        _seed_safety(advocate)
+    _seed_referral(members)
+
+
+def _seed_referral(members):
+    """A crime on the screen, screened "Victim advocacy (ISAC) referral" and then linked
+    to an open case whose only victim the agency does not support yet."""
+    advocate, investigator = members.get(Role.ADVOCATE), members.get(Role.INVESTIGATOR)
+    if advocate is None or investigator is None:
         return
-    if not SupportEpisode.objects.filter(advocacy_agency=advocate.agency).exists():
-        _seed_episodes(advocate)
-    _seed_safety(advocate)
+    if AdvocacyReferral.objects.filter(advocacy_agency=advocate.agency).exists():
+        return
+    supported = SupportEpisode.objects.filter(advocacy_agency=advocate.agency).values("victim_id")
+    case = None
+    for candidate in case_selectors.cases_visible_to(investigator).filter(closed_on__isnull=True):
+        victims = list(CaseParty.objects.filter(case=candidate, role__in=VICTIM_ROLES))
+        if len(victims) == 1 and not supported.filter(victim_id=victims[0].pk).exists():
+            case = candidate
+            break
+    entry = (
+        screening_selectors.entries_visible_to(investigator)
+        .filter(case__isnull=True, screened_at__isnull=True)
+        .order_by("recorded_on", "pk")
+        .first()
+    )
+    if case is None or entry is None:
+        return
+    me = {"actor": investigator.user, "membership": investigator}
+    screening_services.actions_record(
+        **me,
+        entry=entry,
+        kinds=[ScreeningActionKind.ADVOCACY_REFERRAL],
+        note="Victim asked for support from the ISAC service.",
+    )
+    screening_services.entry_link_case(**me, entry=entry, case=case)
 
 
 def _seed_episodes(advocate):

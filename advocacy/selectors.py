@@ -1,11 +1,11 @@
 """Every read of advocacy casework, scoped by the compartment's one rule.
 
 ``episodes_visible_to`` starts every query: the episodes held by the member's advocacy
-agency (accounts.access.advocacy_agency_id), nothing for anyone else. Contacts, needs and
-allocations, safety plans and target hardening are only ever read for an episode found
-through it. What the rest of the
-partnership may know (that a victim has support, and its status) comes from
-``support_on_case``, which carries nothing of the compartment.
+agency (accounts.access.advocacy_agency_id), nothing for anyone else; the referral queue
+starts from ``referrals_visible_to`` by the same rule. Contacts, needs, allocations, safety
+plans and target hardening are only ever read for an episode found through it. What the
+rest of the partnership may know (that a victim has support or a referral, and its status)
+comes from ``support_on_case``, which carries nothing of the compartment.
 """
 
 from django.db.models import Case as CaseWhen
@@ -26,10 +26,12 @@ from accounts.access import advocacy_agency_id
 from accounts.models import Membership, User
 from accounts.roles import Role
 from advocacy.models import (
+    AdvocacyReferral,
     Contact,
     EpisodeAllocation,
     EpisodeStatus,
     PlanItemOwner,
+    ReferralStatus,
     SafetyPlan,
     SafetyPlanItem,
     SafetyPlanOrder,
@@ -186,8 +188,9 @@ def victim_in_partnership(membership, party_pk):
 
 def support_on_case(case):
     """What any reader of the case may know of advocacy support: per victim party id, the
-    agencies supporting them and each episode's status. Nothing else of the compartment.
-    One query."""
+    agencies supporting them and each episode's status, and the referrals made to an
+    agency (waiting, accepted or declined, with the date of the decision). Nothing else of
+    the compartment: no advocate, no reason for a decline. Two queries."""
     episodes = (
         SupportEpisode.objects.filter(case=case)
         .annotate(derived_status=status_expression())
@@ -200,6 +203,33 @@ def support_on_case(case):
             {
                 "agency": row["advocacy_agency__name"],
                 "status": EpisodeStatus(row["derived_status"]).label,
+            }
+        )
+    referrals = (
+        AdvocacyReferral.objects.filter(case=case)
+        .values(
+            "victim_id",
+            "advocacy_agency__name",
+            "referred_on",
+            "accepted_at",
+            "declined_at",
+        )
+        .order_by("victim_id", "-referred_on", "-pk")
+    )
+    for row in referrals:
+        if row["accepted_at"]:
+            status, since = ReferralStatus.ACCEPTED, row["accepted_at"]
+        elif row["declined_at"]:
+            status, since = ReferralStatus.DECLINED, row["declined_at"]
+        else:
+            status, since = ReferralStatus.WAITING, None
+        support.setdefault(row["victim_id"], []).append(
+            {
+                "agency": row["advocacy_agency__name"],
+                "status": status.label,
+                "since": timezone.localtime(since).date() if since else row["referred_on"],
+                "referral": True,
+                "waiting": status == ReferralStatus.WAITING,
             }
         )
     return support
@@ -276,3 +306,49 @@ def case_orders(episode):
 
 def case_order_ids(episode):
     return list(orders_for(episode.case).prefetch_related(None).values_list("pk", flat=True))
+
+
+# The referral queue --------------------------------------------------------------------
+
+
+def referrals_visible_to(membership):
+    """The referrals the member may read: those in their advocacy agency's queue (the
+    compartment's one rule), nothing for anyone else."""
+    agency_id = advocacy_agency_id(membership) if membership is not None else None
+    if agency_id is None:
+        return AdvocacyReferral.objects.none()
+    return AdvocacyReferral.objects.filter(
+        partnership_id=membership.agency.partnership_id, advocacy_agency_id=agency_id
+    )
+
+
+def _waiting(membership):
+    return referrals_visible_to(membership).filter(
+        accepted_at__isnull=True, declined_at__isnull=True
+    )
+
+
+def referral_queue(membership):
+    """The referrals waiting for the agency's decision, oldest first: one query."""
+    return (
+        _waiting(membership)
+        .select_related("case", "victim__person", "referring_agency", "referred_by")
+        .order_by("referred_on", "pk")
+    )
+
+
+def waiting_count(membership):
+    return _waiting(membership).count()
+
+
+def get_referral_or_404(membership, pk):
+    """A referral in the member's agency's queue (any status); otherwise a 404 and one
+    denial row."""
+    return visible_or_404(
+        membership,
+        referrals_visible_to(membership).select_related(
+            "case", "victim__person", "referring_agency", "referred_by", "episode"
+        ),
+        pk,
+        kind=AdvocacyReferral._meta.label,
+    )

@@ -5,6 +5,9 @@ from advocacy import views
 app_name = "advocacy"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
+    path("referrals/", views.referral_queue, name="referral-queue"),
+    path("referrals/<int:pk>/accept/", views.referral_accept, name="referral-accept"),
+    path("referrals/<int:pk>/decline/", views.referral_decline, name="referral-decline"),
     path("cases/<int:case_pk>/start/", views.episode_start, name="episode-start"),
     path("episodes/<int:pk>/", views.episode_detail, name="episode-detail"),
     path("episodes/<int:pk>/contacts/new/", views.contact_new, name="contact-new"),

@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
         "MeasureKindEnum": "advocacy.models.MeasureKind",
         "MeasureStateEnum": "advocacy.models.MeasureState",
         "PlanItemOwnerEnum": "advocacy.models.PlanItemOwner",
+        "AdvocacyReferralStatusEnum": "advocacy.models.ReferralStatus",
+        "ReferralRouteEnum": "advocacy.models.ReferralRoute",
+        "DeclineReasonEnum": "advocacy.models.DeclineReason",
         "ReferralStatusEnum": "cases.models.referral.ReferralStatus",
         "ReferralDecisionEnum": [
             ("accepted", "Accepted"),

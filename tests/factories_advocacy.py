@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.roles import AgencyKind, Role
 from advocacy import services
-from advocacy.models import ReferralRoute, SupportEpisode
+from advocacy.models import AdvocacyReferral, ReferralRoute, SupportEpisode
 from tests.factories import AgencyFactory, MembershipFactory, add_party
 
 
@@ -43,3 +43,19 @@ def second_advocacy_agency(partnership, name="Second advocacy service"):
     agency = AgencyFactory(partnership=partnership, name=name, kind=AgencyKind.ADVOCACY)
     member = MembershipFactory(agency=agency, role=Role.ADVOCATE)
     return agency, member
+
+
+def raw_referral(case, agency, *, referrer, victim=None, route=ReferralRoute.POLICE_SCREENING):
+    """A waiting referral in ``agency``'s queue written directly (no service): for scope
+    tests and pages. ``referrer``: the referring membership."""
+    victim = victim or add_party(case)
+    return AdvocacyReferral.objects.create(
+        partnership_id=case.partnership_id,
+        case=case,
+        victim=victim,
+        advocacy_agency=agency,
+        route=route,
+        referred_on=timezone.localdate(),
+        referred_by=referrer.user,
+        referring_agency=referrer.agency,
+    )

@@ -227,6 +227,11 @@ class CaseDiscussion(models.Model):
     tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
     decision = models.CharField(max_length=30, choices=Decision.choices)
     decision_note = models.TextField(blank=True)
+    # Refer the case's victims to the partnership's victim advocacy service: a choice of
+    # its own beside the decision (a case is accepted, monitored or referred to MARAC and
+    # its victim referred to an ISAC at the same time), so no existing decision changes.
+    # It puts a referral in the advocacy agency's queue (advocacy.services).
+    refer_to_advocacy = models.BooleanField(default=False)
     next_review_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

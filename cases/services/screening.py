@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Partnership
+from advocacy import services as advocacy_services
 from audit.models import Action
 from audit.services import record_event
 from cases.importers import crime_screen
@@ -373,6 +374,11 @@ def action_errors(*, entry, kinds, acted_on, reason="", requested_offence=None):
             errors["requested_offence"] = "Select the offence the crime should be recorded as."
         elif requested_offence.pk == entry.offence_id:
             errors["requested_offence"] = "Select an offence different from the recorded one."
+    if ScreeningActionKind.ADVOCACY_REFERRAL in kinds and entry.case_id and "kinds" not in errors:
+        # A linked crime refers its victim to advocacy at once (advocacy.services).
+        problem = advocacy_services.screening_referral_problem(entry, entry.case)
+        if problem:
+            errors["kinds"] = problem
     if acted_on is not None:
         if acted_on > timezone.localdate():
             errors["acted_on"] = "The date of the action must be today or in the past."
@@ -425,19 +431,41 @@ def actions_record(
         if first_screen:
             locked.screened_at = acted_at
             locked.save(update_fields=["screened_at"])
+        detail = {
+            "screening_actions": kinds,
+            "acted_on": acted_on.isoformat(),
+            "screened": first_screen,
+        }
+        if ScreeningActionKind.ADVOCACY_REFERRAL in kinds and locked.case_id:
+            made = advocacy_services.referrals_from_screening(
+                actor=actor,
+                membership=membership,
+                entry=locked,
+                case=locked.case,
+                referred_on=_advocacy_referred_on(locked),
+            )
+            detail["advocacy_referrals"] = [referral.pk for referral in made]
         record_event(
             action=Action.CREATE,
             actor=actor,
             membership=membership,
             obj=locked,
-            detail={
-                "screening_actions": kinds,
-                "acted_on": acted_on.isoformat(),
-                "screened": first_screen,
-            },
+            detail=detail,
         )
     entry.screened_at = locked.screened_at
     return actions
+
+
+def _advocacy_referred_on(entry):
+    """The date of the crime's earliest "Victim advocacy (ISAC) referral" action, or None
+    when it has none: the referral date the advocacy queue carries."""
+    first = (
+        ScreeningAction.objects.filter(entry=entry, kind=ScreeningActionKind.ADVOCACY_REFERRAL)
+        .order_by("acted_at")
+        .values_list("acted_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(first).date() if first else None
 
 
 def reclassification_decide(*, actor, membership, action, outcome, decided_on=None):
@@ -544,17 +572,36 @@ def entry_link_case(*, actor, membership, entry, case):
     _require_screener(membership)
     if case is not None and not cases_visible_to(membership).filter(pk=case.pk).exists():
         raise ValidationError({"case": "No case you can see has that reference."})
+    # A crime screened "Victim advocacy (ISAC) referral" before it had a case refers its
+    # victim now (advocacy.services explains the choice); refused with the reason when it
+    # cannot, so the referral is never silently lost.
+    referred_on = _advocacy_referred_on(entry) if case is not None else None
+    if referred_on is not None:
+        problem = advocacy_services.screening_referral_problem(entry, case)
+        if problem:
+            raise ValidationError({"case": problem})
     with transaction.atomic():
         entry.case = case
         entry.updated_at = timezone.now()
         entry.save(update_fields=["case", "updated_at"])
+        detail = {"linked_case": case.reference if case else None}
+        if referred_on is not None:
+            made = advocacy_services.referrals_from_screening(
+                actor=actor,
+                membership=membership,
+                entry=entry,
+                case=case,
+                referred_on=referred_on,
+                error_field="case",
+            )
+            detail["advocacy_referrals"] = [referral.pk for referral in made]
         record_event(
             action=Action.UPDATE,
             actor=actor,
             membership=membership,
             obj=entry,
             case=case,
-            detail={"linked_case": case.reference if case else None},
+            detail=detail,
         )
     return entry
 
@@ -599,12 +646,30 @@ def entry_link_accepted_case(*, actor, membership, entry, case, referral):
         case=case, updated_at=timezone.now()
     )
     if linked:
+        detail = {"linked_case": case.reference, "referral": referral.pk}
+        referred_on = _advocacy_referred_on(entry)
+        if referred_on is not None:
+            # The crime's advocacy referral, now that it has a case. Accepting the triage
+            # referral is not refused for it: when no victim or advocacy agency can be
+            # chosen the audit row says so ("advocacy_referrals": None) and the screener
+            # refers from the crime once the case is put right.
+            made = advocacy_services.referrals_from_screening(
+                actor=actor,
+                membership=membership,
+                entry=entry,
+                case=case,
+                referred_on=referred_on,
+                error_field=None,
+            )
+            detail["advocacy_referrals"] = (
+                None if made is None else [referral.pk for referral in made]
+            )
         record_event(
             action=Action.UPDATE,
             actor=actor,
             membership=membership,
             obj=entry,
             case=case,
-            detail={"linked_case": case.reference, "referral": referral.pk},
+            detail=detail,
         )
     return bool(linked)

@@ -66,6 +66,7 @@ def _to_do(membership):
         to_do["unscreened"] = screening_selectors.unscreened_count(membership)
     if can_work_advocacy(membership):
         to_do["caseload"] = advocacy_selectors.caseload_counts(membership, mine=True)
+        to_do["referrals_waiting"] = advocacy_selectors.waiting_count(membership)
     return to_do
 
 

@@ -1,5 +1,5 @@
-"""Rows for victim advocacy: the caseload, support episodes, contacts, safety plans,
-target hardening and their API.
+"""Rows for victim advocacy: the caseload, the referral queue, support episodes, contacts,
+safety plans, target hardening and their API.
 
 The compartment: only members of the advocacy agency that holds an episode (advocates and
 that agency's managers) reach these URLs. In the world fixture that is the advocate alone:
@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from advocacy.models import MeasureKind, TargetHardening
-from tests.factories_advocacy import raw_episode, second_advocacy_agency, start_episode
+from tests.factories_advocacy import (
+    raw_episode,
+    raw_referral,
+    second_advocacy_agency,
+    start_episode,
+)
 from tests.matrix import Row
 from tests.matrix.core import _shared_case
 
@@ -31,6 +36,15 @@ def _measure_kw(name, obj, ctx):
 
 ROWS = {
     "advocacy:caseload": Row(ADVOCACY),
+    "advocacy:referral-queue": Row(ADVOCACY),
+    "advocacy:referral-accept": Row(ADVOCACY, scoped="advocacy_referral"),
+    "advocacy:referral-accept POST": Row(
+        ADVOCACY, scoped="advocacy_referral", method="post", ok=400
+    ),
+    "advocacy:referral-decline": Row(ADVOCACY, scoped="advocacy_referral"),
+    "advocacy:referral-decline POST": Row(
+        ADVOCACY, scoped="advocacy_referral", method="post", ok=400
+    ),
     "advocacy:episode-start": Row(ADVOCACY, scoped="case", url=_case_kw),
     "advocacy:episode-start POST": Row(
         ADVOCACY, scoped="case", method="post", ok=400, url=_case_kw
@@ -54,6 +68,14 @@ ROWS = {
     "api:advocacy-episode-list": Row(ADVOCACY, anonymous=401),
     "api:advocacy-episode-list POST": Row(ADVOCACY, method="post", ok=400, anonymous=401),
     "api:advocacy-episode-detail": Row(ADVOCACY, scoped="episode", anonymous=401),
+    "api:advocacy-referral-list": Row(ADVOCACY, anonymous=401),
+    # An empty body accepts for the caller (an advocate): the episode starts.
+    "api:advocacy-referral-accept": Row(
+        ADVOCACY, scoped="advocacy_referral", method="post", ok=201, anonymous=401
+    ),
+    "api:advocacy-referral-decline": Row(
+        ADVOCACY, scoped="advocacy_referral", method="post", ok=400, anonymous=401
+    ),
     "api:advocacy-contact-list": Row(ADVOCACY, scoped="episode", anonymous=401, url=_episode_kw),
     "api:advocacy-contact-list POST": Row(
         ADVOCACY, scoped="episode", method="post", ok=400, anonymous=401, url=_episode_kw
@@ -119,4 +141,34 @@ def measure_scopes(ctx, role):
     }
 
 
-SCOPES = {"episode": episode_scopes, "measure": measure_scopes}
+def referral_scopes(ctx, role):
+    """A referral waiting in the advocacy agency's queue ("own"), one in another advocacy
+    agency's queue on the same case ("other_agency"), one in another partnership."""
+    world = ctx.world
+    police = world.members[Role.INVESTIGATOR]
+
+    def own():
+        return raw_referral(_shared_case(ctx), world.agencies["advocacy"], referrer=police)
+
+    # Agencies of their own: the episode scopes may have made theirs in the same world.
+    def other_agency():
+        agency, _ = second_advocacy_agency(world.partnership, "Queue test advocacy")
+        return raw_referral(_shared_case(ctx), agency, referrer=police)
+
+    def other_partnership():
+        other = world.other_partnership_member
+        agency, _ = second_advocacy_agency(other.agency.partnership, "Southmoor queue advocacy")
+        return raw_referral(world.other_partnership_case, agency, referrer=other)
+
+    return {
+        "own": ctx.once("referral_own", own),
+        "other_agency": ctx.once("referral_other_agency", other_agency),
+        "other_partnership": ctx.once("referral_other_partnership", other_partnership),
+    }
+
+
+SCOPES = {
+    "episode": episode_scopes,
+    "measure": measure_scopes,
+    "advocacy_referral": referral_scopes,
+}

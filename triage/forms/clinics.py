@@ -266,6 +266,11 @@ class DiscussionForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    refer_to_advocacy = forms.BooleanField(
+        label="Refer the victim to victim advocacy",
+        required=False,
+        help_text="Each victim on the case goes into the advocacy service's referral queue.",
+    )
     next_review_on = DateField(label="Next review date", required=False, past_only=False)
     depth = forms.ChoiceField(
         label="Discussed", choices=DiscussionDepth.choices, initial=DiscussionDepth.FULL

@@ -196,6 +196,7 @@ class DiscussionSerializer(serializers.ModelSerializer):
             "tier",
             "decision",
             "decision_note",
+            "refer_to_advocacy",
             "next_review_on",
             "recorded_by",
             "recorded_at",
@@ -225,6 +226,11 @@ class DiscussionWriteSerializer(serializers.Serializer):
     tier = serializers.ChoiceField(choices=Tier.choices, required=False, allow_blank=True)
     decision = serializers.ChoiceField(choices=Decision.choices)
     decision_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    refer_to_advocacy = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Put each victim on the case in the advocacy service's referral queue.",
+    )
     next_review_on = serializers.DateField(required=False, allow_null=True)
     depth = serializers.ChoiceField(choices=DiscussionDepth.choices, required=False)
     actions = ActionWriteSerializer(many=True, required=False)

@@ -9,6 +9,10 @@ classification (with the decision as its reason), the typologies, the tier and t
 priority, each only when the discussion records a value; a blank keeps the case's value.
 The decision, risk judgement and next review date stay on the discussion, where the agenda
 builder and the reminders read them.
+
+"Refer the victim to advocacy" (``refer_to_advocacy``) puts every victim on the case in the
+advocacy agency's referral queue in the same transaction (advocacy.services
+.referrals_from_discussion; once per CAS version and victim, never while one waits).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +22,7 @@ from django.utils import timezone
 
 from accounts.access import can
 from accounts.roles import Cap
+from advocacy import services as advocacy_services
 from audit.models import Action as AuditAction
 from audit.services import record_event
 from cases.models import Case, Classification, CodeList, Priority, Tier, code_choices
@@ -97,6 +102,7 @@ def discussion_errors(
     next_review_on=None,
     depth=DiscussionDepth.FULL,
     actions=(),
+    refer_to_advocacy=False,
 ):
     """Every problem with a discussion and its actions, keyed by field, and the actions
     as they would be saved. The CAS form asks for these too, so a page reports them all
@@ -137,6 +143,10 @@ def discussion_errors(
     )
     if any(code.pk not in allowed_typologies for code in typologies):
         errors["typologies"] = "Choose typologies from the list."
+    if refer_to_advocacy:
+        problem = advocacy_services.discussion_referral_problem(case)
+        if problem:
+            errors["refer_to_advocacy"] = problem
     actions = _check_actions(errors, list(actions or ()), case=case, today=today)
     return errors, actions
 
@@ -158,6 +168,7 @@ def discussion_record(
     next_review_on=None,
     depth=DiscussionDepth.FULL,
     actions=(),
+    refer_to_advocacy=False,
 ):
     """Record one agenda item's discussion as a new CAS version, its actions, and carry the
     agreed fields forward to the case core."""
@@ -181,6 +192,7 @@ def discussion_record(
         next_review_on=next_review_on,
         depth=depth,
         actions=actions,
+        refer_to_advocacy=refer_to_advocacy,
     )
     if errors:
         raise ValidationError(errors)
@@ -203,6 +215,7 @@ def discussion_record(
             decision=decision,
             decision_note=(decision_note or "").strip(),
             next_review_on=next_review_on,
+            refer_to_advocacy=bool(refer_to_advocacy),
             recorded_by=actor,
         )
         discussion.typologies.set(typologies)
@@ -217,6 +230,7 @@ def discussion_record(
                 "version": discussion.version,
                 "decision": decision,
                 "actions": len(actions),
+                "refer_to_advocacy": bool(refer_to_advocacy),
             },
         )
         created_actions = []
@@ -241,6 +255,9 @@ def discussion_record(
             )
             created_actions.append(action)
         carry_forward(actor=actor, membership=membership, discussion=discussion)
+        advocacy_services.referrals_from_discussion(
+            actor=actor, membership=membership, discussion=discussion
+        )
     discussion.created_actions = created_actions
     return discussion
 
