@@ -34,7 +34,11 @@ def test_demo_gives_the_investigator_a_crime_screen_worklist(client):
     call_command("seed_demo", cases=10, stdout=StringIO())
     call_command("seed_demo", cases=10, stdout=StringIO())  # idempotent: nothing doubled
     entries = CrimeScreenEntry.objects.filter(partnership__slug="northshire")
-    assert entries.count() == 30 and not entries.exclude(screened_at=None).exists()
+    assert entries.count() == 30
+    # One crime (the oldest) is screened: the advocacy demo refers its victim to the ISAC
+    # service from it (advocacy/demo.py); the rest wait on the worklist.
+    screened = entries.exclude(screened_at=None)
+    assert [action.kind for e in screened for action in e.actions.all()] == ["advocacy_referral"]
     assert ImportRun.objects.count() == 1
     investigator = Membership.objects.get(
         user__email="investigator@northshire.demo", role=Role.INVESTIGATOR
@@ -45,5 +49,11 @@ def test_demo_gives_the_investigator_a_crime_screen_worklist(client):
     session.save()
     html = client.get("/screening/").content.decode()
     assert entries.first().crime_reference in html
-    # The advocate has victims to support on cases shared with the advocacy service.
+    # The advocate has victims to support on cases shared with the advocacy service, and
+    # one referral waiting in the queue (made once, whatever the number of runs).
     assert CaseParty.objects.filter(advocate__email="advocate@northshire.demo").exists()
+    from advocacy.models import AdvocacyReferral
+
+    waiting = AdvocacyReferral.objects.filter(partnership__slug="northshire")
+    assert waiting.count() == 1 and waiting.get().status == "waiting"
+    assert waiting.get().screening_entry == screened.get()
