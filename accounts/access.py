@@ -160,6 +160,28 @@ def can_work_advocacy(membership) -> bool:
     return membership is not None and advocacy_agency_id(membership) is not None
 
 
+def interventions_agency_id(membership):
+    """The clinical compartment (DESIGN.md §4, issue 12 item 4), the one rule: enrolments,
+    their sessions and session notes (later formulation and psychometric answers) are read
+    and written only by clinicians, and a clinic chair who is a member, of the health agency
+    delivering the enrolment. Returns that agency's id for such a member, else None: police,
+    probation, advocacy, partners, managers, the partnership admin, a chair in another agency
+    and any break-glass grant get nothing of the compartment. They learn status-level facts
+    (attendance, dates, derived status, completion) from
+    interventions.selectors.interventions_on_case, which reads no notes.
+    interventions.selectors scopes every enrolment query by it."""
+    if not can(membership, Cap.WORK_INTERVENTIONS):
+        return None
+    if membership.agency.kind != AgencyKind.HEALTH:
+        return None
+    return membership.agency_id
+
+
+def can_work_interventions(membership) -> bool:
+    """Whether the member may use the interventions pages and API at all (403 otherwise)."""
+    return membership is not None and interventions_agency_id(membership) is not None
+
+
 CONTACT_FIELDS = ("address", "postcode", "phone", "email", "workplace")
 
 

@@ -5,6 +5,7 @@ from accounts.access import (
     can,
     can_screen,
     can_work_advocacy,
+    can_work_interventions,
     resolve_membership,
     usable_memberships,
 )
@@ -46,5 +47,6 @@ def navigation(request):
         "actions": can(membership, Cap.WORK_ACTIONS),
         "risk_tools": can(membership, Cap.MANAGE_INSTRUMENTS),
         "advocacy": can_work_advocacy(membership),
+        "interventions": can_work_interventions(membership),
     }
     return data

@@ -50,6 +50,10 @@ class Cap(models.TextChoices):
         "work_advocacy",
         "Hold their advocacy agency's casework: support episodes, contacts, needs",
     )
+    WORK_INTERVENTIONS = (
+        "work_interventions",
+        "Deliver their health agency's interventions: enrolments, sessions, clinical notes",
+    )
 
 
 _EVERY_MEMBER = {
@@ -68,8 +72,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.POLICE_SUPERVISOR: frozenset(
         _CASE_OWNERS | _ASSESSORS | {Cap.VIEW_REPORTS, Cap.MERGE_PEOPLE}
     ),
-    Role.CLINIC_CHAIR: frozenset(_CASE_OWNERS | _ASSESSORS | {Cap.RUN_CLINIC, Cap.MANAGE_CLINICS}),
-    Role.CLINICIAN: frozenset(_EVERY_MEMBER | _ASSESSORS),
+    # The chair holds interventions only as a member of the delivering health agency (access.py).
+    Role.CLINIC_CHAIR: frozenset(
+        _CASE_OWNERS
+        | _ASSESSORS
+        | {Cap.RUN_CLINIC, Cap.MANAGE_CLINICS, Cap.WORK_INTERVENTIONS}
+    ),
+    Role.CLINICIAN: frozenset(_EVERY_MEMBER | _ASSESSORS | {Cap.WORK_INTERVENTIONS}),
     Role.ADVOCATE: frozenset(_EVERY_MEMBER | _ASSESSORS | {Cap.WORK_ADVOCACY}),
     Role.PROBATION_OFFICER: frozenset(_EVERY_MEMBER | _ASSESSORS),
     Role.PARTNER: frozenset(_EVERY_MEMBER),

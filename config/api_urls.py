@@ -8,6 +8,7 @@ from cases.api import record as cases_record_api
 from cases.api import reference as cases_reference_api
 from cases.api import referrals as cases_referrals_api
 from cases.api import screening as cases_screening_api
+from interventions import api as interventions_api
 from reporting import api as reporting_api
 from risk import api as risk_api
 from triage.api import actions as triage_actions_api
@@ -37,6 +38,7 @@ for area in (
     triage_actions_api,
     risk_api,
     advocacy_api,
+    interventions_api,
     reporting_api,
 ):
     area.register(router)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "triage",
     "risk",
     "advocacy",
+    "interventions",
     "reporting",
     "config",  # the project-wide commands (seed_demo)
 ]

@@ -33,6 +33,7 @@ urlpatterns = [
     path("clinics/", include("triage.urls.clinics")),
     path("risk/", include("risk.urls")),
     path("advocacy/", include("advocacy.urls")),
+    path("interventions/", include("interventions.urls")),
     path("notifications/", include("reporting.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", api_schema, name="api-schema"),

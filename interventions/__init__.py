@@ -1,2 +1,2 @@
-"""Perpetrator and health interventions (fACT: four to six one-hour sessions), attendance
-and psychometric measures. Arrives with its own issue."""
+"""Perpetrator and health interventions (fACT: four to six one-hour sessions): programmes
+as data, enrolments, sessions and attendance, and the clinical compartment."""

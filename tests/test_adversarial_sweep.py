@@ -29,7 +29,7 @@ import tests.matrix
 from accounts.roles import Role
 from audit.models import AccessEvent, Action
 from cases.models import Case
-from tests.matrix import PARTNERSHIP_WIDE, MatrixContext
+from tests.matrix import MatrixContext, reach
 from tests.test_permission_matrix import MATRIX, SCOPES
 
 MISSING_ID = 2_000_000_000
@@ -146,7 +146,7 @@ class Sweep:
                 "other_partnership": objects["other_partnership"],
                 "missing": Missing(objects["own"]),
             }
-            if role in row.roles and role in PARTNERSHIP_WIDE | row.reaches_other_agency:
+            if role in row.roles and role in reach(row):
                 del probes["other_agency"]  # in scope for this role: the matrix checks it
             if role not in row.roles:
                 # A capability refusal says nothing about any object: one probe (the most

@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import tests.matrix
 from accounts.roles import Role
-from tests.matrix import PARTNERSHIP_WIDE, SCOPE_NAMES, MatrixContext
+from tests.matrix import SCOPE_NAMES, MatrixContext, reach
 
 # URL namespaces not in the matrix, with the reason.
 EXEMPT = {"admin": "Django admin: superusers only, guarded by Django's own staff check"}
@@ -65,8 +65,7 @@ def _expected(row, role, scope):
         return row.denied
     if row.scoped and scope == "other_partnership":
         return 404
-    reaches = PARTNERSHIP_WIDE | row.reaches_other_agency
-    if row.scoped and scope == "other_agency" and role not in reaches:
+    if row.scoped and scope == "other_agency" and role not in reach(row):
         return 404
     return row.signed_in_ok or row.ok
 

@@ -47,6 +47,7 @@ SECTIONS = (
     ("timeline", "Timeline", "cases:timeline"),
     ("risk", "Risk", "risk:case-risk"),
     ("clinics", "Clinic discussions", "triage:clinic-case-discussions"),
+    ("interventions", "Interventions", "interventions:case-interventions"),
     ("sharing", "Sharing and access", "cases:sharing"),
 )
 SECTION_TITLES = {key: title for key, title, _name in SECTIONS}

@@ -20,6 +20,12 @@ ADMIN_ONLY = frozenset({Role.PARTNERSHIP_ADMIN})
 SCOPE_NAMES = ("own", "other_agency", "other_partnership")
 
 
+def reach(row):
+    """The roles that reach another agency's object of the row's kind."""
+    wide = PARTNERSHIP_WIDE if row.partnership_wide_reach else frozenset()
+    return wide | row.reaches_other_agency
+
+
 @dataclass(frozen=True)
 class Row:
     roles: frozenset  # roles allowed to use it
@@ -32,6 +38,9 @@ class Row:
     signed_in_ok: int | None = None  # when the signed-in status differs for every role
     # Roles that may reach another agency's object of this kind (besides partnership-wide).
     reaches_other_agency: frozenset = frozenset()
+    # False for an agency compartment (advocacy, clinical): a partnership-wide role reaches
+    # only its own agency's objects there, like everyone else.
+    partnership_wide_reach: bool = True
     # Builds the URL when reverse(name, args=[obj.pk]) is not enough: (name, obj, ctx) -> str
     url: Callable | None = None
 

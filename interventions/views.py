@@ -1,0 +1,307 @@
+"""Interventions pages: the clinician's caseload, referring from a case, the enrolment page,
+consent, withdrawal and the session forms (schedule, reschedule, cancel, record
+attendance); and the case's Interventions section, which every reader of the case sees.
+
+Compartment pages check the role and agency first (``provider_member``: 403, saying
+nothing about any record), then find the record through interventions.selectors (404 and
+one denial row outside the member's agency). The case section is found through the case
+selectors and shows status-level facts only (interventions.selectors.interventions_on_case).
+Every read is audited; every write goes through interventions.services."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.access import can_work_interventions, interventions_agency_id
+from accounts.decorators import member_required
+from accounts.roles import Cap, Role
+from audit.models import Action
+from audit.services import record_event
+from cases.pagination import CappedCountPaginator
+from cases.selectors import core as case_selectors
+from cases.views.record import section_context
+from interventions import selectors, services
+from interventions.forms import (
+    AttendanceForm,
+    CancelForm,
+    ConsentForm,
+    ReferForm,
+    ScheduleForm,
+    WithdrawForm,
+)
+from interventions.models import EnrolmentStatus
+
+PAGE_SIZE = 50
+
+
+def provider_member(view):
+    """Signed in under a membership of a health agency that delivers interventions (403
+    otherwise)."""
+
+    @member_required(Cap.WORK_INTERVENTIONS)
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_work_interventions(request.membership):
+            raise PermissionDenied("Only clinicians of a health agency use these pages.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _status(request, form):
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+@provider_member
+def caseload(request):
+    membership = request.membership
+    default_mine = membership.role == Role.CLINICIAN
+    mine = request.GET.get("mine", "1" if default_mine else "0") == "1"
+    status = request.GET.get("status", "")
+    if status not in EnrolmentStatus.values:
+        status = ""
+    enrolments = selectors.caseload(membership, status=status, mine=mine)
+    counts = selectors.caseload_counts(membership, mine=mine)
+    page = CappedCountPaginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_event(
+        action=Action.LIST,
+        actor=request.user,
+        detail={"page": "interventions-caseload", "status": status, "mine": mine},
+    )
+    return render(
+        request,
+        "interventions/caseload.html",
+        {
+            "page": page,
+            "mine": mine,
+            "status": status,
+            "statuses": [(value, label, counts[value]) for value, label in EnrolmentStatus.choices],
+        },
+    )
+
+
+@member_required(Cap.VIEW_CASES)
+def case_interventions(request, case_pk):
+    """The case's Interventions section: status-level facts for every reader of the case,
+    with a link to the enrolment for the agency delivering it."""
+    membership = request.membership
+    case = case_selectors.get_case_or_404(membership, case_pk)
+    context = section_context(request, case, "interventions")
+    context.update(
+        enrolments=selectors.interventions_on_case(case),
+        my_agency_id=interventions_agency_id(membership),
+        can_refer=can_work_interventions(membership),
+    )
+    return render(request, "interventions/case_interventions.html", context)
+
+
+@provider_member
+def enrolment_refer(request, case_pk):
+    membership = request.membership
+    case = case_selectors.get_case_or_404(membership, case_pk)
+    parties = selectors.parties_for_programmes(case)
+    initial = {"practitioner": request.user.pk if membership.role == Role.CLINICIAN else None}
+    form = ReferForm(
+        request.POST if request.method == "POST" else None,
+        parties=parties,
+        programmes=selectors.programmes_visible_to(membership).filter(
+            provider_kind=membership.agency.kind
+        ),
+        clinicians=selectors.clinicians_of_agency(membership),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment = services.enrolment_refer(
+                actor=request.user, membership=membership, **form.values()
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, "Referral recorded.")
+            return redirect("interventions:enrolment-detail", enrolment.pk)
+    return render(
+        request,
+        "interventions/form_page.html",
+        {
+            "form": form,
+            "heading": "Refer to an intervention",
+            "caption": f"Case {case.reference}",
+            "back_url": reverse("interventions:case-interventions", args=[case.pk]),
+            "submit_label": "Refer",
+            "intro": "" if parties else "This case has no perpetrator or victim recorded yet.",
+        },
+        status=_status(request, form),
+    )
+
+
+def _record_read(request, obj, case, section):
+    record_event(
+        action=Action.VIEW, actor=request.user, obj=obj, case=case, detail={"section": section}
+    )
+
+
+def _enrolment_context(enrolment):
+    return {
+        "enrolment": enrolment,
+        "caption": f"{enrolment.party.person.full_name} – case {enrolment.case.reference}",
+        "back_url": reverse("interventions:enrolment-detail", args=[enrolment.pk]),
+    }
+
+
+@provider_member
+def enrolment_detail(request, pk):
+    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
+    _record_read(request, enrolment, enrolment.case, "enrolment")
+    context = _enrolment_context(enrolment)
+    status = enrolment.status
+    open_ = status not in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
+    context.update(
+        sessions=selectors.enrolment_sessions(enrolment),
+        can_schedule=open_ and enrolment.consent_signed_on is not None,
+        can_withdraw=open_,
+        EnrolmentStatus=EnrolmentStatus,
+    )
+    return render(request, "interventions/enrolment_detail.html", context)
+
+
+def _form_page(request, context, form, heading, submit_label, status_form=None):
+    context.update(form=form, heading=heading, submit_label=submit_label)
+    status = _status(request, status_form or form)
+    return render(request, "interventions/form_page.html", context, status=status)
+
+
+def _saved(request, form, service, message, fields, **kwargs):
+    """Save a valid POSTed form through ``service``; ``fields()`` gives the form's values
+    once it is valid. Service refusals appear at the form's fields."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        service(actor=request.user, membership=request.membership, **fields(), **kwargs)
+    except ValidationError as error:
+        form.apply_service_errors(error)
+        return False
+    messages.success(request, message)
+    return True
+
+
+@provider_member
+def enrolment_consent(request, pk):
+    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
+    initial = {
+        "consent_signed_on": enrolment.consent_signed_on,
+        "shares_progress": enrolment.shares_progress,
+        "shares_compliance": enrolment.shares_compliance,
+        "shares_risk_indicators": enrolment.shares_risk_indicators,
+    }
+    form = ConsentForm(
+        request.POST if request.method == "POST" else None, enrolment=enrolment, initial=initial
+    )
+    if _saved(
+        request,
+        form,
+        services.consent_record,
+        "Consent and information-sharing contract recorded.",
+        lambda: form.cleaned_data,
+        enrolment=enrolment,
+    ):
+        return redirect("interventions:enrolment-detail", enrolment.pk)
+    context = _enrolment_context(enrolment)
+    context["intro"] = (
+        "Record the date the person signed consent and the information-sharing contract, "
+        "and what it lets you share with the criminal-justice agencies on the case."
+    )
+    return _form_page(request, context, form, "Consent and sharing contract", "Save")
+
+
+@provider_member
+def enrolment_withdraw(request, pk):
+    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
+    form = WithdrawForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
+    if _saved(
+        request,
+        form,
+        services.enrolment_withdraw,
+        "Withdrawal recorded.",
+        lambda: form.cleaned_data,
+        enrolment=enrolment,
+    ):
+        return redirect("interventions:enrolment-detail", enrolment.pk)
+    context = _enrolment_context(enrolment)
+    context["intro"] = "Sessions still scheduled are cancelled. This cannot be undone."
+    return _form_page(request, context, form, "Record a withdrawal", "Record withdrawal")
+
+
+@provider_member
+def session_new(request, pk):
+    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
+    form = ScheduleForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
+    if _saved(
+        request,
+        form,
+        services.session_schedule,
+        "Session booked.",
+        form.values,
+        enrolment=enrolment,
+    ):
+        return redirect("interventions:enrolment-detail", enrolment.pk)
+    context = _enrolment_context(enrolment)
+    return _form_page(request, context, form, "Book a session", "Book session")
+
+
+@provider_member
+def session_reschedule(request, pk):
+    session = selectors.get_session_or_404(request.membership, pk)
+    enrolment = session.enrolment
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        enrolment=enrolment,
+        session=session,
+        initial={"modality": session.modality},
+    )
+    if _saved(
+        request, form, services.session_reschedule, "Session moved.", form.values, session=session
+    ):
+        return redirect("interventions:enrolment-detail", enrolment.pk)
+    context = _enrolment_context(enrolment)
+    context["intro"] = f"Now booked for {timezone.localtime(session.scheduled_at):%d/%m/%Y %H:%M}."
+    return _form_page(request, context, form, "Move a session", "Move session")
+
+
+@provider_member
+def session_cancel(request, pk):
+    session = selectors.get_session_or_404(request.membership, pk)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if _saved(
+        request,
+        form,
+        services.session_cancel,
+        "Session cancelled.",
+        lambda: form.cleaned_data,
+        session=session,
+    ):
+        return redirect("interventions:enrolment-detail", session.enrolment_id)
+    context = _enrolment_context(session.enrolment)
+    return _form_page(request, context, form, "Cancel a session", "Cancel session")
+
+
+@provider_member
+def session_attendance(request, pk):
+    session = selectors.get_session_or_404(request.membership, pk)
+    form = AttendanceForm(request.POST if request.method == "POST" else None, session=session)
+    if _saved(
+        request,
+        form,
+        services.attendance_record,
+        "Attendance recorded.",
+        form.values,
+        session=session,
+    ):
+        return redirect("interventions:enrolment-detail", session.enrolment_id)
+    context = _enrolment_context(session.enrolment)
+    context["intro"] = f"Booked for {timezone.localtime(session.scheduled_at):%d/%m/%Y %H:%M}."
+    return _form_page(request, context, form, "Record attendance", "Save attendance")

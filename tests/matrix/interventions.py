@@ -1,0 +1,148 @@
+"""Rows for interventions: the caseload, referral, enrolments, sessions, the case's
+Interventions section and the API.
+
+The clinical compartment: only members of the health agency delivering an enrolment
+(clinicians, and a clinic chair who is a member of it) reach the enrolment and session
+URLs. In the world fixture the clinician and the chair both work for the health agency;
+neither reaches another health agency's enrolment (``partnership_wide_reach=False``: the
+chair's partnership-wide view of cases opens no compartment). Police, advocacy, probation,
+partners, the manager and the admin get 403. The case section follows case visibility for
+every role and carries status-level facts only (tests/interventions/test_compartment.py)."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from interventions.models import Modality, Session
+from tests.factories_interventions import (
+    book,
+    raw_enrolment,
+    refer,
+    second_health_agency,
+)
+from tests.matrix import ALL_ROLES, Row
+from tests.matrix.core import _shared_case
+
+CLINICAL = frozenset({Role.CLINICIAN, Role.CLINIC_CHAIR})
+
+
+def _case_kw(name, obj, ctx):
+    return reverse(name, kwargs={"case_pk": obj.pk})
+
+
+def _enrolment_kw(name, obj, ctx):
+    return reverse(name, kwargs={"enrolment_pk": obj.pk})
+
+
+def _attendance_kw(name, obj, ctx):
+    return reverse(name, kwargs={"enrolment_pk": obj.enrolment_id, "pk": obj.pk})
+
+
+def _compartment(**kwargs):
+    return Row(CLINICAL, partnership_wide_reach=False, **kwargs)
+
+
+def _api(**kwargs):
+    return _compartment(anonymous=401, **kwargs)
+
+
+ROWS = {
+    "interventions:caseload": Row(CLINICAL),
+    "interventions:case-interventions": Row(ALL_ROLES, scoped="case", url=_case_kw),
+    "interventions:enrolment-refer": Row(CLINICAL, scoped="case", url=_case_kw),
+    "interventions:enrolment-refer POST": Row(
+        CLINICAL, scoped="case", method="post", ok=400, url=_case_kw
+    ),
+    "interventions:enrolment-detail": _compartment(scoped="enrolment"),
+    "interventions:enrolment-consent": _compartment(scoped="enrolment"),
+    "interventions:enrolment-consent POST": _compartment(scoped="enrolment", method="post", ok=400),
+    "interventions:enrolment-withdraw": _compartment(scoped="enrolment"),
+    "interventions:enrolment-withdraw POST": _compartment(
+        scoped="enrolment", method="post", ok=400
+    ),
+    "interventions:session-new": _compartment(scoped="enrolment"),
+    "interventions:session-new POST": _compartment(scoped="enrolment", method="post", ok=400),
+    "interventions:session-reschedule": _compartment(scoped="session"),
+    "interventions:session-reschedule POST": _compartment(scoped="session", method="post", ok=400),
+    "interventions:session-cancel": _compartment(scoped="session"),
+    "interventions:session-cancel POST": _compartment(scoped="session", method="post", ok=400),
+    "interventions:session-attendance": _compartment(scoped="session"),
+    "interventions:session-attendance POST": _compartment(scoped="session", method="post", ok=400),
+    "api:interventions-programme-list": Row(ALL_ROLES, anonymous=401),
+    "api:interventions-enrolment-list": _api(),
+    "api:interventions-enrolment-list POST": _api(method="post", ok=400),
+    "api:interventions-enrolment-detail": _api(scoped="enrolment"),
+    "api:interventions-session-list": _api(scoped="enrolment", url=_enrolment_kw),
+    "api:interventions-session-list POST": _api(
+        scoped="enrolment", method="post", ok=400, url=_enrolment_kw
+    ),
+    "api:interventions-session-attendance": _api(
+        scoped="session", method="post", ok=400, url=_attendance_kw
+    ),
+}
+
+
+def _raw_session(enrolment, created_by):
+    return Session.objects.create(
+        enrolment=enrolment,
+        scheduled_at=timezone.now() - timedelta(hours=1),
+        modality=Modality.VIDEO,
+        created_by=created_by,
+    )
+
+
+def enrolment_scopes(ctx, role):
+    """The health agency's enrolment on the case shared with everyone ("own"), another
+    health agency's enrolment on the same case ("other_agency") and an enrolment in another
+    partnership."""
+    world = ctx.world
+
+    def own():
+        today = timezone.localdate()
+        return refer(
+            world.members[Role.CLINICIAN],
+            _shared_case(ctx),
+            referred_on=today - timedelta(days=7),
+            consent_on=today - timedelta(days=7),
+        )
+
+    def other_agency():
+        agency, member = second_health_agency(world.partnership)
+        return raw_enrolment(_shared_case(ctx), agency, created_by=member.user)
+
+    def other_partnership():
+        other = world.other_partnership_member
+        agency, member = second_health_agency(other.agency.partnership, "Southmoor health")
+        return raw_enrolment(world.other_partnership_case, agency, created_by=member.user)
+
+    return {
+        "own": ctx.once("enrolment_own", own),
+        "other_agency": ctx.once("enrolment_other_agency", other_agency),
+        "other_partnership": ctx.once("enrolment_other_partnership", other_partnership),
+    }
+
+
+def session_scopes(ctx, role):
+    """A scheduled session (an hour ago) of each of the enrolments above."""
+    enrolments = enrolment_scopes(ctx, role)
+    clinician = ctx.world.members[Role.CLINICIAN]
+
+    def own():
+        return book(clinician, enrolments["own"], timezone.now() - timedelta(hours=1))
+
+    def foreign(scope):
+        enrolment = enrolments[scope]
+        return _raw_session(enrolment, enrolment.created_by)
+
+    return {
+        "own": ctx.once("session_own", own),
+        "other_agency": ctx.once("session_other_agency", lambda: foreign("other_agency")),
+        "other_partnership": ctx.once(
+            "session_other_partnership", lambda: foreign("other_partnership")
+        ),
+    }
+
+
+SCOPES = {"enrolment": enrolment_scopes, "session": session_scopes}
