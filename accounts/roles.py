@@ -74,9 +74,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # The chair holds interventions only as a member of the delivering health agency (access.py).
     Role.CLINIC_CHAIR: frozenset(
-        _CASE_OWNERS
-        | _ASSESSORS
-        | {Cap.RUN_CLINIC, Cap.MANAGE_CLINICS, Cap.WORK_INTERVENTIONS}
+        _CASE_OWNERS | _ASSESSORS | {Cap.RUN_CLINIC, Cap.MANAGE_CLINICS, Cap.WORK_INTERVENTIONS}
     ),
     Role.CLINICIAN: frozenset(_EVERY_MEMBER | _ASSESSORS | {Cap.WORK_INTERVENTIONS}),
     Role.ADVOCATE: frozenset(_EVERY_MEMBER | _ASSESSORS | {Cap.WORK_ADVOCACY}),

@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from advocacy import demo as advocacy_demo
 from cases import demo as cases_demo
+from interventions import demo as interventions_demo
 from reporting import demo as reporting_demo
 from risk import demo as risk_demo
 from triage import demo as triage_demo
@@ -40,7 +41,13 @@ class Command(BaseCommand):
             rng=rng, agencies=north.agencies, members=north.members, case_count=case_count
         )
         cases_demo.seed_screening(members=north.members)
-        for app_demo in (risk_demo, triage_demo, advocacy_demo, reporting_demo):
+        for app_demo in (
+            risk_demo,
+            triage_demo,
+            advocacy_demo,
+            interventions_demo,
+            reporting_demo,
+        ):
             app_demo.seed(
                 partnership=north.partnership, agencies=north.agencies, members=north.members
             )

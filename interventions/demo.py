@@ -1,0 +1,158 @@
+"""Demo interventions for the demo clinician: a fACT enrolment with three sessions attended
+and one booked, one awaiting consent, and one completed (with a session that was moved).
+Everything goes through the services, so dates are checked and audit rows are real.
+Idempotent: nothing is added when the clinician's agency already delivers an enrolment."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from accounts.roles import Role
+from cases.models import CaseParty, PartyRole
+from interventions import services
+from interventions.models import (
+    Attendance,
+    Component,
+    Enrolment,
+    Modality,
+    Pathway,
+    Programme,
+)
+
+
+def _at(day, hour, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _perpetrators(agency):
+    """One perpetrator party per open case shared with the agency, oldest case first."""
+    parties = CaseParty.objects.filter(
+        role=PartyRole.PERPETRATOR,
+        case__case_agencies__agency=agency,
+        case__closed_on__isnull=True,
+    ).order_by("case_id", "pk")
+    seen, found = set(), []
+    for party in parties.select_related("case"):
+        if party.case_id not in seen:
+            seen.add(party.case_id)
+            found.append(party)
+    return found
+
+
+NOTES = [
+    "Introduced the programme and the sharing contract; formulation of the pattern of contact.",
+    "Values work; noticed urges to check her social media and practised letting them pass.",
+    "Defusion exercises on 'she owes me an explanation'; agreed a plan for no contact.",
+    "Committed actions reviewed; reports no contact attempts this week.",
+    "Relapse-prevention plan written together.",
+    "Final session: review of the plan and of what has changed.",
+]
+COMPONENTS = [
+    [Component.FORMULATION],
+    [Component.FORMULATION, Component.OPEN],
+    [Component.OPEN, Component.AWARE],
+    [Component.AWARE, Component.ENGAGED],
+    [Component.ENGAGED],
+    [Component.ENGAGED, Component.FORMULATION],
+]
+
+
+def _attend(me, enrolment, day, index, attendance=Attendance.ATTENDED_ENGAGED):
+    session = services.session_schedule(
+        **me, enrolment=enrolment, scheduled_at=_at(day, 10), modality=Modality.VIDEO
+    )
+    return services.attendance_record(
+        **me,
+        session=session,
+        attendance=attendance,
+        minutes=55 if attendance != Attendance.LATE else 40,
+        components=COMPONENTS[index],
+        notes=NOTES[index],
+    )
+
+
+def seed(*, partnership, agencies, members):
+    clinician = members.get(Role.CLINICIAN)
+    if clinician is None or Enrolment.objects.filter(provider_agency=clinician.agency).exists():
+        return
+    parties = _perpetrators(clinician.agency)[:3]
+    fact = Programme.objects.filter(partnership__isnull=True, code="fact").first()
+    if len(parties) < 3 or fact is None:
+        return
+    today = timezone.localdate()
+    me = {"actor": clinician.user, "membership": clinician}
+
+    # 1. Active: consent signed five weeks ago, three sessions attended, the fourth booked.
+    referred = today - timedelta(days=40)
+    active = services.enrolment_refer(
+        **me,
+        party=parties[0],
+        programme=fact,
+        pathway=Pathway.CONDITIONAL_CAUTION,
+        referred_on=referred,
+        practitioner=clinician.user,
+    )
+    services.consent_record(
+        **me,
+        enrolment=active,
+        consent_signed_on=referred + timedelta(days=5),
+        shares_progress=True,
+        shares_compliance=True,
+        shares_risk_indicators=True,
+    )
+    for week in range(3):
+        _attend(me, active, referred + timedelta(days=12 + 7 * week), week)
+    services.session_schedule(
+        **me,
+        enrolment=active,
+        scheduled_at=_at(today + timedelta(days=3), 10),
+        modality=Modality.VIDEO,
+    )
+
+    # 2. Referred by the clinic this week: allocated, awaiting the signed contract.
+    services.enrolment_refer(
+        **me,
+        party=parties[1],
+        programme=fact,
+        pathway=Pathway.SPO_REQUIREMENT,
+        referred_on=today - timedelta(days=3),
+        practitioner=clinician.user,
+    )
+
+    # 3. Completed: six sessions attended (one moved a day, one late) four months ago.
+    referred = today - timedelta(days=130)
+    done = services.enrolment_refer(
+        **me,
+        party=parties[2],
+        programme=fact,
+        pathway=Pathway.REHABILITATIVE_ORDER,
+        referred_on=referred,
+        practitioner=clinician.user,
+    )
+    services.consent_record(
+        **me,
+        enrolment=done,
+        consent_signed_on=referred + timedelta(days=4),
+        shares_progress=True,
+        shares_compliance=True,
+    )
+    moved = services.session_schedule(
+        **me,
+        enrolment=done,
+        scheduled_at=_at(referred + timedelta(days=10), 10),
+        modality=Modality.IN_PERSON,
+    )
+    first = services.session_reschedule(
+        **me, session=moved, scheduled_at=_at(referred + timedelta(days=11), 14)
+    )
+    services.attendance_record(
+        **me,
+        session=first,
+        attendance=Attendance.ATTENDED_ENGAGED,
+        minutes=60,
+        components=COMPONENTS[0],
+        notes=NOTES[0],
+    )
+    for index in range(1, 6):
+        attendance = Attendance.LATE if index == 3 else Attendance.ATTENDED_ENGAGED
+        _attend(me, done, referred + timedelta(days=11 + 7 * index), index, attendance)

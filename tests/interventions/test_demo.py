@@ -1,0 +1,47 @@
+"""The demo seed gives the demo clinician an active fACT enrolment (three attended, one
+booked), one awaiting consent and one completed; a second run adds nothing."""
+
+from accounts.roles import Role
+from cases.models import PartyRole
+from interventions import demo
+from interventions.models import Enrolment, EnrolmentStatus, Session, SessionStatus
+from tests.factories import add_party, open_case
+
+
+def test_seed_makes_three_enrolments_once(world):
+    police = world.members[Role.INVESTIGATOR]
+    for _ in range(3):
+        add_party(
+            open_case(police, shared_with=[world.agencies["health"]]), role=PartyRole.PERPETRATOR
+        )
+    agencies = list(world.agencies.values())
+    demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
+    enrolments = list(Enrolment.objects.prefetch_related("sessions").order_by("referred_on"))
+    assert sorted(e.status for e in enrolments) == sorted(
+        [EnrolmentStatus.ACTIVE, EnrolmentStatus.AWAITING_CONSENT, EnrolmentStatus.COMPLETED]
+    )
+    active = next(e for e in enrolments if e.status == EnrolmentStatus.ACTIVE)
+    assert active.attended_count == 3
+    assert active.sessions.filter(status=SessionStatus.SCHEDULED).count() == 1
+    completed = next(e for e in enrolments if e.status == EnrolmentStatus.COMPLETED)
+    assert completed.attended_count == 6
+    assert completed.sessions.filter(status=SessionStatus.RESCHEDULED).count() == 1
+    demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
+    assert Enrolment.objects.count() == 3
+    assert Session.objects.count() == 4 + 7
+
+
+def test_seed_demo_gives_the_demo_clinician_the_three(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    enrolments = Enrolment.objects.filter(
+        practitioner__email="clinician@northshire.demo"
+    ).prefetch_related("sessions")
+    assert sorted(e.status for e in enrolments) == sorted(
+        [EnrolmentStatus.ACTIVE, EnrolmentStatus.AWAITING_CONSENT, EnrolmentStatus.COMPLETED]
+    )
+    assert enrolments[0].provider_agency.kind == "health"
