@@ -94,15 +94,7 @@ class ReferForm(RuleCheckedForm):
             (p.pk, f"{p.person.full_name} ({p.get_role_display().lower()})") for p in parties
         ]
         self.fields["programme"].queryset = programmes
-        practitioner = forms.ModelChoiceField(
-            label="Allocated clinician",
-            queryset=clinicians,
-            required=False,
-            empty_label="Not allocated yet",
-            error_messages={"invalid_choice": "Choose a clinician in your agency."},
-        )
-        practitioner.label_from_instance = lambda user: user.full_name
-        self.fields["practitioner"] = practitioner
+        self.fields["practitioner"] = _clinician_field(clinicians)
 
     def values(self):
         data = self.cleaned_data
@@ -123,6 +115,27 @@ class ReferForm(RuleCheckedForm):
         errors = services.referral_errors(values)
         self.add_rule_errors(errors)
         return data
+
+
+def _clinician_field(clinicians, required=False):
+    field = forms.ModelChoiceField(
+        label="Allocated clinician",
+        queryset=clinicians,
+        required=required,
+        empty_label="Not allocated yet",
+        error_messages={
+            "required": "Choose a clinician in your agency.",
+            "invalid_choice": "Choose a clinician in your agency.",
+        },
+    )
+    field.label_from_instance = lambda user: user.full_name
+    return field
+
+
+class AllocateForm(RuleCheckedForm):
+    def __init__(self, *args, clinicians, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"] = _clinician_field(clinicians, required=True)
 
 
 class ConsentForm(RuleCheckedForm):

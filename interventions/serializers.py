@@ -109,7 +109,9 @@ class EnrolmentCreateSerializer(serializers.Serializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    components = serializers.ListField(child=serializers.ChoiceField(choices=Component.choices))
+    components = serializers.ListField(
+        child=serializers.ChoiceField(choices=Component.choices), read_only=True
+    )
     recorded_by = serializers.CharField(
         source="recorded_by.full_name", read_only=True, allow_null=True, default=None
     )

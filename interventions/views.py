@@ -26,6 +26,7 @@ from cases.selectors import core as case_selectors
 from cases.views.record import section_context
 from interventions import selectors, services
 from interventions.forms import (
+    AllocateForm,
     AttendanceForm,
     CancelForm,
     ConsentForm,
@@ -216,6 +217,28 @@ def enrolment_consent(request, pk):
         "and what it lets you share with the criminal-justice agencies on the case."
     )
     return _form_page(request, context, form, "Consent and sharing contract", "Save")
+
+
+@provider_member
+def enrolment_allocate(request, pk):
+    membership = request.membership
+    enrolment = selectors.get_enrolment_or_404(membership, pk)
+    form = AllocateForm(
+        request.POST if request.method == "POST" else None,
+        clinicians=selectors.clinicians_of_agency(membership),
+        initial={"practitioner": enrolment.practitioner_id},
+    )
+    if _saved(
+        request,
+        form,
+        services.allocate,
+        "Clinician allocated.",
+        lambda: form.cleaned_data,
+        enrolment=enrolment,
+    ):
+        return redirect("interventions:enrolment-detail", enrolment.pk)
+    context = _enrolment_context(enrolment)
+    return _form_page(request, context, form, "Allocate a clinician", "Allocate")
 
 
 @provider_member

@@ -312,3 +312,39 @@ def test_api_refer_book_and_record(world, clinician, case, client, login):
     listed = client.get(url + "?status=active").json()
     assert [e["id"] for e in listed["results"]] == [body["id"]]
     assert client.get(url + "?status=nope").status_code == 400
+
+
+def test_allocate_a_clinician_through_the_page(world, clinician, case, client, login):
+    enrolment = refer(clinician, case, practitioner=None)
+    assert enrolment.status == EnrolmentStatus.REFERRED
+    login(clinician)
+    url = reverse("interventions:enrolment-allocate", args=[enrolment.pk])
+    bad = client.post(url, {"practitioner": world.members[Role.ADVOCATE].user_id})
+    assert bad.status_code == 400 and "practitioner" in bad.context["form"].errors
+    ok = client.post(url, {"practitioner": clinician.user_id})
+    assert ok.status_code == 302
+    enrolment = Enrolment.objects.prefetch_related("sessions").get()
+    assert enrolment.status == EnrolmentStatus.AWAITING_CONSENT
+
+
+def test_case_section_has_a_fixed_query_count(world, clinician, case, client, login):
+    today = timezone.localdate()
+
+    def add(n):
+        for _ in range(n):
+            enrolment = refer(
+                clinician, case, referred_on=today - timedelta(days=9), consent_on=today
+            )
+            book(clinician, enrolment, at(today + timedelta(days=5)))
+
+    login(world.members[Role.INVESTIGATOR])
+    url = reverse("interventions:case-interventions", args=[case.pk])
+    add(1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add(5)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert len(response.context["enrolments"]) == 6
+    assert len(many) == len(few)

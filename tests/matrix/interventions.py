@@ -56,6 +56,10 @@ ROWS = {
         CLINICAL, scoped="case", method="post", ok=400, url=_case_kw
     ),
     "interventions:enrolment-detail": _compartment(scoped="enrolment"),
+    "interventions:enrolment-allocate": _compartment(scoped="enrolment"),
+    "interventions:enrolment-allocate POST": _compartment(
+        scoped="enrolment", method="post", ok=400
+    ),
     "interventions:enrolment-consent": _compartment(scoped="enrolment"),
     "interventions:enrolment-consent POST": _compartment(scoped="enrolment", method="post", ok=400),
     "interventions:enrolment-withdraw": _compartment(scoped="enrolment"),
