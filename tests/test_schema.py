@@ -91,6 +91,7 @@ if FUZZ:
         "reference-codes": Role.PARTNERSHIP_ADMIN,
         "people": Role.CLINIC_CHAIR,
         "advocacy": Role.ADVOCATE,
+        "interventions": Role.CLINICIAN,
     }
 
     def _caller(path):
@@ -147,6 +148,12 @@ if FUZZ:
             made=True,
             summary="First call: safe to talk.",
         )
+        from tests.factories_interventions import Attendance, enrolment_with_sessions
+
+        clinician = world.members[Role.CLINICIAN]
+        enrolment_with_sessions(
+            clinician, world.health_case, [Attendance.ATTENDED_ENGAGED, Attendance.LATE]
+        )
         return world
 
     @pytest.fixture
@@ -188,6 +195,9 @@ if FUZZ:
     MODELS = {
         "actions": "triage.Action",
         "advocacy/episodes": "advocacy.SupportEpisode",
+        "advocacy/referrals": "advocacy.AdvocacyReferral",
+        "interventions/enrolments": "interventions.Enrolment",
+        "interventions/programmes": "interventions.Programme",
         "agenda-items": "triage.AgendaItem",
         "case-records": "cases.Case",
         "cases": "cases.Case",
@@ -221,17 +231,26 @@ if FUZZ:
         "instrument_version": "risk.InstrumentVersion",
         "clinic": "triage.Clinic",
         "victim": "cases.CaseParty",
+        "party": "cases.CaseParty",
+        "programme": "interventions.Programme",
+        "practitioner": "accounts.User",
+        "advocate": "accounts.User",
     }
     NESTED = {
         "case_pk": "cases.Case",
         "meeting_pk": "triage.Meeting",
         "file_pk": "triage.MinutesFile",
         "episode_pk": "advocacy.SupportEpisode",
+        "enrolment_pk": "interventions.Enrolment",
     }
 
     def _model_for(path, name):
         if name in NESTED:
             return NESTED[name]
+        if "/sessions/{id}" in path:
+            return "interventions.Session"
+        if "/target-hardening/{id}" in path:
+            return "advocacy.TargetHardening"
         if "/orders/{id}" in path:
             return "cases.ProtectiveOrder"
         resource = path.removeprefix("/api/v1/").split("/{")[0]
