@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import can, can_screen, can_work_advocacy
+from accounts.access import can, can_screen, can_work_advocacy, can_work_interventions
 from accounts.decorators import member_required
 from accounts.roles import Cap, Role
 from advocacy import selectors as advocacy_selectors
@@ -19,6 +19,7 @@ from cases.selectors import record as record_selectors
 from cases.selectors import screening as screening_selectors
 from cases.services import core as services
 from cases.views.record import section_context
+from interventions import selectors as intervention_selectors
 from risk import selectors as risk_selectors
 from triage.selectors import actions as action_selectors
 from triage.selectors import clinics as clinic_selectors
@@ -64,6 +65,11 @@ def _to_do(membership):
         to_do["reviews_due"] = list(risk_selectors.reviews_due_for_agency(membership))
     if can_screen(membership):
         to_do["unscreened"] = screening_selectors.unscreened_count(membership)
+    if can_work_interventions(membership):
+        to_do["interventions"] = {
+            "agency": intervention_selectors.caseload_counts(membership),
+            "mine": intervention_selectors.caseload_counts(membership, mine=True),
+        }
     if can_work_advocacy(membership):
         to_do["caseload"] = advocacy_selectors.caseload_counts(membership, mine=True)
         to_do["referrals_waiting"] = advocacy_selectors.waiting_count(membership)

@@ -95,3 +95,20 @@ def test_my_work_queries_are_bounded(client, login, world):
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("home"))
     assert len(queries) <= 25, [q["sql"][:120] for q in queries]
+
+
+def test_clinician_sees_their_interventions_caseload(client, login, world):
+    from tests.factories_interventions import refer
+
+    clinician = world.members[Role.CLINICIAN]
+    refer(clinician, world.health_case)  # allocated to them: awaiting consent
+    refer(clinician, world.health_case, consent_on=timezone.localdate())  # active
+    refer(clinician, world.health_case, practitioner=None)  # waiting for a clinician
+    login(clinician)
+    page, to_do = _to_do(client)
+    assert page.context["interventions"]["agency"]["referred"] == 1
+    assert "1 referred, waiting for a clinician" in to_do
+    assert "1 of yours awaiting consent" in to_do and "1 active" in to_do
+    login(world.members[Role.INVESTIGATOR])
+    _page, police_to_do = _to_do(client)
+    assert "Interventions" not in police_to_do
