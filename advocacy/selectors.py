@@ -8,10 +8,15 @@ rest of the partnership may know (that a victim has support or a referral, and i
 comes from ``support_on_case``, which carries nothing of the compartment.
 """
 
+from datetime import date, timedelta
+
+from django.conf import settings
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
     Count,
+    DateField,
+    F,
     Max,
     Min,
     OuterRef,
@@ -20,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.access import advocacy_agency_id
@@ -37,6 +43,7 @@ from advocacy.models import (
     SafetyPlanOrder,
     SupportEpisode,
     TargetHardening,
+    add_working_days,
 )
 from audit.services import as_id, visible_or_404
 from cases.models import VICTIM_ROLES, CaseParty
@@ -69,8 +76,32 @@ def status_expression():
     )
 
 
+def first_contact_due_expression():
+    """SupportEpisode.first_contact_due_on as SQL: the target (a number of working days
+    after the referral) is the referral date plus a number of calendar days that depends
+    only on the referral's weekday, so seven cases cover every date."""
+    days = settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS
+    monday = date(2024, 1, 1)  # any Monday
+    whens = []
+    for weekday in range(7):
+        start = monday + timedelta(days=weekday)
+        offset = (add_working_days(start, days) - start).days
+        whens.append(
+            When(
+                referred_on__iso_week_day=weekday + 1,
+                then=F("referred_on") + timedelta(days=offset),
+            )
+        )
+    return Cast(CaseWhen(*whens), output_field=DateField())
+
+
+def latest_contact_of(episode_field="pk"):
+    """The latest contact (by time, then id) of the episode at ``episode_field``."""
+    return Contact.objects.filter(episode_id=OuterRef(episode_field)).order_by("-at", "-id")
+
+
 def _latest_contact():
-    return Contact.objects.filter(episode_id=OuterRef("pk")).order_by("-at", "-id")
+    return latest_contact_of("pk")
 
 
 def caseload(membership, *, status="", mine=False):

@@ -15,6 +15,9 @@ class NotificationKind(models.TextChoices):
     RISK_REVIEW_DUE = "risk_review_due", "Risk review due"
     CASE_REVIEW_DUE = "case_review_due", "Case due for clinic review"
     MEETING_TOMORROW = "meeting_tomorrow", "Meeting tomorrow"
+    FIRST_CONTACT_OVERDUE = "first_contact_overdue", "Advocacy first contact overdue"
+    NEXT_CONTACT_OVERDUE = "next_contact_overdue", "Advocacy next contact overdue"
+    SAFETY_PLAN_REVIEW_DUE = "safety_plan_review_due", "Safety plan review due"
 
 
 class Notification(models.Model):

@@ -9,10 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from accounts.models import Membership
 from accounts.roles import Cap, Role, is_partnership_wide, role_can
+from advocacy import selectors as advocacy_selectors
+from advocacy.models import SafetyPlan, SupportEpisode
 from cases.models import CaseGroupObjectPermission
 from reporting.models import NotificationKind, ReminderSent
 from risk import selectors as risk_selectors
@@ -135,6 +137,76 @@ def case_reviews_due(today):
     )
 
 
+# Advocacy (issue 11 item 9): the episode is the object of each event, and only the ids,
+# the case reference and the dates are read (nothing of the compartment).
+EPISODE_FIELDS = (
+    "pk",
+    "partnership_id",
+    "case_id",
+    "case__reference",
+    "advocacy_agency_id",
+    "advocate_id",
+)
+
+
+def _open_episodes():
+    return SupportEpisode.objects.filter(closed_on__isnull=True)
+
+
+def first_contacts_overdue(today):
+    """Open episodes with no first contact made whose first-contact target date
+    (SupportEpisode.first_contact_due_on, as SQL) has passed, not yet reminded about for
+    that date (a new referral date or target is a new event)."""
+    kind = NotificationKind.FIRST_CONTACT_OVERDUE
+    return (
+        _open_episodes()
+        .filter(first_contact_made_at__isnull=True)
+        .annotate(due_on=advocacy_selectors.first_contact_due_expression())
+        .filter(due_on__lt=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .order_by()
+        .values(*EPISODE_FIELDS, "due_on")
+    )
+
+
+def next_contacts_overdue(today):
+    """Open episodes whose latest contact set a next contact date that has passed (so no
+    contact has been logged since), not yet reminded about for that date."""
+    kind = NotificationKind.NEXT_CONTACT_OVERDUE
+    latest = advocacy_selectors.latest_contact_of("pk")
+    return (
+        _open_episodes()
+        .annotate(due_on=Subquery(latest.values("next_contact_due")[:1]))
+        .filter(due_on__isnull=False, due_on__lt=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .order_by()
+        .values(*EPISODE_FIELDS, "due_on")
+    )
+
+
+def safety_plan_reviews_due(today):
+    """The current (not superseded) safety plan of each open episode whose review date is
+    today or has passed, not yet reminded about for that episode and date."""
+    kind = NotificationKind.SAFETY_PLAN_REVIEW_DUE
+    return (
+        SafetyPlan.objects.filter(
+            superseded_at__isnull=True, episode__closed_on__isnull=True, review_on__lte=today
+        )
+        .filter(_not_yet_sent(kind, object_field="episode_id", date_field="review_on"))
+        .order_by()
+        .values(
+            "pk",
+            "episode_id",
+            "episode__partnership_id",
+            "episode__case_id",
+            "episode__case__reference",
+            "episode__advocacy_agency_id",
+            "episode__advocate_id",
+            "review_on",
+        )
+    )
+
+
 @dataclass
 class MeetingDue:
     pk: int
@@ -225,6 +297,8 @@ class Recipients:
     chairs: dict = field(default_factory=lambda: defaultdict(list))
     # agency id -> [(user id, role)] of members who take part in clinics.
     clinic_members: dict = field(default_factory=lambda: defaultdict(list))
+    # agency id -> user ids of members who may work advocacy (Cap.WORK_ADVOCACY).
+    advocacy_workers: dict = field(default_factory=lambda: defaultdict(list))
 
     def usable_in_partnership(self, user_id, partnership_id):
         return user_id is not None and user_id in self.users_by_partnership[partnership_id]
@@ -251,6 +325,8 @@ def recipients_on(day):
             recipients.chairs[partnership_id].append(user_id)
         if role_can(role, Cap.ADD_AGENDA_ITEM) or role_can(role, Cap.RUN_CLINIC):
             recipients.clinic_members[agency_id].append((user_id, is_partnership_wide(role)))
+        if role_can(role, Cap.WORK_ADVOCACY):
+            recipients.advocacy_workers[agency_id].append(user_id)
     return recipients
 
 

@@ -8,7 +8,10 @@ A second run the same day (or the next day) finds no unsent events and writes no
 unique (recipient, event_key) constraint on Notification is the last guard against a race.
 
 Nothing personal goes into a title, body or email: case references, dates, clinic names
-and links only (email leaves the secure system).
+and links only (email leaves the secure system). The advocacy kinds (first contact and next
+contact overdue, safety plan review due) go to the episode's advocate or the holding
+agency's advocacy members and say the kind, a date and the episode's link, nothing of the
+compartment.
 """
 
 import logging
@@ -51,6 +54,7 @@ class _Links:
         self.assessment = self._pattern(("risk:assessment-detail",)) or None
         self.meeting = self._pattern(("triage:meeting-detail", "triage:meeting"))
         self.clinics = self._plain("triage:clinic-list")
+        self.episode = self._pattern(("advocacy:episode-detail",))
 
     @staticmethod
     def _pattern(names):
@@ -78,6 +82,9 @@ class _Links:
         if self.assessment:
             return self.assessment.format(pk=assessment_id)
         return self.for_case(case_id)
+
+    def for_episode(self, episode_id, case_id):
+        return self.episode.format(pk=episode_id) if self.episode else self.for_case(case_id)
 
     def for_meeting(self, meeting_id):
         return self.meeting.format(pk=meeting_id) if self.meeting else self.clinics
@@ -177,6 +184,82 @@ def _case_review_events(rows, recipients, links):
             title=f"Case {row['case__reference']} due for clinic review",
             body=f"The clinic set a review date of {_day(due)}.",
             link=links.for_case(case_id),
+            recipients=_unique(to),
+        )
+
+
+def _advocacy_recipients(recipients, agency_id, advocate_id):
+    """The allocated advocate while they may work advocacy in the agency that holds the
+    episode; else (none allocated, or no longer usable there) that agency's members who may
+    work advocacy (the compartment: nobody outside the holding agency)."""
+    workers = recipients.advocacy_workers[agency_id]
+    if advocate_id is not None and advocate_id in workers:
+        return [advocate_id]
+    return workers
+
+
+# The advocacy kinds: (event key part, title, body); bodies carry a date and the episode id
+# only, never the victim's name, a contact summary or plan text (the compartment).
+_ADVOCACY_TEXT = {
+    NotificationKind.FIRST_CONTACT_OVERDUE: (
+        "first-contact",
+        "First contact overdue on case {ref}",
+        "Support episode {pk}: first contact with the victim was due by {day}.",
+    ),
+    NotificationKind.NEXT_CONTACT_OVERDUE: (
+        "next-contact",
+        "Next contact overdue on case {ref}",
+        "Support episode {pk}: the next contact was due on {day}.",
+    ),
+    NotificationKind.SAFETY_PLAN_REVIEW_DUE: (
+        "plan-review",
+        "Safety plan review due on case {ref}",
+        "Support episode {pk}: the safety plan is due for review on {day}.",
+    ),
+}
+
+
+def _episode_events(rows, kind, recipients, links):
+    """Events of the episode-level kinds (first contact, next contact): rows are episodes."""
+    part, title, body = _ADVOCACY_TEXT[kind]
+    for row in rows:
+        pk, due, case_id = row["pk"], row["due_on"], row["case_id"]
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=row["partnership_id"],
+            case_id=case_id,
+            key=f"episode:{pk}:{part}:{due}",
+            title=title.format(ref=row["case__reference"]),
+            body=body.format(pk=pk, day=_day(due)),
+            link=links.for_episode(pk, case_id),
+            recipients=_unique(
+                _advocacy_recipients(recipients, row["advocacy_agency_id"], row["advocate_id"])
+            ),
+        )
+
+
+def _plan_review_events(rows, recipients, links):
+    """Safety plan reviews: rows are current plans; the event is the episode's (a new
+    version with the same review date is not a new event, a new review date is)."""
+    kind = NotificationKind.SAFETY_PLAN_REVIEW_DUE
+    part, title, body = _ADVOCACY_TEXT[kind]
+    for row in rows:
+        pk, due, case_id = row["episode_id"], row["review_on"], row["episode__case_id"]
+        to = _advocacy_recipients(
+            recipients, row["episode__advocacy_agency_id"], row["episode__advocate_id"]
+        )
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=row["episode__partnership_id"],
+            case_id=case_id,
+            key=f"episode:{pk}:{part}:{due}",
+            title=title.format(ref=row["episode__case__reference"]),
+            body=body.format(pk=pk, day=_day(due)),
+            link=links.for_episode(pk, case_id),
             recipients=_unique(to),
         )
 
@@ -506,6 +589,15 @@ def _send_daily_reminders(*, today, email):
             sources.case_reviews_due(today), recipients, links
         ),
         kinds.MEETING_TOMORROW: _meeting_events(sources.meetings_on(tomorrow), recipients, links),
+        kinds.FIRST_CONTACT_OVERDUE: _episode_events(
+            sources.first_contacts_overdue(today), kinds.FIRST_CONTACT_OVERDUE, recipients, links
+        ),
+        kinds.NEXT_CONTACT_OVERDUE: _episode_events(
+            sources.next_contacts_overdue(today), kinds.NEXT_CONTACT_OVERDUE, recipients, links
+        ),
+        kinds.SAFETY_PLAN_REVIEW_DUE: _plan_review_events(
+            sources.safety_plan_reviews_due(today), recipients, links
+        ),
     }
     digests = _Digests() if email else None
     counts = {
