@@ -10,7 +10,12 @@ the police (and a third with health), ACTIONS open actions (plus done and cancel
 with due dates spread from 40 days ago to 80 days ahead (so about a third are overdue and
 most of those are past the escalation delay), ASSESSMENTS complete risk assessments (some
 superseded) with review dates from 30 days ago to 90 days ahead, one Case Analysis Summary
-per case with a review date, and two clinics meeting tomorrow with 40-case agendas.
+per case with a review date, two clinics meeting tomorrow with 40-case agendas, and
+EPISODES support episodes in the advocacy agency (loaded once, also into a database loaded
+before they were added): a tenth closed, a third referred in the last ten days with no first
+contact made, the rest with two contacts whose latest sets a next contact from 20 days ago to
+30 days ahead, and half with a superseded and a current safety plan reviewed from 30 days ago
+to 60 days ahead.
 
 Then clears the notifications and the ledger and times the job (the same service the
 Celery task and the send_reminders command call, emails to the locmem backend): run 1,
@@ -41,7 +46,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Agency, Membership, Partnership, User  # noqa: E402
 from accounts.roles import AgencyKind, Role  # noqa: E402
-from cases.models import Case, CaseGroupObjectPermission  # noqa: E402
+from advocacy.models import Contact, SafetyPlan, SupportEpisode  # noqa: E402
+from cases.models import Case, CaseGroupObjectPermission, CaseParty, Person  # noqa: E402
 from reporting.services.reminders import send_daily_reminders  # noqa: E402
 from risk.models import Assessment, Instrument, InstrumentVersion  # noqa: E402
 from triage.models import (  # noqa: E402
@@ -57,6 +63,7 @@ MEMBERS = int(os.environ.get("MEMBERS", "300"))
 CASES = int(os.environ.get("CASES", "40000"))
 ACTIONS = int(os.environ.get("ACTIONS", "100000"))
 ASSESSMENTS = int(os.environ.get("ASSESSMENTS", "50000"))
+EPISODES = int(os.environ.get("EPISODES", "20000"))
 BATCH = 5000
 
 # (agency kind, role, share of members)
@@ -261,6 +268,105 @@ def load(rng):
     return partnership
 
 
+def load_advocacy(rng, partnership):
+    """Support episodes, contacts and safety plans for the advocacy reminder kinds."""
+    if SupportEpisode.objects.filter(partnership=partnership).exists() or not EPISODES:
+        return
+    started = time.perf_counter()
+    today = timezone.localdate()
+    now = timezone.now()
+    agency = Agency.objects.get(partnership=partnership, kind=AgencyKind.ADVOCACY)
+    advocates = list(
+        Membership.objects.filter(agency=agency, role=Role.ADVOCATE).values_list(
+            "user_id", flat=True
+        )
+    )
+    case_ids = list(Case.objects.filter(partnership=partnership).values_list("pk", flat=True))
+    _bulk(
+        Person,
+        [
+            Person(partnership=partnership, given_names="Bench", family_name=f"Victim {i}")
+            for i in range(EPISODES)
+        ],
+    )
+    people = list(
+        Person.objects.filter(partnership=partnership, given_names="Bench")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _bulk(
+        CaseParty,
+        [
+            CaseParty(case_id=case_ids[i % len(case_ids)], person_id=p, role="victim")
+            for i, p in enumerate(people)
+        ],
+    )
+    parties = CaseParty.objects.filter(person_id__in=people).values_list("pk", "case_id")
+    rows = []
+    for i, (party_id, case_id) in enumerate(parties):
+        waiting = i % 3 == 0
+        referred = today - timedelta(days=rng.randint(0, 10) if waiting else rng.randint(11, 300))
+        closed = i % 10 == 9
+        rows.append(
+            SupportEpisode(
+                partnership=partnership,
+                case_id=case_id,
+                victim_id=party_id,
+                advocacy_agency=agency,
+                advocate_id=rng.choice(advocates) if rng.random() < 0.9 else None,
+                referral_route="police_screening",
+                referred_on=referred,
+                first_contact_made_at=None
+                if waiting
+                else timezone.make_aware(datetime.combine(referred, datetime.min.time())),
+                closed_on=today if closed else None,
+                closure_reason="support_complete" if closed else "",
+                created_by_id=advocates[0],
+            )
+        )
+    _bulk(SupportEpisode, rows)
+    episodes = list(
+        SupportEpisode.objects.filter(partnership=partnership).values_list(
+            "pk", "first_contact_made_at", "advocate_id"
+        )
+    )
+    contacts, plans = [], []
+    for pk, made_at, advocate_id in episodes:
+        by = advocate_id or advocates[0]
+        if made_at is not None:
+            for n, days_ago in enumerate((8, 2)):
+                contacts.append(
+                    Contact(
+                        episode_id=pk,
+                        at=now - timedelta(days=days_ago),
+                        channel="phone",
+                        direction="outgoing",
+                        made=True,
+                        summary="Bench contact",
+                        next_contact_due=today + timedelta(days=rng.randint(-20, 30))
+                        if n
+                        else today - timedelta(days=1),
+                        recorded_by_id=by,
+                    )
+                )
+        if pk % 2:
+            for version in (1, 2):
+                plans.append(
+                    SafetyPlan(
+                        episode_id=pk,
+                        version=version,
+                        review_on=today + timedelta(days=rng.randint(-30, 60)),
+                        created_by_id=by,
+                        superseded_at=now if version == 1 else None,
+                    )
+                )
+    _bulk(Contact, contacts)
+    _bulk(SafetyPlan, plans)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  advocacy: {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def timed(label, day):
     mail.outbox = []
     with CaptureQueriesContext(connection) as queries:
@@ -274,7 +380,7 @@ def timed(label, day):
         f"{len(queries)} queries, load average {os.getloadavg()[0]:.2f}"
     )
     for kind, count in created.items():
-        print(f"    {kind:18} {count:>8} notifications  {summary['events'][kind]:>7} events")
+        print(f"    {kind:22} {count:>8} notifications  {summary['events'][kind]:>7} events")
     return seconds, summary
 
 
@@ -283,7 +389,8 @@ def main():
     if connection.vendor != "postgresql":
         sys.exit("Run on PostgreSQL: set DATABASE_URL.")
     print("Loading the data (skipped when already loaded)…", flush=True)
-    load(rng)
+    partnership = load(rng)
+    load_advocacy(rng, partnership)
     today = timezone.localdate()
     open_actions = Action.objects.filter(status="open").count()
     reviews = Assessment.objects.filter(review_due_on__isnull=False).count()
