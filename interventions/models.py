@@ -91,6 +91,15 @@ class EnrolmentStatus(models.TextChoices):
         return cls.AWAITING_CONSENT
 
 
+class ReferralRoute(models.TextChoices):
+    """Where a referral came from: made on the case by the provider, or handed off without
+    re-keying by a clinic decision or a crime-screening action (interventions.services)."""
+
+    CASE = "case", "From the case"
+    CLINIC = "clinic", "Clinic decision"
+    SCREENING = "screening", "Crime screening action"
+
+
 class Modality(models.TextChoices):
     VIDEO = "video", "Video"
     IN_PERSON = "in_person", "In person"
@@ -196,7 +205,23 @@ class Enrolment(models.Model):
         related_name="+",
     )
     referred_on = models.DateField()
-    pathway = models.CharField(max_length=30, choices=Pathway.choices)
+    route = models.CharField(
+        max_length=10, choices=ReferralRoute.choices, default=ReferralRoute.CASE
+    )
+    # The source of a hand-off (a CAS version, a screened crime): each refers a person once.
+    discussion = models.ForeignKey(
+        "triage.CaseDiscussion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    screening_entry = models.ForeignKey(
+        "cases.CrimeScreenEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Blank on a hand-off until the provider agrees it: a clinic decision or a screening
+    # action does not know the pathway, and nothing is guessed.
+    pathway = models.CharField(max_length=30, choices=Pathway.choices, blank=True)
     planned_sessions = models.PositiveSmallIntegerField()
     consent_signed_on = models.DateField(
         null=True, blank=True, help_text="Consent and the information-sharing contract."

@@ -68,6 +68,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "practitioner",
             "practitioner_name",
             "referred_on",
+            "route",
             "pathway",
             "planned_sessions",
             "consent_signed_on",

@@ -28,6 +28,7 @@ from cases.models.reference import CodeList, code_versions
 from cases.selectors.core import cases_visible_to
 from cases.selectors.screening import can_screen, is_screening_supervisor
 from config.jobs import job_holds, job_queue
+from interventions import services as intervention_services
 
 PROGRESS_EVERY = 1_000
 
@@ -379,6 +380,13 @@ def action_errors(*, entry, kinds, acted_on, reason="", requested_offence=None):
         problem = advocacy_services.screening_referral_problem(entry, entry.case)
         if problem:
             errors["kinds"] = problem
+    if ScreeningActionKind.EASI_CANDIDATE in kinds and entry.case_id and "kinds" not in errors:
+        # A linked crime refers its suspect to fACT at once (interventions.services).
+        problem = intervention_services.handoff_problem(
+            entry.case, suspect_person_id=entry.suspect_person_id
+        )
+        if problem:
+            errors["kinds"] = problem
     if acted_on is not None:
         if acted_on > timezone.localdate():
             errors["acted_on"] = "The date of the action must be today or in the past."
@@ -445,6 +453,15 @@ def actions_record(
                 referred_on=_advocacy_referred_on(locked),
             )
             detail["advocacy_referrals"] = [referral.pk for referral in made]
+        if ScreeningActionKind.EASI_CANDIDATE in kinds and locked.case_id:
+            made = intervention_services.referral_from_screening(
+                actor=actor,
+                membership=membership,
+                entry=locked,
+                case=locked.case,
+                referred_on=_easi_referred_on(locked),
+            )
+            detail["intervention_referral"] = made.pk if made else None
         record_event(
             action=Action.CREATE,
             actor=actor,
@@ -461,6 +478,18 @@ def _advocacy_referred_on(entry):
     when it has none: the referral date the advocacy queue carries."""
     first = (
         ScreeningAction.objects.filter(entry=entry, kind=ScreeningActionKind.ADVOCACY_REFERRAL)
+        .order_by("acted_at")
+        .values_list("acted_at", flat=True)
+        .first()
+    )
+    return timezone.localtime(first).date() if first else None
+
+
+def _easi_referred_on(entry):
+    """The date of the crime's earliest "EASI / intervention candidate" action, or None
+    when it has none: the referral date of the fACT enrolment it makes."""
+    first = (
+        ScreeningAction.objects.filter(entry=entry, kind=ScreeningActionKind.EASI_CANDIDATE)
         .order_by("acted_at")
         .values_list("acted_at", flat=True)
         .first()
@@ -580,6 +609,15 @@ def entry_link_case(*, actor, membership, entry, case):
         problem = advocacy_services.screening_referral_problem(entry, case)
         if problem:
             raise ValidationError({"case": problem})
+    # Likewise its "EASI / intervention candidate" refers the suspect to fACT
+    # (interventions.services explains the choice).
+    easi_on = _easi_referred_on(entry) if case is not None else None
+    if easi_on is not None:
+        problem = intervention_services.handoff_problem(
+            case, suspect_person_id=entry.suspect_person_id
+        )
+        if problem:
+            raise ValidationError({"case": problem})
     with transaction.atomic():
         entry.case = case
         entry.updated_at = timezone.now()
@@ -595,6 +633,16 @@ def entry_link_case(*, actor, membership, entry, case):
                 error_field="case",
             )
             detail["advocacy_referrals"] = [referral.pk for referral in made]
+        if easi_on is not None:
+            made = intervention_services.referral_from_screening(
+                actor=actor,
+                membership=membership,
+                entry=entry,
+                case=case,
+                referred_on=easi_on,
+                error_field="case",
+            )
+            detail["intervention_referral"] = made.pk if made else None
         record_event(
             action=Action.UPDATE,
             actor=actor,
@@ -664,6 +712,22 @@ def entry_link_accepted_case(*, actor, membership, entry, case, referral):
             detail["advocacy_referrals"] = (
                 None if made is None else [referral.pk for referral in made]
             )
+        easi_on = _easi_referred_on(entry)
+        if easi_on is not None:
+            # The crime's fACT referral, likewise never refusing the acceptance: when it
+            # cannot be made the audit row says so ("intervention_referral": None,
+            # "intervention_referral_left_out": True).
+            made = intervention_services.referral_from_screening(
+                actor=actor,
+                membership=membership,
+                entry=entry,
+                case=case,
+                referred_on=easi_on,
+                error_field=None,
+            )
+            detail["intervention_referral"] = made.pk if made else None
+            if made is False:
+                detail["intervention_referral_left_out"] = True
         record_event(
             action=Action.UPDATE,
             actor=actor,

@@ -13,6 +13,11 @@ builder and the reminders read them.
 "Refer the victim to advocacy" (``refer_to_advocacy``) puts every victim on the case in the
 advocacy agency's referral queue in the same transaction (advocacy.services
 .referrals_from_discussion; once per CAS version and victim, never while one waits).
+The decision "Refer to intervention" refers the case's perpetrator to fACT in the same
+transaction (interventions.services.referral_from_discussion, whose decisions are written
+above it); when no perpetrator or delivering agency can be chosen the CAS is refused at
+its "decision" field and nothing is saved (closing the meeting is never blocked by it:
+undiscussed items carry over).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +32,7 @@ from audit.models import Action as AuditAction
 from audit.services import record_event
 from cases.models import Case, Classification, CodeList, Priority, Tier, code_choices
 from cases.services import record as record_services
+from interventions import services as intervention_services
 from triage.models import (
     Action,
     CaseDiscussion,
@@ -147,6 +153,10 @@ def discussion_errors(
         problem = advocacy_services.discussion_referral_problem(case)
         if problem:
             errors["refer_to_advocacy"] = problem
+    if decision == Decision.REFER_INTERVENTION and "decision" not in errors:
+        problem = intervention_services.handoff_problem(case)
+        if problem:
+            errors["decision"] = problem
     actions = _check_actions(errors, list(actions or ()), case=case, today=today)
     return errors, actions
 
@@ -256,6 +266,9 @@ def discussion_record(
             created_actions.append(action)
         carry_forward(actor=actor, membership=membership, discussion=discussion)
         advocacy_services.referrals_from_discussion(
+            actor=actor, membership=membership, discussion=discussion
+        )
+        intervention_services.referral_from_discussion(
             actor=actor, membership=membership, discussion=discussion
         )
     discussion.created_actions = created_actions
