@@ -3,7 +3,6 @@ contact_errors, close_errors, plan_errors, measure_errors), so every problem sho
 pass with the error summary; the service checks again when saving."""
 
 import contextlib
-from datetime import datetime
 
 from django import forms
 from django.forms.utils import ErrorDict
@@ -23,7 +22,8 @@ from advocacy.models import (
     PlanItemOwner,
     ReferralRoute,
 )
-from cases.forms.core import DateField
+from cases.forms import core as core_forms
+from cases.forms.core import DateField, combine_date_time
 
 TIME_HINT = "24-hour clock, UK time. For example, 14:30"
 # A service error on a date-and-time goes next to its date input.
@@ -34,30 +34,8 @@ DATETIME_PARTS = {
 }
 
 
-def _combine(day, time):
-    if day is None or time is None:
-        return None
-    return timezone.make_aware(datetime.combine(day, time))
-
-
-class RuleCheckedForm(forms.Form):
-    """Adds the service's rule errors to the fields that have none of their own."""
-
-    def add_rule_errors(self, errors):
-        for field, message in errors.items():
-            target = DATETIME_PARTS.get(field, (field,))[0]
-            if target not in self.fields:
-                target = None
-            if target is not None and self.has_error(target):
-                continue
-            self.add_error(target, message)
-
-    def apply_service_errors(self, error):
-        """A ValidationError the service raised while saving, at the matching fields."""
-        messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, message in messages.items():
-            target = DATETIME_PARTS.get(field, (field,))[0] if field else None
-            self.add_error(target if target in self.fields else None, message)
+class RuleCheckedForm(core_forms.RuleCheckedForm):
+    datetime_parts = DATETIME_PARTS
 
 
 def _time_field(label, required=False):
@@ -212,7 +190,7 @@ class EpisodeForm(RuleCheckedForm):
             self.add_error(time_name, "Enter the time as well as the date.")
         if time is not None and day is None and not self.has_error(day_name):
             self.add_error(day_name, "Enter the date as well as the time.")
-        return _combine(day, time)
+        return combine_date_time(day, time)
 
     def values(self):
         """The cleaned data as the service's fields."""
@@ -224,7 +202,7 @@ class EpisodeForm(RuleCheckedForm):
         }
         for name in ("first_contact_attempted_at", "first_contact_made_at"):
             day, time = (data.get(part) for part in DATETIME_PARTS[name])
-            values[name] = _combine(day, time)
+            values[name] = combine_date_time(day, time)
         for name in ("share_consent_with", "share_consent_purpose"):
             values[name] = (values.get(name) or "").strip()
         return values
@@ -289,7 +267,7 @@ class ContactForm(RuleCheckedForm):
     def values(self):
         data = self.cleaned_data
         return {
-            "at": _combine(data.get("at_date"), data.get("at_time")),
+            "at": combine_date_time(data.get("at_date"), data.get("at_time")),
             "channel": data.get("channel"),
             "direction": data.get("direction"),
             "made": data.get("made"),

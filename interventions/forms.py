@@ -2,12 +2,11 @@
 consent_errors, schedule_errors, attendance_errors, withdraw_errors), so every problem shows
 in one pass with the error summary; the service checks again when saving."""
 
-from datetime import datetime
-
 from django import forms
 from django.utils import timezone
 
-from cases.forms.core import DateField
+from cases.forms import core as core_forms
+from cases.forms.core import DateField, combine_date_time
 from interventions import services
 from interventions.models import (
     Attendance,
@@ -23,30 +22,8 @@ TIME_HINT = "24-hour clock, UK time. For example, 14:30"
 DATETIME_PARTS = {"scheduled_at": ("scheduled_date", "scheduled_time")}
 
 
-def _combine(day, time):
-    if day is None or time is None:
-        return None
-    return timezone.make_aware(datetime.combine(day, time))
-
-
-class RuleCheckedForm(forms.Form):
-    """Adds the service's rule errors to the fields that have none of their own."""
-
-    def add_rule_errors(self, errors):
-        for field, message in errors.items():
-            target = DATETIME_PARTS.get(field, (field,))[0]
-            if target not in self.fields:
-                target = None
-            if target is not None and self.has_error(target):
-                continue
-            self.add_error(target, message)
-
-    def apply_service_errors(self, error):
-        """A ValidationError the service raised while saving, at the matching fields."""
-        messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, message in messages.items():
-            target = DATETIME_PARTS.get(field, (field,))[0] if field else None
-            self.add_error(target if target in self.fields else None, message)
+class RuleCheckedForm(core_forms.RuleCheckedForm):
+    datetime_parts = DATETIME_PARTS
 
 
 def _choice(label, choices, *, message=""):
@@ -190,7 +167,9 @@ class ScheduleForm(RuleCheckedForm):
     def values(self):
         data = self.cleaned_data
         return {
-            "scheduled_at": _combine(data.get("scheduled_date"), data.get("scheduled_time")),
+            "scheduled_at": combine_date_time(
+                data.get("scheduled_date"), data.get("scheduled_time")
+            ),
             "modality": data.get("modality"),
         }
 

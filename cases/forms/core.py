@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -100,6 +102,40 @@ def apply_service_errors(form, error: ValidationError):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def combine_date_time(day, time):
+    """One aware datetime from a form's separate date and time inputs (None if either is
+    missing)."""
+    if day is None or time is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time))
+
+
+class RuleCheckedForm(forms.Form):
+    """A form whose service rules report errors by field. ``datetime_parts`` maps a service
+    field that is one datetime to the form's (date input, time input), so its error sits
+    next to the date input."""
+
+    datetime_parts = {}
+
+    def _target(self, field):
+        target = self.datetime_parts.get(field, (field,))[0] if field else None
+        return target if target in self.fields else None
+
+    def add_rule_errors(self, errors):
+        """The rules' errors, on the fields that have none of their own yet."""
+        for field, message in errors.items():
+            target = self._target(field)
+            if target is not None and self.has_error(target):
+                continue
+            self.add_error(target, message)
+
+    def apply_service_errors(self, error):
+        """A ValidationError the service raised while saving, at the matching fields."""
+        messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, message in messages.items():
+            self.add_error(self._target(field), message)
 
 
 NOT_SAVED = object()
