@@ -463,20 +463,9 @@ class SafetyPlanForm(RuleCheckedForm):
             return f"items-{self._row_of[int(index)]}-{part}"
         return field
 
-    def add_rule_errors(self, errors):
-        for field, message in errors.items():
-            target = self._form_field(field)
-            if target not in self.fields:
-                target = None
-            if target is not None and self.has_error(target):
-                continue
-            self.add_error(target, message)
-
-    def apply_service_errors(self, error):
-        messages = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-        for field, message in messages.items():
-            target = self._form_field(field) if field else None
-            self.add_error(target if target in self.fields else None, message)
+    def _target(self, field):
+        target = self._form_field(field) if field else None
+        return target if target in self.fields else None
 
     def clean(self):
         data = super().clean()
