@@ -29,14 +29,6 @@ def usable_memberships(user):
 class InvalidAgencyHeader(ValueError):
     """The X-Agency-Id header names no agency the caller may act for: answer 400, never guess."""
 
-    def record(self, user, value):
-        """One denial row: someone tried to act for an agency they may not (or mistyped)."""
-        from audit.services import record_denial
-
-        record_denial(
-            actor=user, kind="accounts.Agency", pk=(value or "")[:40], reason="X-Agency-Id refused"
-        )
-
 
 def _header_membership(memberships, header):
     value = header.strip()

@@ -13,7 +13,7 @@ from accounts.access import (
 )
 from audit import context
 from audit.models import Action
-from audit.services import record_event
+from audit.services import record_agency_header_refusal, record_event
 
 # Paths a signed-in user reaches before two-factor and membership checks pass.
 OPEN_PREFIXES = ("/static/", "/healthz", "/accessibility", "/api/")
@@ -57,7 +57,7 @@ class AccessGateMiddleware:
             membership = resolve_membership(request, user)
         except InvalidAgencyHeader as error:
             # A page asked for with a wrong X-Agency-Id header: refuse, never guess.
-            error.record(user, request.headers.get(AGENCY_HEADER))
+            record_agency_header_refusal(user, request.headers.get(AGENCY_HEADER))
             return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
         if membership is None:
             record_event(

@@ -6,6 +6,7 @@ from rest_framework.permissions import BasePermission
 
 from accounts.access import AGENCY_HEADER, InvalidAgencyHeader, resolve_membership
 from audit import context
+from audit.services import record_agency_header_refusal
 
 
 class IsActiveMember(BasePermission):
@@ -32,7 +33,7 @@ class IsActiveMember(BasePermission):
         try:
             membership = resolve_membership(request, user)
         except InvalidAgencyHeader as error:
-            error.record(user, request.headers.get(AGENCY_HEADER))
+            record_agency_header_refusal(user, request.headers.get(AGENCY_HEADER))
             raise exceptions.ValidationError({AGENCY_HEADER: [str(error)]}) from None
         if membership is None:
             return False

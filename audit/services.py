@@ -116,6 +116,14 @@ def record_denial(
     )
 
 
+def record_agency_header_refusal(user, value):
+    """One denial row for an X-Agency-Id that names no agency the caller may act for
+    (someone trying another agency, or a typo)."""
+    return record_denial(
+        actor=user, kind="accounts.Agency", pk=(value or "")[:40], reason="X-Agency-Id refused"
+    )
+
+
 def as_id(pk):
     """The id as an integer primary key, or None when it cannot be one (so the lookup is
     skipped: no database error for "abc" or a 30-digit number)."""

@@ -138,6 +138,19 @@ def caseload_counts(membership, *, mine=False):
     return counts
 
 
+def my_work_counts(membership):
+    """For the home page, one query: enrolments referred and waiting for a clinician in the
+    member's agency, and the member's own awaiting consent and active."""
+    mine = Q(practitioner_id=membership.user_id)
+    return with_progress(enrolments_visible_to(membership)).aggregate(
+        referred=Count("pk", filter=Q(derived_status=EnrolmentStatus.REFERRED)),
+        awaiting_consent=Count(
+            "pk", filter=mine & Q(derived_status=EnrolmentStatus.AWAITING_CONSENT)
+        ),
+        active=Count("pk", filter=mine & Q(derived_status=EnrolmentStatus.ACTIVE)),
+    )
+
+
 def get_enrolment_or_404(membership, pk):
     """The enrolment if the member's agency delivers it; otherwise a 404 and one denial row."""
     return visible_or_404(

@@ -66,10 +66,7 @@ def _to_do(membership):
     if can_screen(membership):
         to_do["unscreened"] = screening_selectors.unscreened_count(membership)
     if can_work_interventions(membership):
-        to_do["interventions"] = {
-            "agency": intervention_selectors.caseload_counts(membership),
-            "mine": intervention_selectors.caseload_counts(membership, mine=True),
-        }
+        to_do["interventions"] = intervention_selectors.my_work_counts(membership)
     if can_work_advocacy(membership):
         to_do["caseload"] = advocacy_selectors.caseload_counts(membership, mine=True)
         to_do["referrals_waiting"] = advocacy_selectors.waiting_count(membership)

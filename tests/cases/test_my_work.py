@@ -106,7 +106,7 @@ def test_clinician_sees_their_interventions_caseload(client, login, world):
     refer(clinician, world.health_case, practitioner=None)  # waiting for a clinician
     login(clinician)
     page, to_do = _to_do(client)
-    assert page.context["interventions"]["agency"]["referred"] == 1
+    assert page.context["interventions"] == {"referred": 1, "awaiting_consent": 1, "active": 1}
     assert "1 referred, waiting for a clinician" in to_do
     assert "1 of yours awaiting consent" in to_do and "1 active" in to_do
     login(world.members[Role.INVESTIGATOR])
