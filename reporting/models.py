@@ -18,6 +18,17 @@ class NotificationKind(models.TextChoices):
     FIRST_CONTACT_OVERDUE = "first_contact_overdue", "Advocacy first contact overdue"
     NEXT_CONTACT_OVERDUE = "next_contact_overdue", "Advocacy next contact overdue"
     SAFETY_PLAN_REVIEW_DUE = "safety_plan_review_due", "Safety plan review due"
+    # Sent at once by a service (notify_now), not by the daily job.
+    RISK_UPDATE = "risk_update", "Urgent risk update"
+    COMPLIANCE_ALERT = "compliance_alert", "Intervention compliance alert"
+    # The victim must be told something: a task for the advocate (or the OIC).
+    VICTIM_NOTIFICATION_DUE = "victim_notification_due", "Victim must be told"
+    VICTIM_NOTIFICATION_OVERDUE = "victim_notification_overdue", "Victim notification overdue"
+    # Interventions reminders (the daily job).
+    SESSION_TOMORROW = "session_tomorrow", "Intervention session tomorrow"
+    ATTENDANCE_NOT_RECORDED = "attendance_not_recorded", "Attendance not recorded"
+    POST_MEASURE_DUE = "post_measure_due", "Post-intervention measure due"
+    END_REPORT_DUE = "end_report_due", "End-of-intervention report due"
 
 
 class Notification(models.Model):

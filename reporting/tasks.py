@@ -25,3 +25,18 @@ def send_daily_reminders(day=None):
     from reporting.services.reminders import send_daily_reminders as run
 
     return run(today=date.fromisoformat(day) if day else timezone.localdate())
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=RETRY_BASE_SECONDS,
+    retry_backoff_max=RETRY_MAX_SECONDS,
+    retry_jitter=False,
+    max_retries=MAX_RETRIES,
+)
+def email_notifications(notification_ids):
+    """Emails urgent notifications (notify_now). Safe to run twice: each is sent once."""
+    from reporting.services.notifications import email_notifications as run
+
+    return run(notification_ids)

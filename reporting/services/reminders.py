@@ -606,8 +606,8 @@ def _send_daily_reminders(*, today, email):
     }
     summary = {
         "day": today.isoformat(),
-        "created": {kind: counts[kind][1] for kind in kinds.values},
-        "events": {kind: counts[kind][0] for kind in kinds.values},
+        "created": {kind: counts.get(kind, (0, 0))[1] for kind in kinds.values},
+        "events": {kind: counts.get(kind, (0, 0))[0] for kind in kinds.values},
         "emails": send_digests(now=now, digests=digests) if email else 0,
     }
     record_event(
