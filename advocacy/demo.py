@@ -12,7 +12,6 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.roles import Role
-from advocacy import selectors, services
 from advocacy.models import (
     AdvocacyReferral,
     Channel,
@@ -29,6 +28,9 @@ from advocacy.models import (
     SupportEpisode,
     TargetHardening,
 )
+from advocacy.selectors import safety as safety_selectors
+from advocacy.services import episodes as episode_services
+from advocacy.services import safety as safety_services
 from cases.models import VICTIM_ROLES, CaseParty, ScreeningActionKind
 from cases.selectors import core as case_selectors
 from cases.selectors import screening as screening_selectors
@@ -102,7 +104,7 @@ def _seed_episodes(advocate):
     me = {"actor": advocate.user, "membership": advocate}
 
     # 1. Referred yesterday by the crime screen: first contact still due.
-    services.episode_start(
+    episode_services.episode_start(
         **me,
         victim=victims[0],
         referral_route=ReferralRoute.POLICE_SCREENING,
@@ -113,7 +115,7 @@ def _seed_episodes(advocate):
 
     # 2. Referred by the clinic a month ago: contacted, consenting, a contact log.
     referred = today - timedelta(days=30)
-    engaged = services.episode_start(
+    engaged = episode_services.episode_start(
         **me,
         victim=victims[1],
         referral_route=ReferralRoute.CLINIC,
@@ -138,7 +140,7 @@ def _seed_episodes(advocate):
     ]
     for days, hour, channel, made, summary, next_in in log:
         day = referred + timedelta(days=days)
-        services.contact_log(
+        episode_services.contact_log(
             **me,
             episode=engaged,
             at=_at(day, hour),
@@ -150,7 +152,7 @@ def _seed_episodes(advocate):
             summary=summary,
             next_contact_due=day + timedelta(days=next_in) if next_in else None,
         )
-    services.episode_update(
+    episode_services.episode_update(
         **me,
         episode=engaged,
         support_consent_on=referred + timedelta(days=1),
@@ -163,7 +165,7 @@ def _seed_episodes(advocate):
 
     # 3. Support from MARAC four months ago, now closed as complete.
     referred = today - timedelta(days=120)
-    closed = services.episode_start(
+    closed = episode_services.episode_start(
         **me,
         victim=victims[2],
         referral_route=ReferralRoute.MARAC,
@@ -172,7 +174,7 @@ def _seed_episodes(advocate):
         needs=[NeedArea.HOUSING, NeedArea.CRIMINAL_JUSTICE],
         contact_frequency=ContactFrequency.FORTNIGHTLY,
     )
-    services.contact_log(
+    episode_services.contact_log(
         **me,
         episode=closed,
         at=_at(referred + timedelta(days=3), 11),
@@ -183,13 +185,13 @@ def _seed_episodes(advocate):
         safe_to_talk=True,
         summary="First contact (late: three working days).",
     )
-    services.episode_update(
+    episode_services.episode_update(
         **me,
         episode=closed,
         support_consent_on=referred + timedelta(days=3),
         support_consent_method=ConsentMethod.WRITTEN,
     )
-    services.episode_close(
+    episode_services.episode_close(
         **me,
         episode=closed,
         closed_on=today - timedelta(days=20),
@@ -236,7 +238,7 @@ def _seed_safety(advocate):
                 "done": True,
             },
         ]
-        services.safety_plan_save(
+        safety_services.safety_plan_save(
             **me, episode=engaged, review_on=today + timedelta(days=7), items=first_items
         )
         second_items = [
@@ -251,17 +253,17 @@ def _seed_safety(advocate):
                 "owner": PlanItemOwner.POLICE,
             },
         ]
-        services.safety_plan_save(
+        safety_services.safety_plan_save(
             **me,
             episode=engaged,
             review_on=today + timedelta(days=28),
             items=second_items,
-            order_ids=selectors.case_order_ids(engaged)[:1],
+            order_ids=safety_selectors.case_order_ids(engaged)[:1],
             notes="Reviewed after the victim saw the stalker outside work.",
         )
     if not TargetHardening.objects.filter(episode=engaged).exists():
         start = max(engaged.referred_on, today - timedelta(days=22))
-        services.measure_record(
+        safety_services.measure_record(
             **me,
             episode=engaged,
             kind=MeasureKind.PERSONAL_ALARM,
@@ -269,7 +271,7 @@ def _seed_safety(advocate):
             provided_on=min(start + timedelta(days=4), today),
             provider="Police crime prevention alarm scheme",
         )
-        services.measure_record(
+        safety_services.measure_record(
             **me,
             episode=engaged,
             kind=MeasureKind.DOORBELL_CAMERA,

@@ -1,14 +1,18 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from advocacy import api as advocacy_api
+from advocacy.api import episodes as advocacy_episodes_api
+from advocacy.api import referrals as advocacy_referrals_api
+from advocacy.api import safety as advocacy_safety_api
 from cases.api import core as cases_api
 from cases.api import people as cases_people_api
 from cases.api import record as cases_record_api
 from cases.api import reference as cases_reference_api
 from cases.api import referrals as cases_referrals_api
 from cases.api import screening as cases_screening_api
-from interventions import api as interventions_api
+from interventions.api import enrolments as interventions_enrolments_api
+from interventions.api import programmes as interventions_programmes_api
+from interventions.api import sessions as interventions_sessions_api
 from reporting import api as reporting_api
 from risk import api as risk_api
 from triage.api import actions as triage_actions_api
@@ -37,8 +41,12 @@ for area in (
     triage_clinics_api,
     triage_actions_api,
     risk_api,
-    advocacy_api,
-    interventions_api,
+    advocacy_episodes_api,
+    advocacy_referrals_api,
+    advocacy_safety_api,
+    interventions_programmes_api,
+    interventions_enrolments_api,
+    interventions_sessions_api,
     reporting_api,
 ):
     area.register(router)

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from cases.models import CaseParty, PartyRole
-from interventions import services
 from interventions.models import (
     Attendance,
     Component,
@@ -18,6 +17,8 @@ from interventions.models import (
     Pathway,
     Programme,
 )
+from interventions.services import enrolments as enrolment_services
+from interventions.services import sessions as session_services
 
 
 def _at(day, hour, minute=0):
@@ -58,10 +59,10 @@ COMPONENTS = [
 
 
 def _attend(me, enrolment, day, index, attendance=Attendance.ATTENDED_ENGAGED):
-    session = services.session_schedule(
+    session = session_services.session_schedule(
         **me, enrolment=enrolment, scheduled_at=_at(day, 10), modality=Modality.VIDEO
     )
-    return services.attendance_record(
+    return session_services.attendance_record(
         **me,
         session=session,
         attendance=attendance,
@@ -84,7 +85,7 @@ def seed(*, partnership, agencies, members):
 
     # 1. Active: consent signed five weeks ago, three sessions attended, the fourth booked.
     referred = today - timedelta(days=40)
-    active = services.enrolment_refer(
+    active = enrolment_services.enrolment_refer(
         **me,
         party=parties[0],
         programme=fact,
@@ -92,7 +93,7 @@ def seed(*, partnership, agencies, members):
         referred_on=referred,
         practitioner=clinician.user,
     )
-    services.consent_record(
+    enrolment_services.consent_record(
         **me,
         enrolment=active,
         consent_signed_on=referred + timedelta(days=5),
@@ -102,7 +103,7 @@ def seed(*, partnership, agencies, members):
     )
     for week in range(3):
         _attend(me, active, referred + timedelta(days=12 + 7 * week), week)
-    services.session_schedule(
+    session_services.session_schedule(
         **me,
         enrolment=active,
         scheduled_at=_at(today + timedelta(days=3), 10),
@@ -110,7 +111,7 @@ def seed(*, partnership, agencies, members):
     )
 
     # 2. Referred by the clinic this week: allocated, awaiting the signed contract.
-    services.enrolment_refer(
+    enrolment_services.enrolment_refer(
         **me,
         party=parties[1],
         programme=fact,
@@ -121,7 +122,7 @@ def seed(*, partnership, agencies, members):
 
     # 3. Completed: six sessions attended (one moved a day, one late) four months ago.
     referred = today - timedelta(days=130)
-    done = services.enrolment_refer(
+    done = enrolment_services.enrolment_refer(
         **me,
         party=parties[2],
         programme=fact,
@@ -129,23 +130,23 @@ def seed(*, partnership, agencies, members):
         referred_on=referred,
         practitioner=clinician.user,
     )
-    services.consent_record(
+    enrolment_services.consent_record(
         **me,
         enrolment=done,
         consent_signed_on=referred + timedelta(days=4),
         shares_progress=True,
         shares_compliance=True,
     )
-    moved = services.session_schedule(
+    moved = session_services.session_schedule(
         **me,
         enrolment=done,
         scheduled_at=_at(referred + timedelta(days=10), 10),
         modality=Modality.IN_PERSON,
     )
-    first = services.session_reschedule(
+    first = session_services.session_reschedule(
         **me, session=moved, scheduled_at=_at(referred + timedelta(days=11), 14)
     )
-    services.attendance_record(
+    session_services.attendance_record(
         **me,
         session=first,
         attendance=Attendance.ATTENDED_ENGAGED,

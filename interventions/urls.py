@@ -1,18 +1,33 @@
 from django.urls import path
 
-from interventions import views
+from interventions.views import enrolments as enrolment_views
+from interventions.views import sessions as session_views
 
 app_name = "interventions"
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
-    path("cases/<int:case_pk>/", views.case_interventions, name="case-interventions"),
-    path("cases/<int:case_pk>/refer/", views.enrolment_refer, name="enrolment-refer"),
-    path("enrolments/<int:pk>/", views.enrolment_detail, name="enrolment-detail"),
-    path("enrolments/<int:pk>/allocate/", views.enrolment_allocate, name="enrolment-allocate"),
-    path("enrolments/<int:pk>/consent/", views.enrolment_consent, name="enrolment-consent"),
-    path("enrolments/<int:pk>/withdraw/", views.enrolment_withdraw, name="enrolment-withdraw"),
-    path("enrolments/<int:pk>/sessions/new/", views.session_new, name="session-new"),
-    path("sessions/<int:pk>/reschedule/", views.session_reschedule, name="session-reschedule"),
-    path("sessions/<int:pk>/cancel/", views.session_cancel, name="session-cancel"),
-    path("sessions/<int:pk>/attendance/", views.session_attendance, name="session-attendance"),
+    path("", enrolment_views.caseload, name="caseload"),
+    path("cases/<int:case_pk>/", enrolment_views.case_interventions, name="case-interventions"),
+    path("cases/<int:case_pk>/refer/", enrolment_views.enrolment_refer, name="enrolment-refer"),
+    path("enrolments/<int:pk>/", enrolment_views.enrolment_detail, name="enrolment-detail"),
+    path(
+        "enrolments/<int:pk>/allocate/",
+        enrolment_views.enrolment_allocate,
+        name="enrolment-allocate",
+    ),
+    path(
+        "enrolments/<int:pk>/consent/", enrolment_views.enrolment_consent, name="enrolment-consent"
+    ),
+    path(
+        "enrolments/<int:pk>/withdraw/",
+        enrolment_views.enrolment_withdraw,
+        name="enrolment-withdraw",
+    ),
+    path("enrolments/<int:pk>/sessions/new/", session_views.session_new, name="session-new"),
+    path(
+        "sessions/<int:pk>/reschedule/", session_views.session_reschedule, name="session-reschedule"
+    ),
+    path("sessions/<int:pk>/cancel/", session_views.session_cancel, name="session-cancel"),
+    path(
+        "sessions/<int:pk>/attendance/", session_views.session_attendance, name="session-attendance"
+    ),
 ]

@@ -4,15 +4,15 @@ straight into the table for another agency's or partnership's episode."""
 from django.utils import timezone
 
 from accounts.roles import AgencyKind, Role
-from advocacy import services
 from advocacy.models import AdvocacyReferral, ReferralRoute, SupportEpisode
+from advocacy.services import episodes as episode_services
 from tests.factories import AgencyFactory, MembershipFactory, add_party
 
 
 def start_episode(member, case, *, victim=None, referred_on=None, needs=(), **kwargs):
     """An episode started by ``member`` (an advocate) for a (new) victim on ``case``."""
     victim = victim or add_party(case)
-    return services.episode_start(
+    return episode_services.episode_start(
         actor=member.user,
         membership=member,
         victim=victim,

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from accounts.roles import AgencyKind, Role
 from cases.models import PartyRole
-from interventions import services
 from interventions.models import Attendance, Enrolment, Modality, Pathway, Programme
+from interventions.services import enrolments as enrolment_services
+from interventions.services import sessions as session_services
 from tests.factories import AgencyFactory, MembershipFactory, add_party
 
 
@@ -25,7 +26,7 @@ def refer(member, case, *, party=None, referred_on=None, consent_on=None, **kwar
     """An enrolment on fACT referred by ``member`` (a clinician) for a (new) perpetrator on
     ``case``; with ``consent_on``, the consent recorded that day."""
     party = party or add_party(case, role=PartyRole.PERPETRATOR)
-    enrolment = services.enrolment_refer(
+    enrolment = enrolment_services.enrolment_refer(
         actor=member.user,
         membership=member,
         party=party,
@@ -36,7 +37,7 @@ def refer(member, case, *, party=None, referred_on=None, consent_on=None, **kwar
         **kwargs,
     )
     if consent_on is not None:
-        services.consent_record(
+        enrolment_services.consent_record(
             actor=member.user,
             membership=member,
             enrolment=enrolment,
@@ -48,7 +49,7 @@ def refer(member, case, *, party=None, referred_on=None, consent_on=None, **kwar
 
 
 def book(member, enrolment, when, modality=Modality.VIDEO):
-    return services.session_schedule(
+    return session_services.session_schedule(
         actor=member.user,
         membership=member,
         enrolment=enrolment,
@@ -63,7 +64,7 @@ def attend(member, session, attendance=Attendance.ATTENDED_ENGAGED, *, minutes=N
         Attendance.ATTENDED_NOT_ENGAGED,
         Attendance.LATE,
     )
-    return services.attendance_record(
+    return session_services.attendance_record(
         actor=member.user,
         membership=member,
         session=session,

@@ -136,7 +136,7 @@ if FUZZ:
 
         advocate = world.members[Role.ADVOCATE]
         episode = start_episode(advocate, world.advocacy_case)
-        from advocacy.services import contact_log
+        from advocacy.services.episodes import contact_log
 
         contact_log(
             actor=advocate.user,

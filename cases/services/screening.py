@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Partnership
-from advocacy import services as advocacy_services
+from advocacy.services import referrals as referral_services
 from audit.models import Action
 from audit.services import record_event
 from cases.importers import crime_screen
@@ -28,7 +28,7 @@ from cases.models.reference import CodeList, code_versions
 from cases.selectors.core import cases_visible_to
 from cases.selectors.screening import can_screen, is_screening_supervisor
 from config.jobs import job_holds, job_queue
-from interventions import services as intervention_services
+from interventions.services import handoffs as handoff_services
 
 PROGRESS_EVERY = 1_000
 
@@ -377,12 +377,12 @@ def action_errors(*, entry, kinds, acted_on, reason="", requested_offence=None):
             errors["requested_offence"] = "Select an offence different from the recorded one."
     if ScreeningActionKind.ADVOCACY_REFERRAL in kinds and entry.case_id and "kinds" not in errors:
         # A linked crime refers its victim to advocacy at once (advocacy.services).
-        problem = advocacy_services.screening_referral_problem(entry, entry.case)
+        problem = referral_services.screening_referral_problem(entry, entry.case)
         if problem:
             errors["kinds"] = problem
     if ScreeningActionKind.EASI_CANDIDATE in kinds and entry.case_id and "kinds" not in errors:
         # A linked crime refers its suspect to fACT at once (interventions.services).
-        problem = intervention_services.handoff_problem(
+        problem = handoff_services.handoff_problem(
             entry.case, suspect_person_id=entry.suspect_person_id
         )
         if problem:
@@ -445,7 +445,7 @@ def actions_record(
             "screened": first_screen,
         }
         if ScreeningActionKind.ADVOCACY_REFERRAL in kinds and locked.case_id:
-            made = advocacy_services.referrals_from_screening(
+            made = referral_services.referrals_from_screening(
                 actor=actor,
                 membership=membership,
                 entry=locked,
@@ -454,7 +454,7 @@ def actions_record(
             )
             detail["advocacy_referrals"] = [referral.pk for referral in made]
         if ScreeningActionKind.EASI_CANDIDATE in kinds and locked.case_id:
-            made = intervention_services.referral_from_screening(
+            made = handoff_services.referral_from_screening(
                 actor=actor,
                 membership=membership,
                 entry=locked,
@@ -606,16 +606,14 @@ def entry_link_case(*, actor, membership, entry, case):
     # cannot, so the referral is never silently lost.
     referred_on = _advocacy_referred_on(entry) if case is not None else None
     if referred_on is not None:
-        problem = advocacy_services.screening_referral_problem(entry, case)
+        problem = referral_services.screening_referral_problem(entry, case)
         if problem:
             raise ValidationError({"case": problem})
     # Likewise its "EASI / intervention candidate" refers the suspect to fACT
     # (interventions.services explains the choice).
     easi_on = _easi_referred_on(entry) if case is not None else None
     if easi_on is not None:
-        problem = intervention_services.handoff_problem(
-            case, suspect_person_id=entry.suspect_person_id
-        )
+        problem = handoff_services.handoff_problem(case, suspect_person_id=entry.suspect_person_id)
         if problem:
             raise ValidationError({"case": problem})
     with transaction.atomic():
@@ -624,7 +622,7 @@ def entry_link_case(*, actor, membership, entry, case):
         entry.save(update_fields=["case", "updated_at"])
         detail = {"linked_case": case.reference if case else None}
         if referred_on is not None:
-            made = advocacy_services.referrals_from_screening(
+            made = referral_services.referrals_from_screening(
                 actor=actor,
                 membership=membership,
                 entry=entry,
@@ -634,7 +632,7 @@ def entry_link_case(*, actor, membership, entry, case):
             )
             detail["advocacy_referrals"] = [referral.pk for referral in made]
         if easi_on is not None:
-            made = intervention_services.referral_from_screening(
+            made = handoff_services.referral_from_screening(
                 actor=actor,
                 membership=membership,
                 entry=entry,
@@ -701,7 +699,7 @@ def entry_link_accepted_case(*, actor, membership, entry, case, referral):
             # referral is not refused for it: when no victim or advocacy agency can be
             # chosen the audit row says so ("advocacy_referrals": None) and the screener
             # refers from the crime once the case is put right.
-            made = advocacy_services.referrals_from_screening(
+            made = referral_services.referrals_from_screening(
                 actor=actor,
                 membership=membership,
                 entry=entry,
@@ -717,7 +715,7 @@ def entry_link_accepted_case(*, actor, membership, entry, case, referral):
             # The crime's fACT referral, likewise never refusing the acceptance: when it
             # cannot be made the audit row says so ("intervention_referral": None,
             # "intervention_referral_left_out": True).
-            made = intervention_services.referral_from_screening(
+            made = handoff_services.referral_from_screening(
                 actor=actor,
                 membership=membership,
                 entry=entry,

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 from accounts.access import can, can_screen, can_work_advocacy, can_work_interventions
 from accounts.decorators import member_required
 from accounts.roles import Cap, Role
-from advocacy import selectors as advocacy_selectors
+from advocacy.selectors import episodes as episode_selectors
+from advocacy.selectors import referrals as referral_selectors
 from audit import selectors as audit_selectors
 from audit.models import Action
 from audit.services import break_glass_open, record_event, visible_or_404
@@ -19,7 +20,7 @@ from cases.selectors import record as record_selectors
 from cases.selectors import screening as screening_selectors
 from cases.services import core as services
 from cases.views.record import section_context
-from interventions import selectors as intervention_selectors
+from interventions.selectors import enrolments as enrolment_selectors
 from risk import selectors as risk_selectors
 from triage.selectors import actions as action_selectors
 from triage.selectors import clinics as clinic_selectors
@@ -66,10 +67,10 @@ def _to_do(membership):
     if can_screen(membership):
         to_do["unscreened"] = screening_selectors.unscreened_count(membership)
     if can_work_interventions(membership):
-        to_do["interventions"] = intervention_selectors.my_work_counts(membership)
+        to_do["interventions"] = enrolment_selectors.my_work_counts(membership)
     if can_work_advocacy(membership):
-        to_do["caseload"] = advocacy_selectors.caseload_counts(membership, mine=True)
-        to_do["referrals_waiting"] = advocacy_selectors.waiting_count(membership)
+        to_do["caseload"] = episode_selectors.caseload_counts(membership, mine=True)
+        to_do["referrals_waiting"] = referral_selectors.waiting_count(membership)
     return to_do
 
 
@@ -94,7 +95,7 @@ def case_detail(request, pk):
     context = section_context(request, case, "overview")
     context.update(
         parties=selectors.parties_for(
-            membership, case, support=advocacy_selectors.support_on_case(case)
+            membership, case, support=episode_selectors.support_on_case(case)
         ),
         typologies=record_selectors.case_record(case),
         referrals=selectors.referrals_visible_to(membership)

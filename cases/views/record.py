@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_edit_case_core
 from accounts.decorators import member_required
 from accounts.roles import Cap
-from advocacy import selectors as advocacy_selectors
+from advocacy.selectors import episodes as episode_selectors
 from audit import selectors as audit_selectors
 from audit.models import Action
 from audit.services import record_event
@@ -147,7 +147,7 @@ def _section_url(case, name):
 def parties(request, pk):
     case, context = _open_section(request, pk, "parties")
     context["parties"] = selectors.parties_for(
-        request.membership, case, support=advocacy_selectors.support_on_case(case)
+        request.membership, case, support=episode_selectors.support_on_case(case)
     )
     return render(request, "cases/record/parties.html", context)
 

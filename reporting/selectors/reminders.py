@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 
 from accounts.models import Membership
 from accounts.roles import Cap, Role, is_partnership_wide, role_can
-from advocacy import selectors as advocacy_selectors
 from advocacy.models import SafetyPlan, SupportEpisode
+from advocacy.selectors import episodes as episode_selectors
 from cases.models import CaseGroupObjectPermission
 from reporting.models import NotificationKind, ReminderSent
 from risk import selectors as risk_selectors
@@ -161,7 +161,7 @@ def first_contacts_overdue(today):
     return (
         _open_episodes()
         .filter(first_contact_made_at__isnull=True)
-        .annotate(due_on=advocacy_selectors.first_contact_due_expression())
+        .annotate(due_on=episode_selectors.first_contact_due_expression())
         .filter(due_on__lt=today)
         .filter(_not_yet_sent(kind, date_field="due_on"))
         .order_by()
@@ -173,7 +173,7 @@ def next_contacts_overdue(today):
     """Open episodes whose latest contact set a next contact date that has passed (so no
     contact has been logged since), not yet reminded about for that date."""
     kind = NotificationKind.NEXT_CONTACT_OVERDUE
-    latest = advocacy_selectors.latest_contact_of("pk")
+    latest = episode_selectors.latest_contact_of("pk")
     return (
         _open_episodes()
         .annotate(due_on=Subquery(latest.values("next_contact_due")[:1]))

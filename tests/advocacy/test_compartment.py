@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from advocacy import services
 from advocacy.models import Channel, Direction, NeedArea
+from advocacy.services import episodes as episode_services
 from audit.models import AccessEvent, Action
 from audit.services import break_glass_open
 from tests.factories import MembershipFactory, add_party, open_case
@@ -32,7 +32,7 @@ def held(world):
     case = open_case(police, shared_with=agencies)
     advocate = world.members[Role.ADVOCATE]
     episode = start_episode(advocate, case, needs=[NeedArea.IMMIGRATION])
-    services.contact_log(
+    episode_services.contact_log(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -169,7 +169,7 @@ def test_break_glass_is_no_way_in_to_start_support(world, client, login):
         reason="Victim rang the helpline in crisis tonight",
     )
     with pytest.raises(ValidationError) as refused:
-        services.episode_start(
+        episode_services.episode_start(
             actor=advocate.user,
             membership=advocate,
             victim=world.victim,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from advocacy import demo, selectors, services
+from advocacy import demo
 from advocacy.models import (
     AdvocacyReferral,
     DeclineReason,
@@ -21,6 +21,10 @@ from advocacy.models import (
     ReferralStatus,
     SupportEpisode,
 )
+from advocacy.selectors import episodes as episode_selectors
+from advocacy.selectors import referrals as referral_selectors
+from advocacy.services import episodes as episode_services
+from advocacy.services import referrals as referral_services
 from audit.models import AccessEvent, Action
 from audit.services import break_glass_open
 from cases.models import ScreeningAction, ScreeningActionKind
@@ -85,8 +89,8 @@ def test_the_screening_action_on_a_linked_crime_refers_the_victim_once(world):
     # Not a support episode: nothing on the caseload until it is accepted.
     advocate = world.members[Role.ADVOCATE]
     assert SupportEpisode.objects.count() == 0
-    assert set(selectors.caseload_counts(advocate).values()) == {0}
-    assert selectors.waiting_count(advocate) == 1
+    assert set(episode_selectors.caseload_counts(advocate).values()) == {0}
+    assert referral_selectors.waiting_count(advocate) == 1
 
 
 def test_a_crime_referred_before_it_has_a_case_refers_when_linked(world):
@@ -150,7 +154,7 @@ def test_no_referral_while_the_agency_already_supports_the_victim(world):
     advocate = world.members[Role.ADVOCATE]
     case = open_case(world.members[Role.INVESTIGATOR], shared_with=[world.agencies["advocacy"]])
     victim = add_party(case)
-    services.episode_start(
+    episode_services.episode_start(
         actor=advocate.user,
         membership=advocate,
         victim=victim,
@@ -258,7 +262,7 @@ def waiting(world):
 
 def test_accepting_starts_the_episode_in_one_audited_step(world, waiting):
     advocate = world.members[Role.ADVOCATE]
-    episode = services.referral_accept(
+    episode = referral_services.referral_accept(
         actor=advocate.user, membership=advocate, referral=waiting, advocate=advocate.user
     )
     waiting.refresh_from_db()
@@ -272,10 +276,10 @@ def test_accepting_starts_the_episode_in_one_audited_step(world, waiting):
     assert update.detail == {"accepted": True, "episode": episode.pk}
     assert update.case == world.own_case
     assert _events(Action.CREATE, "advocacy.SupportEpisode").count() == 1
-    assert selectors.waiting_count(advocate) == 0
-    assert selectors.caseload_counts(advocate)[EpisodeStatus.REFERRED] == 1
+    assert referral_selectors.waiting_count(advocate) == 0
+    assert episode_selectors.caseload_counts(advocate)[EpisodeStatus.REFERRED] == 1
     with pytest.raises(ValidationError) as error:
-        services.referral_accept(
+        referral_services.referral_accept(
             actor=advocate.user, membership=advocate, referral=waiting, advocate=advocate.user
         )
     assert "already accepted" in error.value.message_dict["referral"][0]
@@ -286,12 +290,12 @@ def test_accept_errors_are_field_keyed_and_nothing_is_half_saved(world, waiting)
     _, stranger = second_advocacy_agency(world.partnership)
     for wanted, message in ((None, "Choose the advocate"), (stranger.user, "your agency")):
         with pytest.raises(ValidationError) as error:
-            services.referral_accept(
+            referral_services.referral_accept(
                 actor=advocate.user, membership=advocate, referral=waiting, advocate=wanted
             )
         assert message in error.value.message_dict["advocate"][0]
     # The episode's own rule (already supported) rolls the whole acceptance back.
-    services.episode_start(
+    episode_services.episode_start(
         actor=advocate.user,
         membership=advocate,
         victim=world.victim,
@@ -299,7 +303,7 @@ def test_accept_errors_are_field_keyed_and_nothing_is_half_saved(world, waiting)
         referred_on=timezone.localdate(),
     )
     with pytest.raises(ValidationError) as error:
-        services.referral_accept(
+        referral_services.referral_accept(
             actor=advocate.user, membership=advocate, referral=waiting, advocate=advocate.user
         )
     assert "victim" in error.value.message_dict
@@ -318,13 +322,13 @@ def test_declining_needs_a_reason_and_starts_nothing(world, waiting):
         (DeclineReason.OTHER, "x" * 2001, "note"),
     ):
         with pytest.raises(ValidationError) as error:
-            services.referral_decline(
+            referral_services.referral_decline(
                 actor=advocate.user, membership=advocate, referral=waiting, reason=reason, note=note
             )
         assert set(error.value.message_dict) == {field}
     waiting.refresh_from_db()
     assert waiting.status == ReferralStatus.WAITING and not _events(Action.UPDATE).exists()
-    services.referral_decline(
+    referral_services.referral_decline(
         actor=advocate.user,
         membership=advocate,
         referral=waiting,
@@ -338,10 +342,10 @@ def test_declining_needs_a_reason_and_starts_nothing(world, waiting):
     assert update.detail == {"declined": True, "reason": "other"}
     assert NOTE_MARKER not in str(update.detail) + update.object_repr
     assert SupportEpisode.objects.count() == 0
-    assert set(selectors.caseload_counts(advocate).values()) == {0}
-    assert selectors.waiting_count(advocate) == 0
+    assert set(episode_selectors.caseload_counts(advocate).values()) == {0}
+    assert referral_selectors.waiting_count(advocate) == 0
     with pytest.raises(ValidationError) as error:
-        services.referral_accept(
+        referral_services.referral_accept(
             actor=advocate.user, membership=advocate, referral=waiting, advocate=advocate.user
         )
     assert "already declined" in error.value.message_dict["referral"][0]
@@ -349,7 +353,7 @@ def test_declining_needs_a_reason_and_starts_nothing(world, waiting):
 
 def test_after_a_decline_a_new_crime_refers_again_but_the_same_one_does_not(world, waiting):
     advocate = world.members[Role.ADVOCATE]
-    services.referral_decline(
+    referral_services.referral_decline(
         actor=advocate.user,
         membership=advocate,
         referral=waiting,
@@ -359,7 +363,7 @@ def test_after_a_decline_a_new_crime_refers_again_but_the_same_one_does_not(worl
     assert AdvocacyReferral.objects.count() == 1
     _screen(world, _entry(world, case=world.own_case, victim_person=world.victim.person))
     assert AdvocacyReferral.objects.count() == 2
-    assert selectors.waiting_count(advocate) == 1
+    assert referral_selectors.waiting_count(advocate) == 1
 
 
 def test_the_referrer_sees_the_status_only(world, waiting, client, login):
@@ -368,7 +372,7 @@ def test_the_referrer_sees_the_status_only(world, waiting, client, login):
     url = reverse("cases:detail", args=[world.own_case.pk])
     page = client.get(url).content.decode()
     assert "advocacy agency: referral waiting since" in page
-    services.referral_decline(
+    referral_services.referral_decline(
         actor=advocate.user,
         membership=advocate,
         referral=waiting,
@@ -384,7 +388,7 @@ def test_the_referrer_sees_the_status_only(world, waiting, client, login):
 
 def test_the_referrer_sees_an_acceptance(world, waiting, client, login):
     advocate = world.members[Role.ADVOCATE]
-    services.referral_accept(
+    referral_services.referral_accept(
         actor=advocate.user, membership=advocate, referral=waiting, advocate=advocate.user
     )
     login(world.members[Role.INVESTIGATOR])
@@ -399,7 +403,7 @@ def test_the_referrer_sees_an_acceptance(world, waiting, client, login):
 def test_the_queue_page_and_my_work(world, waiting, client, login):
     advocate = world.members[Role.ADVOCATE]
     declined = raw_referral(world.own_case, world.agencies["advocacy"], referrer=advocate)
-    services.referral_decline(
+    referral_services.referral_decline(
         actor=advocate.user, membership=advocate, referral=declined, reason="out_of_area"
     )
     login(advocate)
@@ -418,7 +422,7 @@ def test_the_queue_is_one_query_whatever_its_length(world, django_assert_max_num
     for _ in range(5):
         raw_referral(world.own_case, world.agencies["advocacy"], referrer=police)
     with django_assert_max_num_queries(1):
-        rows = list(selectors.referral_queue(advocate))
+        rows = list(referral_selectors.referral_queue(advocate))
         assert [r.victim.person.full_name for r in rows]
         assert [r.referring_agency.name + r.referred_by.full_name for r in rows]
 
@@ -573,7 +577,7 @@ def test_the_service_refuses_another_agency(world, waiting):
 
     _, other_advocate = second_advocacy_agency(world.partnership)
     with pytest.raises(PermissionDenied):
-        services.referral_decline(
+        referral_services.referral_decline(
             actor=other_advocate.user,
             membership=other_advocate,
             referral=waiting,
@@ -593,7 +597,7 @@ def test_the_demo_gives_the_advocate_one_waiting_referral_once(world):
     agencies = list(world.agencies.values())
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
     advocate = world.members[Role.ADVOCATE]
-    assert selectors.waiting_count(advocate) == 1
+    assert referral_selectors.waiting_count(advocate) == 1
     referral = AdvocacyReferral.objects.get()
     assert referral.route == ReferralRoute.POLICE_SCREENING and referral.screening_entry_id
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)

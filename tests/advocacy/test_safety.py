@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from advocacy import selectors, services
 from advocacy.models import (
     MeasureKind,
     MeasureState,
@@ -23,6 +22,9 @@ from advocacy.models import (
     SafetyPlanOrder,
     TargetHardening,
 )
+from advocacy.selectors import safety as safety_selectors
+from advocacy.services import episodes as episode_services
+from advocacy.services import safety as safety_services
 from audit.models import AccessEvent, Action
 from audit.services import break_glass_open
 from tests.factories import add_party, open_case
@@ -66,7 +68,7 @@ def episode(advocate, case):
 
 def _save(advocate, episode, items=None, **kwargs):
     kwargs.setdefault("review_on", _today() + timedelta(days=14))
-    return services.safety_plan_save(
+    return safety_services.safety_plan_save(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -78,7 +80,7 @@ def _save(advocate, episode, items=None, **kwargs):
 def _measure(advocate, episode, **kwargs):
     kwargs.setdefault("kind", MeasureKind.LOCK_CHANGE)
     kwargs.setdefault("requested_on", _today() - timedelta(days=5))
-    return services.measure_record(
+    return safety_services.measure_record(
         actor=advocate.user, membership=advocate, episode=episode, **kwargs
     )
 
@@ -100,12 +102,12 @@ def test_each_save_is_a_new_version_and_earlier_ones_are_kept(advocate, episode)
     second.refresh_from_db()
     assert first.superseded_at is not None and second.superseded_at is not None
     assert third.superseded_at is None and third.is_current
-    current = selectors.current_safety_plan(episode)
+    current = safety_selectors.current_safety_plan(episode)
     assert current.pk == third.pk
     # Nothing copied implicitly; earlier versions keep their own items.
     assert [i.text for i in current.items.all()] == ["Third plan step"]
     assert [i.text for i in first.items.order_by("position")] == ["First step", "Tell police"]
-    assert [p.version for p in selectors.safety_plan_versions(episode)] == [3, 2, 1]
+    assert [p.version for p in safety_selectors.safety_plan_versions(episode)] == [3, 2, 1]
     rows = AccessEvent.objects.filter(action=Action.CREATE, object_type="advocacy.SafetyPlan")
     assert rows.count() == 3
     assert all(row.case_id == episode.case_id for row in rows)
@@ -178,7 +180,7 @@ def test_only_the_holding_agency_saves_a_plan(world, advocate, episode):
 
 
 def test_a_closed_episode_takes_no_new_version_or_measure(advocate, episode):
-    services.episode_close(
+    episode_services.episode_close(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -200,7 +202,7 @@ def test_a_closed_episode_takes_no_new_version_or_measure(advocate, episode):
 def test_measure_state_follows_the_dates_and_history_is_kept(advocate, episode):
     measure = _measure(advocate, episode)
     assert measure.state == MeasureState.REQUESTED
-    services.measure_update(
+    safety_services.measure_update(
         actor=advocate.user,
         membership=advocate,
         measure=measure,
@@ -246,7 +248,7 @@ def test_measure_dates_that_cannot_be_true_are_refused_all_at_once(advocate, epi
 def test_a_refused_measure_update_changes_nothing(advocate, episode):
     measure = _measure(advocate, episode)
     with pytest.raises(ValidationError):
-        services.measure_update(
+        safety_services.measure_update(
             actor=advocate.user,
             membership=advocate,
             measure=measure,
@@ -266,7 +268,7 @@ def test_a_closed_episodes_pages_show_the_plan_but_take_no_changes(
 ):
     _save(advocate, episode, [_item(PLAN_MARKER)])
     measure = _measure(advocate, episode)
-    services.episode_close(
+    episode_services.episode_close(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -423,7 +425,7 @@ def test_clearing_an_items_text_leaves_it_out(advocate, episode, client, login):
             data[name] = value or ""
     data["items-1-text"] = ""  # the police item's owner stays chosen
     assert client.post(url, data).status_code == 302
-    current = selectors.current_safety_plan(episode)
+    current = safety_selectors.current_safety_plan(episode)
     assert [(i.text, i.owner) for i in current.items.all()] == [("Keep", "victim")]
 
 
@@ -744,10 +746,10 @@ def test_demo_gives_the_engaged_episode_two_versions_and_two_measures_once(world
     for _ in range(2):
         demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
     engaged = next(e for e in SupportEpisode.objects.all() if e.status == EpisodeStatus.ENGAGED)
-    versions = selectors.safety_plan_versions(engaged)
+    versions = safety_selectors.safety_plan_versions(engaged)
     assert [(p.version, p.is_current) for p in versions] == [(2, True), (1, False)]
     assert {i.owner for i in versions[0].items.all()} == set(PlanItemOwner.values)
-    assert sorted(m.state for m in selectors.episode_measures(engaged)) == [
+    assert sorted(m.state for m in safety_selectors.episode_measures(engaged)) == [
         MeasureState.PROVIDED,
         MeasureState.REQUESTED,
     ]

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.roles import Role
-from advocacy import selectors, services
 from advocacy.models import (
     Channel,
     ClosureReason,
@@ -24,6 +23,8 @@ from advocacy.models import (
     SupportEpisode,
     add_working_days,
 )
+from advocacy.selectors import episodes as episode_selectors
+from advocacy.services import episodes as episode_services
 from audit.models import AccessEvent, Action
 from tests.factories import MembershipFactory, open_case
 from tests.factories_advocacy import start_episode
@@ -37,7 +38,7 @@ def _case(world):
 
 
 def _contact(member, episode, *, at=None, made=True, **kwargs):
-    return services.contact_log(
+    return episode_services.contact_log(
         actor=member.user,
         membership=member,
         episode=episode,
@@ -83,7 +84,7 @@ def test_status_is_derived_and_the_annotation_agrees(world):
 
     def both():
         episode.refresh_from_db()
-        annotated = selectors.caseload(advocate).get(pk=episode.pk).derived_status
+        annotated = episode_selectors.caseload(advocate).get(pk=episode.pk).derived_status
         assert annotated == episode.status
         return episode.status
 
@@ -92,7 +93,7 @@ def test_status_is_derived_and_the_annotation_agrees(world):
     assert both() == EpisodeStatus.REFERRED  # an attempt is not contact
     _contact(advocate, episode, made=True)
     assert both() == EpisodeStatus.CONTACTED
-    services.episode_update(
+    episode_services.episode_update(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -100,7 +101,7 @@ def test_status_is_derived_and_the_annotation_agrees(world):
         support_consent_method=ConsentMethod.VERBAL,
     )
     assert both() == EpisodeStatus.ENGAGED
-    services.episode_close(
+    episode_services.episode_close(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -154,7 +155,7 @@ def test_dates_that_cannot_be_true_are_refused_at_the_field(world):
     episode = start_episode(advocate, case, referred_on=today - timedelta(days=10))
     early = timezone.now() - timedelta(days=20)
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_update(
+        episode_services.episode_update(
             actor=advocate.user,
             membership=advocate,
             episode=episode,
@@ -181,7 +182,7 @@ def test_dates_that_cannot_be_true_are_refused_at_the_field(world):
         _contact(advocate, episode, at=timezone.now() + timedelta(hours=1))
     assert set(_errors(excinfo)) == {"at"}
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_close(
+        episode_services.episode_close(
             actor=advocate.user,
             membership=advocate,
             episode=episode,
@@ -198,7 +199,7 @@ def test_contact_rules_and_nothing_half_saved(world):
     advocate = world.members[Role.ADVOCATE]
     episode = start_episode(advocate, _case(world), referred_on=timezone.localdate())
     with pytest.raises(ValidationError) as excinfo:
-        services.contact_log(
+        episode_services.contact_log(
             actor=advocate.user,
             membership=advocate,
             episode=episode,
@@ -222,7 +223,7 @@ def test_contact_rules_and_nothing_half_saved(world):
     assert set(_errors(excinfo)) == {"summary"}
     assert not Contact.objects.exists()
     # One transaction: a failure after the contact row rolls everything back.
-    boom = mock.patch("advocacy.services.record_event", side_effect=RuntimeError("boom"))
+    boom = mock.patch("advocacy.services.episodes.record_event", side_effect=RuntimeError("boom"))
     with boom, pytest.raises(RuntimeError):
         _contact(advocate, episode)
     episode.refresh_from_db()
@@ -242,15 +243,15 @@ def test_close_needs_an_outcome_for_every_need_and_blocks_more_contacts(world):
         "closure_reason": ClosureReason.DECLINED,
     }
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_close(**kwargs, outcomes={})
+        episode_services.episode_close(**kwargs, outcomes={})
     assert set(_errors(excinfo)) == {"outcome_safety"}
-    services.episode_close(**kwargs, outcomes={"safety": NeedOutcome.PARTLY})
+    episode_services.episode_close(**kwargs, outcomes={"safety": NeedOutcome.PARTLY})
     assert episode.needs.get().outcome == NeedOutcome.PARTLY
     with pytest.raises(ValidationError) as excinfo:
         _contact(advocate, episode)
     assert "at" in _errors(excinfo)
     with pytest.raises(ValidationError):
-        services.episode_update(
+        episode_services.episode_update(
             actor=advocate.user, membership=advocate, episode=episode, contact_frequency="weekly"
         )
 
@@ -259,7 +260,7 @@ def test_reallocation_keeps_history(world):
     advocate = world.members[Role.ADVOCATE]
     colleague = MembershipFactory(agency=advocate.agency, role=Role.ADVOCATE)
     episode = start_episode(advocate, _case(world))
-    services.episode_update(
+    episode_services.episode_update(
         actor=advocate.user, membership=advocate, episode=episode, advocate=colleague.user
     )
     allocations = list(EpisodeAllocation.objects.filter(episode=episode).order_by("pk"))
@@ -269,7 +270,7 @@ def test_reallocation_keeps_history(world):
     assert episode.victim.advocate == colleague.user
     outsider = world.members[Role.CLINICIAN]
     with pytest.raises(ValidationError) as excinfo:
-        services.episode_update(
+        episode_services.episode_update(
             actor=advocate.user, membership=advocate, episode=episode, advocate=outsider.user
         )
     assert set(_errors(excinfo)) == {"advocate"}
@@ -310,6 +311,6 @@ def test_only_the_holding_agency_writes(world, role):
     with pytest.raises(PermissionDenied):
         _contact(other, episode)
     with pytest.raises(PermissionDenied):
-        services.episode_update(
+        episode_services.episode_update(
             actor=other.user, membership=other, episode=episode, contact_frequency="weekly"
         )

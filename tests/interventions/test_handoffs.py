@@ -129,9 +129,9 @@ def test_a_completed_or_dropped_out_enrolment_does_not_stop_a_new_referral(world
     _discuss(world, item)
     enrolment = Enrolment.objects.get()
     clinician = world.members[Role.CLINICIAN]
-    from interventions import services
+    from interventions.services import enrolments as enrolment_services
 
-    services.enrolment_withdraw(
+    enrolment_services.enrolment_withdraw(
         actor=clinician.user,
         membership=clinician,
         enrolment=enrolment,
@@ -356,13 +356,13 @@ def test_the_compartment_is_unchanged(world, item, client, login):
     _discuss(world, item)
     enrolment = Enrolment.objects.get()
     clinician = world.members[Role.CLINICIAN]
-    from interventions import services
+    from interventions.services import enrolments as enrolment_services
 
-    services.allocate(
+    enrolment_services.allocate(
         actor=clinician.user, membership=clinician, enrolment=enrolment, practitioner=clinician.user
     )
     day = timezone.localdate()
-    services.consent_record(
+    enrolment_services.consent_record(
         actor=clinician.user, membership=clinician, enrolment=enrolment, consent_signed_on=day
     )
     from tests.factories_interventions import at

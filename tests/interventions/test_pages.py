@@ -278,9 +278,9 @@ def test_api_refer_book_and_record(world, clinician, case, client, login):
     )
     assert no_consent.status_code == 400 and set(no_consent.json()["errors"]) == {"scheduled_at"}
     enrolment = Enrolment.objects.get(pk=body["id"])
-    from interventions import services
+    from interventions.services import enrolments as enrolment_services
 
-    services.consent_record(
+    enrolment_services.consent_record(
         actor=clinician.user,
         membership=clinician,
         enrolment=enrolment,

@@ -12,7 +12,6 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import AccessEvent, Action
 from cases.models import PartyRole
-from interventions import selectors, services
 from interventions.models import (
     Attendance,
     CancellationReason,
@@ -24,6 +23,9 @@ from interventions.models import (
     SessionStatus,
     WithdrawalReason,
 )
+from interventions.selectors import enrolments as enrolment_selectors
+from interventions.services import enrolments as enrolment_services
+from interventions.services import sessions as session_services
 from tests.factories import add_party, open_case
 from tests.factories_interventions import (
     at,
@@ -50,7 +52,7 @@ def case(world):
 
 
 def _sql(enrolment):
-    return selectors.with_progress(Enrolment.objects.filter(pk=enrolment.pk)).get()
+    return enrolment_selectors.with_progress(Enrolment.objects.filter(pk=enrolment.pk)).get()
 
 
 def _agrees(enrolment):
@@ -76,7 +78,7 @@ def test_fact_is_national_data():
 
 def test_referral_then_allocation_then_consent(world, clinician, case):
     party = add_party(case, role=PartyRole.PERPETRATOR)
-    enrolment = services.enrolment_refer(
+    enrolment = enrolment_services.enrolment_refer(
         actor=clinician.user,
         membership=clinician,
         party=party,
@@ -86,11 +88,11 @@ def test_referral_then_allocation_then_consent(world, clinician, case):
     )
     assert enrolment.planned_sessions == 6
     assert _agrees(enrolment).status == EnrolmentStatus.REFERRED
-    services.allocate(
+    enrolment_services.allocate(
         actor=clinician.user, membership=clinician, enrolment=enrolment, practitioner=clinician.user
     )
     assert _agrees(enrolment).status == EnrolmentStatus.AWAITING_CONSENT
-    services.consent_record(
+    enrolment_services.consent_record(
         actor=clinician.user,
         membership=clinician,
         enrolment=enrolment,
@@ -166,7 +168,7 @@ def test_drop_out_is_the_withdrawal_and_cancels_what_is_booked(clinician, case):
     enrolment = enrolment_with_sessions(clinician, case, [A.ATTENDED_ENGAGED] * 2)
     booked = book(clinician, enrolment, at(timezone.localdate() + timedelta(days=3)))
     last = enrolment.sessions.filter(status=SessionStatus.RECORDED).order_by("-scheduled_at")[0]
-    services.enrolment_withdraw(
+    enrolment_services.enrolment_withdraw(
         actor=clinician.user,
         membership=clinician,
         enrolment=enrolment,
@@ -190,7 +192,7 @@ def test_withdrawal_dates_and_reason_are_refused_at_the_field(clinician, case):
     enrolment = enrolment_with_sessions(clinician, case, [A.ATTENDED_ENGAGED])
     last = enrolment.sessions.get().scheduled_at
     with pytest.raises(ValidationError) as error:
-        services.enrolment_withdraw(
+        enrolment_services.enrolment_withdraw(
             actor=clinician.user,
             membership=clinician,
             enrolment=enrolment,
@@ -205,13 +207,13 @@ def test_rescheduling_never_double_counts(clinician, case):
     start = timezone.localdate() - timedelta(days=30)
     enrolment = refer(clinician, case, referred_on=start, consent_on=start, planned_sessions=4)
     first = book(clinician, enrolment, at(start + timedelta(days=7)))
-    moved = services.session_reschedule(
+    moved = session_services.session_reschedule(
         actor=clinician.user,
         membership=clinician,
         session=first,
         scheduled_at=at(start + timedelta(days=8)),
     )
-    again = services.session_reschedule(
+    again = session_services.session_reschedule(
         actor=clinician.user,
         membership=clinician,
         session=moved,
@@ -226,7 +228,7 @@ def test_rescheduling_never_double_counts(clinician, case):
     with pytest.raises(ValidationError):
         attend(clinician, first)
     with pytest.raises(ValidationError):
-        services.session_reschedule(
+        session_services.session_reschedule(
             actor=clinician.user, membership=clinician, session=moved, scheduled_at=at(start)
         )
     attend(clinician, again)
@@ -242,7 +244,7 @@ def test_no_session_before_consent(clinician, case):
     with pytest.raises(ValidationError) as error:
         book(clinician, enrolment, at(start + timedelta(days=2)))
     assert "consent" in error.value.message_dict["scheduled_at"][0]
-    services.consent_record(
+    enrolment_services.consent_record(
         actor=clinician.user,
         membership=clinician,
         enrolment=enrolment,
@@ -254,7 +256,7 @@ def test_no_session_before_consent(clinician, case):
     session = book(clinician, enrolment, at(start + timedelta(days=5)))
     # Consent cannot then be moved after the booked session.
     with pytest.raises(ValidationError) as error:
-        services.consent_record(
+        enrolment_services.consent_record(
             actor=clinician.user,
             membership=clinician,
             enrolment=enrolment,
@@ -268,7 +270,7 @@ def test_dates_that_cannot_be_true_are_refused_at_the_field(clinician, case):
     today = timezone.localdate()
     party = add_party(case, role=PartyRole.PERPETRATOR)
     with pytest.raises(ValidationError) as error:
-        services.enrolment_refer(
+        enrolment_services.enrolment_refer(
             actor=clinician.user,
             membership=clinician,
             party=party,
@@ -280,7 +282,7 @@ def test_dates_that_cannot_be_true_are_refused_at_the_field(clinician, case):
     assert set(error.value.message_dict) == {"pathway", "referred_on", "planned_sessions"}
     enrolment = refer(clinician, case, referred_on=today - timedelta(days=3))
     with pytest.raises(ValidationError) as error:
-        services.consent_record(
+        enrolment_services.consent_record(
             actor=clinician.user,
             membership=clinician,
             enrolment=enrolment,
@@ -288,14 +290,14 @@ def test_dates_that_cannot_be_true_are_refused_at_the_field(clinician, case):
         )
     assert "before the referral" in error.value.message_dict["consent_signed_on"][0]
     with pytest.raises(ValidationError) as error:
-        services.consent_record(
+        enrolment_services.consent_record(
             actor=clinician.user,
             membership=clinician,
             enrolment=enrolment,
             consent_signed_on=today + timedelta(days=1),
         )
     assert "consent_signed_on" in error.value.message_dict
-    services.consent_record(
+    enrolment_services.consent_record(
         actor=clinician.user, membership=clinician, enrolment=enrolment, consent_signed_on=today
     )
     future = book(clinician, enrolment, at(today + timedelta(days=2)))
@@ -311,7 +313,7 @@ def test_attendance_fields_are_checked_together(clinician, case):
     enrolment = enrolment_with_sessions(clinician, case, [])
     session = book(clinician, enrolment, timezone.now() - timedelta(hours=1))
     with pytest.raises(ValidationError) as error:
-        services.attendance_record(
+        session_services.attendance_record(
             actor=clinician.user,
             membership=clinician,
             session=session,
@@ -321,7 +323,7 @@ def test_attendance_fields_are_checked_together(clinician, case):
         )
     assert set(error.value.message_dict) == {"minutes", "components"}
     with pytest.raises(ValidationError) as error:
-        services.attendance_record(
+        session_services.attendance_record(
             actor=clinician.user, membership=clinician, session=session, attendance=A.LATE
         )
     assert set(error.value.message_dict) == {"minutes"}
@@ -332,10 +334,12 @@ def test_a_write_is_one_transaction(clinician, case):
     enrolment = enrolment_with_sessions(clinician, case, [])
     session = book(clinician, enrolment, at(timezone.localdate() + timedelta(days=2)))
     with (
-        mock.patch("interventions.services.record_event", side_effect=RuntimeError("audit down")),
+        mock.patch(
+            "interventions.services.enrolments.record_event", side_effect=RuntimeError("audit down")
+        ),
         pytest.raises(RuntimeError),
     ):
-        services.session_reschedule(
+        session_services.session_reschedule(
             actor=clinician.user,
             membership=clinician,
             session=session,

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from advocacy import selectors as advocacy_selectors
-from advocacy import services
 from advocacy.models import Channel, Direction, PlanItemOwner, SupportEpisode
+from advocacy.selectors import episodes as episode_selectors
+from advocacy.services import episodes as episode_services
+from advocacy.services import safety as safety_services
 from reporting.models import Notification, NotificationKind, ReminderSent
 from tests.factories import MembershipFactory, open_case
 from tests.factories_advocacy import second_advocacy_agency, start_episode
@@ -52,7 +53,7 @@ def _episode(advocate, case, *, referred_on=None, allocated=True):
 
 
 def _contact(advocate, episode, *, next_due, made=True, at=None):
-    return services.contact_log(
+    return episode_services.contact_log(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -66,7 +67,7 @@ def _contact(advocate, episode, *, next_due, made=True, at=None):
 
 
 def _plan(advocate, episode, *, review_on):
-    return services.safety_plan_save(
+    return safety_services.safety_plan_save(
         actor=advocate.user,
         membership=advocate,
         episode=episode,
@@ -146,7 +147,7 @@ def test_the_target_in_sql_is_the_models_for_every_weekday(advocate, case, setti
     episodes = [_episode(advocate, case, referred_on=day(-20 + i)) for i in range(7)]
     in_sql = dict(
         SupportEpisode.objects.filter(pk__in=[e.pk for e in episodes])
-        .annotate(due=advocacy_selectors.first_contact_due_expression())
+        .annotate(due=episode_selectors.first_contact_due_expression())
         .values_list("pk", "due")
     )
     assert in_sql == {e.pk: e.first_contact_due_on for e in episodes}

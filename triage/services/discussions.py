@@ -27,12 +27,12 @@ from django.utils import timezone
 
 from accounts.access import can
 from accounts.roles import Cap
-from advocacy import services as advocacy_services
+from advocacy.services import referrals as referral_services
 from audit.models import Action as AuditAction
 from audit.services import record_event
 from cases.models import Case, Classification, CodeList, Priority, Tier, code_choices
 from cases.services import record as record_services
-from interventions import services as intervention_services
+from interventions.services import handoffs as handoff_services
 from triage.models import (
     Action,
     CaseDiscussion,
@@ -150,11 +150,11 @@ def discussion_errors(
     if any(code.pk not in allowed_typologies for code in typologies):
         errors["typologies"] = "Choose typologies from the list."
     if refer_to_advocacy:
-        problem = advocacy_services.discussion_referral_problem(case)
+        problem = referral_services.discussion_referral_problem(case)
         if problem:
             errors["refer_to_advocacy"] = problem
     if decision == Decision.REFER_INTERVENTION and "decision" not in errors:
-        problem = intervention_services.handoff_problem(case)
+        problem = handoff_services.handoff_problem(case)
         if problem:
             errors["decision"] = problem
     actions = _check_actions(errors, list(actions or ()), case=case, today=today)
@@ -265,10 +265,10 @@ def discussion_record(
             )
             created_actions.append(action)
         carry_forward(actor=actor, membership=membership, discussion=discussion)
-        advocacy_services.referrals_from_discussion(
+        referral_services.referrals_from_discussion(
             actor=actor, membership=membership, discussion=discussion
         )
-        intervention_services.referral_from_discussion(
+        handoff_services.referral_from_discussion(
             actor=actor, membership=membership, discussion=discussion
         )
     discussion.created_actions = created_actions

@@ -1,31 +1,25 @@
-"""Advocacy forms. Each asks the service's own rules in ``clean`` (episode_errors,
-contact_errors, close_errors, plan_errors, measure_errors), so every problem shows in one
-pass with the error summary; the service checks again when saving."""
-
-import contextlib
+"""Forms of support episodes and contacts."""
 
 from django import forms
-from django.forms.utils import ErrorDict
 from django.utils import timezone
 
-from advocacy import services
 from advocacy.models import (
     Channel,
     ClosureReason,
     ConsentMethod,
     ContactFrequency,
-    DeclineReason,
     Direction,
-    MeasureKind,
     NeedArea,
     NeedOutcome,
-    PlanItemOwner,
     ReferralRoute,
 )
+from advocacy.services import episodes as episode_services
 from cases.forms import core as core_forms
 from cases.forms.core import DateField, combine_date_time
 
 TIME_HINT = "24-hour clock, UK time. For example, 14:30"
+
+
 # A service error on a date-and-time goes next to its date input.
 DATETIME_PARTS = {
     "at": ("at_date", "at_time"),
@@ -109,7 +103,7 @@ class StartForm(RuleCheckedForm):
     def clean(self):
         data = super().clean()
         self.add_rule_errors(
-            services.episode_errors(
+            episode_services.episode_errors(
                 {
                     "referral_route": data.get("referral_route"),
                     "referred_on": data.get("referred_on"),
@@ -173,7 +167,7 @@ class EpisodeForm(RuleCheckedForm):
 
     @classmethod
     def initial_for(cls, episode, needs):
-        initial = {name: getattr(episode, name) for name in services.EPISODE_FIELDS}
+        initial = {name: getattr(episode, name) for name in episode_services.EPISODE_FIELDS}
         for name, (day, time) in DATETIME_PARTS.items():
             value = initial.pop(name, None)
             if value is not None:
@@ -197,7 +191,7 @@ class EpisodeForm(RuleCheckedForm):
         data = self.cleaned_data
         values = {
             name: data.get(name)
-            for name in services.EPISODE_FIELDS
+            for name in episode_services.EPISODE_FIELDS
             if name not in DATETIME_PARTS and name in self.fields
         }
         for name in ("first_contact_attempted_at", "first_contact_made_at"):
@@ -214,7 +208,7 @@ class EpisodeForm(RuleCheckedForm):
         values = self.values()
         values["needs"] = data.get("needs")
         self.add_rule_errors(
-            services.episode_errors(values, first_contact_on=self.first_contact_on)
+            episode_services.episode_errors(values, first_contact_on=self.first_contact_on)
         )
         return data
 
@@ -239,11 +233,13 @@ class ContactForm(RuleCheckedForm):
         label="Length in minutes (optional)",
         required=False,
         min_value=0,
-        max_value=services.MAX_DURATION_MINUTES,
+        max_value=episode_services.MAX_DURATION_MINUTES,
         error_messages={
             "invalid": "Enter the length as a whole number of minutes.",
             "min_value": "Enter a length of 0 minutes or more.",
-            "max_value": f"Enter a length of {services.MAX_DURATION_MINUTES} minutes or fewer.",
+            "max_value": (
+                f"Enter a length of {episode_services.MAX_DURATION_MINUTES} minutes or fewer."
+            ),
         },
     )
     safe_to_talk = forms.BooleanField(
@@ -279,7 +275,7 @@ class ContactForm(RuleCheckedForm):
 
     def clean(self):
         data = super().clean()
-        errors = services.contact_errors(self.episode, self.values())
+        errors = episode_services.contact_errors(self.episode, self.values())
         if self.values()["at"] is None:
             errors.pop("at", None)  # the date or time has its own error already
             if not self.episode.closed_on:
@@ -318,274 +314,11 @@ class CloseForm(RuleCheckedForm):
     def clean(self):
         data = super().clean()
         self.add_rule_errors(
-            services.close_errors(
+            episode_services.close_errors(
                 self.episode,
                 closed_on=data.get("closed_on"),
                 closure_reason=data.get("closure_reason"),
                 outcomes=self.outcomes(),
             )
         )
-        return data
-
-
-ITEM_PARTS = ("text", "owner", "due_on", "done")
-
-
-class SafetyPlanForm(RuleCheckedForm):
-    """A new version of the safety plan: review date, notes, linked orders and a row of
-    fields per item (``items-<n>-text`` …). Pre-filled from the current version (with one
-    blank row more); nothing is copied unless it is submitted. "Add another item" is a
-    submit button: the form comes back with what was typed and one more row, and nothing
-    is saved, so it works without JavaScript."""
-
-    review_on = DateField(
-        label="Review the plan on",
-        past_only=False,
-        error_messages={"required": "Enter the date the plan will be reviewed."},
-    )
-    notes = forms.CharField(
-        label="Notes (optional)",
-        required=False,
-        max_length=services.MAX_NOTES_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    item_rows = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, episode, orders, plan=None, **kwargs):
-        self.episode = episode
-        initial = kwargs.setdefault("initial", {})
-        rows = 1
-        if plan is not None:
-            items = list(plan.items.all())
-            initial.setdefault("review_on", plan.review_on)
-            initial.setdefault("notes", plan.notes)
-            initial.setdefault("orders", [link.order_id for link in plan.order_links.all()])
-            for index, item in enumerate(items):
-                for part in ITEM_PARTS:
-                    initial.setdefault(f"items-{index}-{part}", getattr(item, part))
-            rows = len(items) + 1
-        super().__init__(*args, **kwargs)
-        if orders:
-            self.fields["orders"] = forms.TypedMultipleChoiceField(
-                label="Protective orders the plan relies on (optional)",
-                choices=[(order.pk, _order_label(order)) for order in orders],
-                coerce=int,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                error_messages={"invalid_choice": "Choose protective orders on this case."},
-            )
-            self.order_fields(["review_on", "notes", "orders", "item_rows"])
-        if self.is_bound:
-            with contextlib.suppress(TypeError, ValueError):
-                rows = int(self.data.get(self.add_prefix("item_rows")) or rows)
-            if self.wants_another_item:
-                rows += 1
-        self.row_count = max(1, min(rows, services.MAX_PLAN_ITEMS))
-        self.initial["item_rows"] = self.row_count
-        if self.is_bound:
-            data = self.data.copy()
-            data[self.add_prefix("item_rows")] = str(self.row_count)
-            self.data = data
-        for index in range(self.row_count):
-            key = f"items-{index}-"
-            number = index + 1
-            self.fields[key + "text"] = forms.CharField(
-                label=f"Item {number}: what will be done",
-                required=False,
-                max_length=services.MAX_ITEM_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-            self.fields[key + "owner"] = forms.ChoiceField(
-                label=f"Item {number}: who does it",
-                choices=PlanItemOwner.choices,
-                required=False,
-                widget=forms.RadioSelect,
-            )
-            self.fields[key + "due_on"] = DateField(
-                label=f"Item {number}: due (optional)", required=False, past_only=False
-            )
-            self.fields[key + "done"] = forms.BooleanField(
-                label=f"Item {number}: done", required=False
-            )
-        self._row_of = []
-        if self.wants_another_item:
-            self._errors = ErrorDict()  # only adding a row: no errors, nothing saved
-
-    @property
-    def wants_another_item(self):
-        return self.is_bound and self.add_prefix("add_item") in self.data
-
-    def core_fields(self):
-        return [self[name] for name in self.fields if not name.startswith("items-")]
-
-    def item_fields(self):
-        return [
-            [self[f"items-{index}-{part}"] for part in ITEM_PARTS]
-            for index in range(self.row_count)
-        ]
-
-    def _filled_rows(self):
-        """(row index, item) for the rows kept: the text is the item, so a row whose text
-        is cleared is left out (its owner radio cannot be unset without JavaScript), unless
-        a due date or "done" is still given, which asks for the text."""
-        data = self.cleaned_data
-        filled = []
-        for index in range(self.row_count):
-            key = f"items-{index}-"
-            item = {
-                "text": (data.get(key + "text") or "").strip(),
-                "owner": data.get(key + "owner") or "",
-                "due_on": data.get(key + "due_on"),
-                "done": bool(data.get(key + "done")),
-            }
-            typed = item["text"] or item["done"] or item["due_on"]
-            if typed or self.has_error(key + "due_on") or self.has_error(key + "text"):
-                filled.append((index, item))
-        return filled
-
-    def values(self):
-        filled = self._filled_rows()
-        self._row_of = [index for index, _ in filled]
-        data = self.cleaned_data
-        return {
-            "review_on": data.get("review_on"),
-            "notes": (data.get("notes") or "").strip(),
-            "order_ids": data.get("orders") or [],
-            "items": [item for _, item in filled],
-        }
-
-    def _form_field(self, field):
-        """A service error key (items count only the filled rows) as a form field."""
-        if field == "items":
-            return "items-0-text"
-        if field.startswith("items-") and field.count("-") == 2:
-            _, index, part = field.split("-")
-            return f"items-{self._row_of[int(index)]}-{part}"
-        return field
-
-    def _target(self, field):
-        target = self._form_field(field) if field else None
-        return target if target in self.fields else None
-
-    def clean(self):
-        data = super().clean()
-        if self.wants_another_item:
-            return data
-        values = self.values()
-        errors = services.plan_errors(self.episode, **values)
-        if values["review_on"] is None:
-            errors.pop("review_on", None)  # a missing or unreal date has its own error
-        self.add_rule_errors(errors)
-        return data
-
-
-def _order_label(order):
-    label = f"{order.get_kind_display()}, applied for {order.applied_on:%d/%m/%Y}"
-    return f"{label} ({order.get_decision_display().lower()})"
-
-
-class MeasureForm(RuleCheckedForm):
-    """Record or change a target-hardening measure: its state follows from the dates."""
-
-    kind = forms.ChoiceField(
-        label="Measure",
-        choices=[("", "Choose a measure"), *MeasureKind.choices],
-        error_messages={"required": "Choose the measure.", "invalid_choice": "Choose the measure."},
-    )
-    requested_on = DateField(
-        label="Requested on",
-        initial=timezone.localdate,
-        error_messages={"required": "Enter the date the measure was requested."},
-    )
-    provided_on = DateField(
-        label="Provided on (optional)",
-        required=False,
-        help_text="The date it was fitted or handed over. For example, 27/3/2025",
-    )
-    declined_on = DateField(
-        label="Declined on (optional)",
-        required=False,
-        help_text="The date the victim declined it. For example, 27/3/2025",
-    )
-    provider = forms.CharField(
-        label="Provider",
-        required=False,
-        max_length=services.MAX_PROVIDER_LENGTH,
-        help_text="Who supplies or fits it. Needed once it is provided.",
-    )
-
-    def __init__(self, *args, episode, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.episode = episode
-
-    @classmethod
-    def initial_for(cls, measure):
-        return {name: getattr(measure, name) for name in services.MEASURE_FIELDS}
-
-    def values(self):
-        data = self.cleaned_data
-        return {
-            "kind": data.get("kind") or "",
-            "requested_on": data.get("requested_on"),
-            "provided_on": data.get("provided_on"),
-            "declined_on": data.get("declined_on"),
-            "provider": (data.get("provider") or "").strip(),
-        }
-
-    def clean(self):
-        data = super().clean()
-        errors = services.measure_errors(self.episode, self.values())
-        if self.values()["requested_on"] is None:
-            errors.pop("requested_on", None)
-        self.add_rule_errors(errors)
-        return data
-
-
-class AcceptForm(RuleCheckedForm):
-    """Accept a referral: the advocate who will support the victim (default the member
-    accepting it, when they are an advocate)."""
-
-    def __init__(self, *args, advocates, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = forms.ModelChoiceField(
-            label="Allocated advocate",
-            queryset=advocates,
-            empty_label=None,
-            widget=forms.RadioSelect,
-            error_messages={
-                "required": "Choose the advocate who will support the victim.",
-                "invalid_choice": "Choose an advocate in your agency.",
-            },
-        )
-        field.label_from_instance = lambda user: user.full_name
-        self.fields["advocate"] = field
-
-
-class DeclineForm(RuleCheckedForm):
-    reason = _choice(
-        "Why are you declining the referral?",
-        DeclineReason.choices,
-        message="Choose why the referral is declined.",
-    )
-    note = forms.CharField(
-        label="Explain (optional unless you chose other)",
-        required=False,
-        max_length=services.MAX_NOTE,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept by your agency: the referrer sees only that the referral was declined.",
-        error_messages={"max_length": f"Explain in {services.MAX_NOTE} characters or fewer."},
-    )
-
-    def __init__(self, *args, referral, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.referral = referral
-
-    def clean(self):
-        data = super().clean()
-        errors = services.decline_errors(
-            self.referral, reason=data.get("reason"), note=data.get("note")
-        )
-        if "reason" not in data:
-            errors.pop("reason", None)
-        self.add_rule_errors(errors)
         return data

@@ -1,11 +1,4 @@
-"""Every read of interventions, scoped by the clinical compartment's one rule.
-
-``enrolments_visible_to`` starts every query of the compartment: the enrolments delivered by
-the member's health agency (accounts.access.interventions_agency_id), nothing for anyone
-else. Sessions (and their notes) are only ever read for an enrolment found through it. What
-the rest of the case's readers may know (who is enrolled on what, the derived status,
-attendance and dates) comes from ``interventions_on_case``, which never selects a note.
-"""
+"""Reads of enrolments, their derived progress and the caseload, scoped to the member."""
 
 from django.db.models import Case as CaseWhen
 from django.db.models import (
@@ -37,26 +30,10 @@ from interventions.models import (
     Enrolment,
     EnrolmentStatus,
     Modality,
-    Programme,
     Session,
     SessionStatus,
     WithdrawalReason,
 )
-
-
-def programmes_visible_to(membership):
-    """National programmes and the member's partnership's own."""
-    return Programme.objects.filter(
-        Q(partnership__isnull=True) | Q(partnership_id=membership.agency.partnership_id),
-        active=True,
-    ).order_by("name", "pk")
-
-
-def programme_for(membership, pk):
-    key = as_id(pk)
-    if key is None:
-        return None
-    return programmes_visible_to(membership).filter(pk=key).first()
 
 
 def enrolments_visible_to(membership):
@@ -165,30 +142,6 @@ def get_enrolment_or_404(membership, pk):
     )
 
 
-def sessions_visible_to(membership):
-    return Session.objects.filter(enrolment__in=enrolments_visible_to(membership))
-
-
-def get_session_or_404(membership, pk, *, enrolment_pk=None):
-    """A session of an enrolment the member's agency delivers (and of ``enrolment_pk`` when
-    the URL names one); otherwise a 404 and one denial row."""
-    sessions = sessions_visible_to(membership).select_related(
-        "enrolment__case", "enrolment__party__person", "enrolment__programme"
-    )
-    if enrolment_pk is not None:
-        sessions = sessions.filter(enrolment_id=as_id(enrolment_pk) or 0)
-    return visible_or_404(membership, sessions, pk, kind=Session._meta.label)
-
-
-def enrolment_sessions(enrolment):
-    """The sessions of an enrolment the caller found through get_enrolment_or_404."""
-    return list(
-        Session.objects.filter(enrolment=enrolment)
-        .select_related("recorded_by", "superseded_by")
-        .order_by("scheduled_at", "id")
-    )
-
-
 def clinicians_of_agency(membership):
     """Clinicians with a usable membership of the member's health agency."""
     agency_id = interventions_agency_id(membership)
@@ -238,6 +191,8 @@ CASE_FIELDS = (
     "next_session_at",
     "derived_status",
 )
+
+
 CASE_SESSION_FIELDS = ("enrolment_id", "scheduled_at", "modality", "status", "attendance")
 
 

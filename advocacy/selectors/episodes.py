@@ -1,12 +1,4 @@
-"""Every read of advocacy casework, scoped by the compartment's one rule.
-
-``episodes_visible_to`` starts every query: the episodes held by the member's advocacy
-agency (accounts.access.advocacy_agency_id), nothing for anyone else; the referral queue
-starts from ``referrals_visible_to`` by the same rule. Contacts, needs, allocations, safety
-plans and target hardening are only ever read for an episode found through it. What the
-rest of the partnership may know (that a victim has support or a referral, and its status)
-comes from ``support_on_case``, which carries nothing of the compartment.
-"""
+"""Reads of support episodes, their contacts, needs and allocations, scoped to the member."""
 
 from datetime import date, timedelta
 
@@ -20,7 +12,6 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Prefetch,
     Subquery,
     Value,
     When,
@@ -36,19 +27,13 @@ from advocacy.models import (
     Contact,
     EpisodeAllocation,
     EpisodeStatus,
-    PlanItemOwner,
     ReferralStatus,
-    SafetyPlan,
-    SafetyPlanItem,
-    SafetyPlanOrder,
     SupportEpisode,
-    TargetHardening,
     add_working_days,
 )
 from audit.services import as_id, visible_or_404
 from cases.models import VICTIM_ROLES, CaseParty
 from cases.selectors.core import cases_visible_to
-from cases.selectors.record import orders_for
 
 
 def episodes_visible_to(membership):
@@ -264,122 +249,3 @@ def support_on_case(case):
             }
         )
     return support
-
-
-# Safety plans and target hardening: for an episode found through get_episode_or_404 ----
-
-
-def _plans(episode):
-    return (
-        SafetyPlan.objects.filter(episode=episode)
-        .select_related("created_by")
-        .prefetch_related(
-            Prefetch("items", queryset=SafetyPlanItem.objects.order_by("position")),
-            Prefetch(
-                "order_links",
-                queryset=SafetyPlanOrder.objects.select_related("order").order_by("order_id"),
-            ),
-        )
-    )
-
-
-def current_safety_plan(episode):
-    """The current (latest, not superseded) plan version with its items and linked orders,
-    or None: three queries."""
-    return _plans(episode).filter(superseded_at__isnull=True).first()
-
-
-def safety_plan_versions(episode):
-    """Every version of the episode's plan, newest first, with items and orders: three
-    queries whatever the number of versions."""
-    return list(_plans(episode).order_by("-version"))
-
-
-def safety_plan_version_count(episode):
-    return SafetyPlan.objects.filter(episode=episode).count()
-
-
-def items_by_owner(plan):
-    """[(owner label, [items])] in the order victim, advocate, police; owners without
-    items left out."""
-    groups = []
-    for value, label in PlanItemOwner.choices:
-        items = [item for item in plan.items.all() if item.owner == value]
-        if items:
-            groups.append((label, items))
-    return groups
-
-
-def episode_measures(episode):
-    return list(
-        TargetHardening.objects.filter(episode=episode)
-        .select_related("recorded_by")
-        .order_by("requested_on", "id")
-    )
-
-
-def get_measure_or_404(membership, episode, pk):
-    """A measure of an episode the member's agency holds (404 and a denial row
-    otherwise)."""
-    return visible_or_404(
-        membership,
-        TargetHardening.objects.filter(episode=episode).select_related("episode__case"),
-        pk,
-        kind=TargetHardening._meta.label,
-    )
-
-
-def case_orders(episode):
-    """The protective orders on the episode's case (read through the case selectors), for
-    linking from a plan."""
-    return list(orders_for(episode.case).prefetch_related(None).order_by("-applied_on", "-id"))
-
-
-def case_order_ids(episode):
-    return list(orders_for(episode.case).prefetch_related(None).values_list("pk", flat=True))
-
-
-# The referral queue --------------------------------------------------------------------
-
-
-def referrals_visible_to(membership):
-    """The referrals the member may read: those in their advocacy agency's queue (the
-    compartment's one rule), nothing for anyone else."""
-    agency_id = advocacy_agency_id(membership) if membership is not None else None
-    if agency_id is None:
-        return AdvocacyReferral.objects.none()
-    return AdvocacyReferral.objects.filter(
-        partnership_id=membership.agency.partnership_id, advocacy_agency_id=agency_id
-    )
-
-
-def _waiting(membership):
-    return referrals_visible_to(membership).filter(
-        accepted_at__isnull=True, declined_at__isnull=True
-    )
-
-
-def referral_queue(membership):
-    """The referrals waiting for the agency's decision, oldest first: one query."""
-    return (
-        _waiting(membership)
-        .select_related("case", "victim__person", "referring_agency", "referred_by")
-        .order_by("referred_on", "pk")
-    )
-
-
-def waiting_count(membership):
-    return _waiting(membership).count()
-
-
-def get_referral_or_404(membership, pk):
-    """A referral in the member's agency's queue (any status); otherwise a 404 and one
-    denial row."""
-    return visible_or_404(
-        membership,
-        referrals_visible_to(membership).select_related(
-            "case", "victim__person", "referring_agency", "referred_by", "episode"
-        ),
-        pk,
-        kind=AdvocacyReferral._meta.label,
-    )

@@ -1,12 +1,5 @@
-"""Interventions pages: the clinician's caseload, referring from a case, the enrolment page,
-consent, withdrawal and the session forms (schedule, reschedule, cancel, record
-attendance); and the case's Interventions section, which every reader of the case sees.
-
-Compartment pages check the role and agency first (``provider_member``: 403, saying
-nothing about any record), then find the record through interventions.selectors (404 and
-one denial row outside the member's agency). The case section is found through the case
-selectors and shows status-level facts only (interventions.selectors.interventions_on_case).
-Every read is audited; every write goes through interventions.services."""
+"""Pages of the caseload, the case's interventions and the enrolment: refer, consent,
+allocate, withdraw."""
 
 from functools import wraps
 
@@ -14,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.access import can_work_interventions, interventions_agency_id
 from accounts.decorators import member_required
@@ -24,17 +16,12 @@ from audit.services import record_event
 from cases.pagination import CappedCountPaginator
 from cases.selectors import core as case_selectors
 from cases.views.record import section_context
-from interventions import selectors, services
-from interventions.forms import (
-    AllocateForm,
-    AttendanceForm,
-    CancelForm,
-    ConsentForm,
-    ReferForm,
-    ScheduleForm,
-    WithdrawForm,
-)
+from interventions.forms.enrolments import AllocateForm, ConsentForm, ReferForm, WithdrawForm
 from interventions.models import EnrolmentStatus
+from interventions.selectors import enrolments as enrolment_selectors
+from interventions.selectors import programmes as programme_selectors
+from interventions.selectors import sessions as session_selectors
+from interventions.services import enrolments as enrolment_services
 
 PAGE_SIZE = 50
 
@@ -65,8 +52,8 @@ def caseload(request):
     status = request.GET.get("status", "")
     if status not in EnrolmentStatus.values:
         status = ""
-    enrolments = selectors.caseload(membership, status=status, mine=mine)
-    counts = selectors.caseload_counts(membership, mine=mine)
+    enrolments = enrolment_selectors.caseload(membership, status=status, mine=mine)
+    counts = enrolment_selectors.caseload_counts(membership, mine=mine)
     page = CappedCountPaginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
     record_event(
         action=Action.LIST,
@@ -93,7 +80,7 @@ def case_interventions(request, case_pk):
     case = case_selectors.get_case_or_404(membership, case_pk)
     context = section_context(request, case, "interventions")
     context.update(
-        enrolments=selectors.interventions_on_case(case),
+        enrolments=enrolment_selectors.interventions_on_case(case),
         my_agency_id=interventions_agency_id(membership),
         can_refer=can_work_interventions(membership),
     )
@@ -104,20 +91,20 @@ def case_interventions(request, case_pk):
 def enrolment_refer(request, case_pk):
     membership = request.membership
     case = case_selectors.get_case_or_404(membership, case_pk)
-    parties = selectors.parties_for_programmes(case)
+    parties = enrolment_selectors.parties_for_programmes(case)
     initial = {"practitioner": request.user.pk if membership.role == Role.CLINICIAN else None}
     form = ReferForm(
         request.POST if request.method == "POST" else None,
         parties=parties,
-        programmes=selectors.programmes_visible_to(membership).filter(
+        programmes=programme_selectors.programmes_visible_to(membership).filter(
             provider_kind=membership.agency.kind
         ),
-        clinicians=selectors.clinicians_of_agency(membership),
+        clinicians=enrolment_selectors.clinicians_of_agency(membership),
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            enrolment = services.enrolment_refer(
+            enrolment = enrolment_services.enrolment_refer(
                 actor=request.user, membership=membership, **form.values()
             )
         except ValidationError as error:
@@ -156,13 +143,13 @@ def _enrolment_context(enrolment):
 
 @provider_member
 def enrolment_detail(request, pk):
-    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
+    enrolment = enrolment_selectors.get_enrolment_or_404(request.membership, pk)
     _record_read(request, enrolment, enrolment.case, "enrolment")
     context = _enrolment_context(enrolment)
     status = enrolment.status
     open_ = status not in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
     context.update(
-        sessions=selectors.enrolment_sessions(enrolment),
+        sessions=session_selectors.enrolment_sessions(enrolment),
         can_schedule=open_ and enrolment.consent_signed_on is not None,
         can_withdraw=open_,
         EnrolmentStatus=EnrolmentStatus,
@@ -192,7 +179,7 @@ def _saved(request, form, service, message, fields, **kwargs):
 
 @provider_member
 def enrolment_consent(request, pk):
-    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
+    enrolment = enrolment_selectors.get_enrolment_or_404(request.membership, pk)
     initial = {
         "consent_signed_on": enrolment.consent_signed_on,
         "shares_progress": enrolment.shares_progress,
@@ -205,7 +192,7 @@ def enrolment_consent(request, pk):
     if _saved(
         request,
         form,
-        services.consent_record,
+        enrolment_services.consent_record,
         "Consent and information-sharing contract recorded.",
         lambda: form.cleaned_data,
         enrolment=enrolment,
@@ -222,16 +209,16 @@ def enrolment_consent(request, pk):
 @provider_member
 def enrolment_allocate(request, pk):
     membership = request.membership
-    enrolment = selectors.get_enrolment_or_404(membership, pk)
+    enrolment = enrolment_selectors.get_enrolment_or_404(membership, pk)
     form = AllocateForm(
         request.POST if request.method == "POST" else None,
-        clinicians=selectors.clinicians_of_agency(membership),
+        clinicians=enrolment_selectors.clinicians_of_agency(membership),
         initial={"practitioner": enrolment.practitioner_id},
     )
     if _saved(
         request,
         form,
-        services.allocate,
+        enrolment_services.allocate,
         "Clinician allocated.",
         lambda: form.cleaned_data,
         enrolment=enrolment,
@@ -243,12 +230,12 @@ def enrolment_allocate(request, pk):
 
 @provider_member
 def enrolment_withdraw(request, pk):
-    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
+    enrolment = enrolment_selectors.get_enrolment_or_404(request.membership, pk)
     form = WithdrawForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
     if _saved(
         request,
         form,
-        services.enrolment_withdraw,
+        enrolment_services.enrolment_withdraw,
         "Withdrawal recorded.",
         lambda: form.cleaned_data,
         enrolment=enrolment,
@@ -257,74 +244,3 @@ def enrolment_withdraw(request, pk):
     context = _enrolment_context(enrolment)
     context["intro"] = "Sessions still scheduled are cancelled. This cannot be undone."
     return _form_page(request, context, form, "Record a withdrawal", "Record withdrawal")
-
-
-@provider_member
-def session_new(request, pk):
-    enrolment = selectors.get_enrolment_or_404(request.membership, pk)
-    form = ScheduleForm(request.POST if request.method == "POST" else None, enrolment=enrolment)
-    if _saved(
-        request,
-        form,
-        services.session_schedule,
-        "Session booked.",
-        form.values,
-        enrolment=enrolment,
-    ):
-        return redirect("interventions:enrolment-detail", enrolment.pk)
-    context = _enrolment_context(enrolment)
-    return _form_page(request, context, form, "Book a session", "Book session")
-
-
-@provider_member
-def session_reschedule(request, pk):
-    session = selectors.get_session_or_404(request.membership, pk)
-    enrolment = session.enrolment
-    form = ScheduleForm(
-        request.POST if request.method == "POST" else None,
-        enrolment=enrolment,
-        session=session,
-        initial={"modality": session.modality},
-    )
-    if _saved(
-        request, form, services.session_reschedule, "Session moved.", form.values, session=session
-    ):
-        return redirect("interventions:enrolment-detail", enrolment.pk)
-    context = _enrolment_context(enrolment)
-    context["intro"] = f"Now booked for {timezone.localtime(session.scheduled_at):%d/%m/%Y %H:%M}."
-    return _form_page(request, context, form, "Move a session", "Move session")
-
-
-@provider_member
-def session_cancel(request, pk):
-    session = selectors.get_session_or_404(request.membership, pk)
-    form = CancelForm(request.POST if request.method == "POST" else None)
-    if _saved(
-        request,
-        form,
-        services.session_cancel,
-        "Session cancelled.",
-        lambda: form.cleaned_data,
-        session=session,
-    ):
-        return redirect("interventions:enrolment-detail", session.enrolment_id)
-    context = _enrolment_context(session.enrolment)
-    return _form_page(request, context, form, "Cancel a session", "Cancel session")
-
-
-@provider_member
-def session_attendance(request, pk):
-    session = selectors.get_session_or_404(request.membership, pk)
-    form = AttendanceForm(request.POST if request.method == "POST" else None, session=session)
-    if _saved(
-        request,
-        form,
-        services.attendance_record,
-        "Attendance recorded.",
-        form.values,
-        session=session,
-    ):
-        return redirect("interventions:enrolment-detail", session.enrolment_id)
-    context = _enrolment_context(session.enrolment)
-    context["intro"] = f"Booked for {timezone.localtime(session.scheduled_at):%d/%m/%Y %H:%M}."
-    return _form_page(request, context, form, "Record attendance", "Save attendance")

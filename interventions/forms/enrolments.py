@@ -1,23 +1,19 @@
-"""Interventions forms. Each asks the service's own rules in ``clean`` (referral_errors,
-consent_errors, schedule_errors, attendance_errors, withdraw_errors), so every problem shows
-in one pass with the error summary; the service checks again when saving."""
+"""Forms of enrolments."""
 
 from django import forms
 from django.utils import timezone
 
 from cases.forms import core as core_forms
-from cases.forms.core import DateField, combine_date_time
-from interventions import services
+from cases.forms.core import DateField
 from interventions.models import (
-    Attendance,
-    CancellationReason,
-    Component,
-    Modality,
     Pathway,
     WithdrawalReason,
 )
+from interventions.services import enrolments as enrolment_services
 
 TIME_HINT = "24-hour clock, UK time. For example, 14:30"
+
+
 # A service error on a date-and-time goes next to its date input.
 DATETIME_PARTS = {"scheduled_at": ("scheduled_date", "scheduled_time")}
 
@@ -89,7 +85,7 @@ class ReferForm(RuleCheckedForm):
         values = self.values()
         if values["programme"] is not None and values["planned_sessions"] is None:
             values["planned_sessions"] = values["programme"].sessions_max
-        errors = services.referral_errors(values)
+        errors = enrolment_services.referral_errors(values)
         self.add_rule_errors(errors)
         return data
 
@@ -137,102 +133,10 @@ class ConsentForm(RuleCheckedForm):
         data = super().clean()
         if data.get("consent_signed_on") is not None:
             self.add_rule_errors(
-                services.consent_errors(
+                enrolment_services.consent_errors(
                     self.enrolment, consent_signed_on=data.get("consent_signed_on")
                 )
             )
-        return data
-
-
-class ScheduleForm(RuleCheckedForm):
-    scheduled_date = DateField(
-        label="Date",
-        past_only=False,
-        error_messages={"required": "Enter the date of the session."},
-    )
-    scheduled_time = forms.TimeField(
-        label="Time",
-        help_text=TIME_HINT,
-        error_messages={
-            "required": "Enter the time of the session.",
-            "invalid": "Enter a real time, like 14:30.",
-        },
-    )
-    modality = _choice("How the session is held", Modality.choices)
-
-    def __init__(self, *args, enrolment, session=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.enrolment, self.session = enrolment, session
-
-    def values(self):
-        data = self.cleaned_data
-        return {
-            "scheduled_at": combine_date_time(
-                data.get("scheduled_date"), data.get("scheduled_time")
-            ),
-            "modality": data.get("modality"),
-        }
-
-    def clean(self):
-        data = super().clean()
-        values = self.values()
-        errors = services.schedule_errors(self.enrolment, **values)
-        if values["scheduled_at"] is None:
-            errors.pop("scheduled_at", None)  # the date or time has its own error already
-        self.add_rule_errors(errors)
-        return data
-
-
-class CancelForm(RuleCheckedForm):
-    reason = _choice(
-        "Reason", CancellationReason.choices, message="Choose why the session is cancelled."
-    )
-
-
-class AttendanceForm(RuleCheckedForm):
-    attendance = _choice("Attendance", Attendance.choices, message="Choose the attendance code.")
-    minutes = forms.IntegerField(
-        label="Minutes spent",
-        required=False,
-        min_value=0,
-        max_value=services.MAX_MINUTES,
-        help_text="For a session attended.",
-        error_messages={
-            "invalid": "Enter the minutes as a whole number.",
-            "min_value": "Enter minutes between 1 and 600.",
-            "max_value": "Enter minutes between 1 and 600.",
-        },
-    )
-    components = forms.MultipleChoiceField(
-        label="Components covered",
-        choices=Component.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    notes = forms.CharField(
-        label="Session notes (clinical)",
-        required=False,
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Only your agency can read these. Other agencies see attendance only.",
-    )
-
-    def __init__(self, *args, session, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.session = session
-
-    def values(self):
-        data = self.cleaned_data
-        return {
-            "attendance": data.get("attendance"),
-            "minutes": data.get("minutes"),
-            "components": data.get("components") or [],
-            "notes": (data.get("notes") or "").strip(),
-        }
-
-    def clean(self):
-        data = super().clean()
-        self.add_rule_errors(services.attendance_errors(self.session, self.values()))
         return data
 
 
@@ -252,7 +156,7 @@ class WithdrawForm(RuleCheckedForm):
 
     def clean(self):
         data = super().clean()
-        errors = services.withdraw_errors(
+        errors = enrolment_services.withdraw_errors(
             self.enrolment, withdrawn_on=data.get("withdrawn_on"), reason=data.get("reason")
         )
         if data.get("withdrawn_on") is None:

@@ -1,0 +1,42 @@
+"""Victim advocacy: the referral queue, support episodes, their allocation history, needs
+and the contact log.
+
+Everything here is the advocacy agency's confidential casework (DESIGN.md §4): it is read
+through advocacy.selectors only, whose one rule (accounts.access.advocacy_agency_id) lets
+in the members of the agency that holds the episode and nobody else.
+
+Status is never stored: it follows from the dated fields (``EpisodeStatus.of``), and the
+caseload filters by the same rule as an annotation (advocacy.selectors.status_expression)."""
+
+from .episodes import (  # noqa: F401
+    Channel,
+    ClosureReason,
+    ConsentMethod,
+    Contact,
+    ContactFrequency,
+    Direction,
+    EpisodeAllocation,
+    EpisodeStatus,
+    FirstContact,
+    NeedArea,
+    NeedOutcome,
+    ReferralRoute,
+    SupportEpisode,
+    SupportNeed,
+    add_working_days,
+)
+from .referrals import (  # noqa: F401
+    AdvocacyReferral,
+    DeclineReason,
+    ReferralStatus,
+)
+from .safety import (  # noqa: F401
+    MeasureKind,
+    MeasureState,
+    PlanItemOwner,
+    SafetyPlan,
+    SafetyPlanItem,
+    SafetyPlanOrder,
+    TargetHardening,
+    check_orders_on_plan_case,
+)

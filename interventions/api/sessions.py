@@ -1,0 +1,88 @@
+"""API of sessions."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from audit.models import Action
+from audit.services import record_event
+from interventions.models import Session
+from interventions.selectors import enrolments as enrolment_selectors
+from interventions.selectors import sessions as session_selectors
+from interventions.serializers.sessions import (
+    SessionAttendanceSerializer,
+    SessionCreateSerializer,
+    SessionSerializer,
+)
+from interventions.services import sessions as session_services
+
+from .enrolments import ENROLMENT, ID, _require_provider
+
+
+class SessionViewSet(viewsets.GenericViewSet):
+    """The sessions of one enrolment delivered by the caller's agency, in date order."""
+
+    serializer_class = SessionSerializer
+    queryset = Session.objects.none()
+    lookup_value_regex = r"\d+"
+    pagination_class = None
+
+    def _enrolment(self):
+        membership = self.request.membership
+        _require_provider(membership)
+        return enrolment_selectors.get_enrolment_or_404(membership, self.kwargs["enrolment_pk"])
+
+    @extend_schema(parameters=[ENROLMENT])
+    def list(self, request, enrolment_pk=None):
+        enrolment = self._enrolment()
+        record_event(
+            action=Action.VIEW,
+            actor=request.user,
+            obj=enrolment,
+            case=enrolment.case,
+            detail={"api": "sessions"},
+        )
+        sessions = session_selectors.enrolment_sessions(enrolment)
+        return Response(SessionSerializer(sessions, many=True).data)
+
+    @extend_schema(
+        parameters=[ENROLMENT], request=SessionCreateSerializer, responses={201: SessionSerializer}
+    )
+    def create(self, request, enrolment_pk=None):
+        enrolment = self._enrolment()
+        serializer = SessionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = session_services.session_schedule(
+            actor=request.user,
+            membership=request.membership,
+            enrolment=enrolment,
+            **serializer.validated_data,
+        )
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ENROLMENT, ID],
+        request=SessionAttendanceSerializer,
+        responses={200: SessionSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def attendance(self, request, enrolment_pk=None, pk=None):
+        membership = request.membership
+        _require_provider(membership)
+        session = session_selectors.get_session_or_404(membership, pk, enrolment_pk=enrolment_pk)
+        serializer = SessionAttendanceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = session_services.attendance_record(
+            actor=request.user, membership=membership, session=session, **serializer.validated_data
+        )
+        return Response(SessionSerializer(session).data)
+
+
+def register(router):
+    """Registers an enrolment's sessions on the API router."""
+    router.register(
+        r"interventions/enrolments/(?P<enrolment_pk>\d+)/sessions",
+        SessionViewSet,
+        basename="interventions-session",
+    )
