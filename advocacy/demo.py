@@ -30,6 +30,7 @@ from advocacy.models import (
 )
 from advocacy.selectors import safety as safety_selectors
 from advocacy.services import episodes as episode_services
+from advocacy.services import referrals as referral_services
 from advocacy.services import safety as safety_services
 from cases.models import VICTIM_ROLES, CaseParty, ScreeningActionKind
 from cases.selectors import core as case_selectors
@@ -59,8 +60,38 @@ def seed(*, partnership, agencies, members):
     if advocate is not None:
         if not SupportEpisode.objects.filter(advocacy_agency=advocate.agency).exists():
             _seed_episodes(advocate)
+            _seed_self_referral(advocate)
         _seed_safety(advocate)
     _seed_referral(members)
+
+
+def _seed_self_referral(advocate):
+    """A victim who rang the agency directly: an advocacy-only case that the demo police,
+    health and probation users cannot see."""
+    referred = timezone.localdate() - timedelta(days=6)
+    episode = referral_services.self_referral_start(
+        actor=advocate.user,
+        membership=advocate,
+        victim={"given_names": "Morgan", "family_name": "Ashdown", "postcode": "NS4 7QT"},
+        summary="Rang the helpline about a former colleague; does not want police involved yet.",
+        referral_route=ReferralRoute.HELPLINE,
+        referred_on=referred,
+        advocate=advocate.user,
+        needs=[NeedArea.SAFETY, NeedArea.DIGITAL_SAFETY],
+        contact_frequency=ContactFrequency.WEEKLY,
+    )
+    episode_services.contact_log(
+        actor=advocate.user,
+        membership=advocate,
+        episode=episode,
+        at=_at(referred + timedelta(days=1), 10),
+        channel=Channel.PHONE,
+        direction=Direction.OUTGOING,
+        made=True,
+        duration_minutes=30,
+        safe_to_talk=True,
+        summary="First contact: talked through options, including reporting to police.",
+    )
 
 
 def _seed_referral(members):

@@ -8,6 +8,7 @@ app_name = "advocacy"
 urlpatterns = [
     path("", episode_views.caseload, name="caseload"),
     path("referrals/", referral_views.referral_queue, name="referral-queue"),
+    path("referrals/direct/", referral_views.self_referral, name="self-referral"),
     path("referrals/<int:pk>/accept/", referral_views.referral_accept, name="referral-accept"),
     path("referrals/<int:pk>/decline/", referral_views.referral_decline, name="referral-decline"),
     path("cases/<int:case_pk>/start/", episode_views.episode_start, name="episode-start"),

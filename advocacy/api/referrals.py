@@ -1,5 +1,6 @@
 """API of the referral queue."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +15,9 @@ from advocacy.selectors import episodes as episode_selectors
 from advocacy.selectors import referrals as referral_selectors
 from advocacy.serializers.episodes import EpisodeSerializer
 from advocacy.serializers.referrals import (
+    VICTIM_FIELDS,
     AdvocacyReferralSerializer,
+    DirectReferralSerializer,
     ReferralAcceptSerializer,
     ReferralDeclineSerializer,
 )
@@ -94,6 +97,57 @@ class ReferralViewSet(viewsets.GenericViewSet):
         return Response(AdvocacyReferralSerializer(referral).data)
 
 
+class DirectReferralViewSet(viewsets.GenericViewSet):
+    """Support for a victim who came to the caller's agency directly (self-referral, the
+    helpline, MARAC): opens a case only that agency can see, with the victim as its party,
+    and the support episode on it."""
+
+    serializer_class = DirectReferralSerializer
+    queryset = AdvocacyReferral.objects.none()
+
+    @extend_schema(request=DirectReferralSerializer, responses={201: EpisodeSerializer})
+    def create(self, request):
+        membership = request.membership
+        _require_advocacy(membership)
+        serializer = DirectReferralSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        advocate = None
+        if data["advocate"] is not None:
+            advocate = (
+                episode_selectors.advocates_of_agency(membership)
+                .filter(pk=data["advocate"])
+                .first()
+            )
+            if advocate is None:
+                raise ValidationError({"advocate": ["Choose an advocate in your agency."]})
+        try:
+            episode = referral_services.self_referral_start(
+                actor=request.user,
+                membership=membership,
+                victim=dict(data["victim"]),
+                summary=data["summary"],
+                referral_route=data["referral_route"],
+                referred_on=data["referred_on"],
+                advocate=advocate,
+                needs=data["needs"],
+                contact_frequency=data["contact_frequency"],
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(_nested_victim_errors(error.message_dict)) from error
+        return Response(EpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
+
+
+def _nested_victim_errors(errors):
+    """The service's flat field errors keyed as the request body is: person fields under
+    ``victim``."""
+    victim = {field: errors.pop(field) for field in VICTIM_FIELDS if field in errors}
+    return {**errors, **({"victim": victim} if victim else {})}
+
+
 def register(router):
     """Registers the referral queue on the API router."""
     router.register("advocacy/referrals", ReferralViewSet, basename="advocacy-referral")
+    router.register(
+        "advocacy/direct-referrals", DirectReferralViewSet, basename="advocacy-direct-referral"
+    )

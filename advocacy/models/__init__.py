@@ -26,6 +26,7 @@ from .episodes import (  # noqa: F401
     add_working_days,
 )
 from .referrals import (  # noqa: F401
+    DIRECT_ROUTES,
     AdvocacyReferral,
     DeclineReason,
     ReferralStatus,

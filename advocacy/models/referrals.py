@@ -9,6 +9,15 @@ from cases.models import Case, CaseParty
 
 from .episodes import ReferralRoute, SupportEpisode
 
+# Routes by which a victim reaches an advocacy agency directly (self-referral support on an
+# advocacy-only case); referrals from the crime screen and the clinic come through the queue.
+DIRECT_ROUTES = (
+    ReferralRoute.SELF,
+    ReferralRoute.HELPLINE,
+    ReferralRoute.MARAC,
+    ReferralRoute.OTHER,
+)
+
 
 class DeclineReason(models.TextChoices):
     """Why an advocacy agency declines a referral in its queue."""

@@ -3,8 +3,11 @@
 from rest_framework import serializers
 
 from advocacy.models import (
+    DIRECT_ROUTES,
     AdvocacyReferral,
+    ContactFrequency,
     DeclineReason,
+    NeedArea,
     ReferralStatus,
 )
 
@@ -63,4 +66,40 @@ class ReferralDeclineSerializer(serializers.Serializer):
         default="",
         max_length=2000,
         help_text="Required for other.",
+    )
+
+
+class DirectReferralVictimSerializer(serializers.Serializer):
+    """The victim's person record; contact details optional."""
+
+    given_names = serializers.CharField(max_length=200)
+    family_name = serializers.CharField(max_length=200)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+
+
+VICTIM_FIELDS = tuple(DirectReferralVictimSerializer().fields)
+
+
+class DirectReferralSerializer(serializers.Serializer):
+    """A victim who came to the agency directly: opens a case only the agency can see and
+    the support episode on it."""
+
+    victim = DirectReferralVictimSerializer()
+    summary = serializers.CharField(max_length=2000)
+    referral_route = serializers.ChoiceField(
+        choices=[(route.value, route.label) for route in DIRECT_ROUTES]
+    )
+    referred_on = serializers.DateField()
+    advocate = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="A user id (an advocate)."
+    )
+    contact_frequency = serializers.ChoiceField(
+        choices=ContactFrequency.choices, required=False, allow_blank=True, default=""
+    )
+    needs = serializers.ListField(
+        child=serializers.ChoiceField(choices=NeedArea.choices), required=False, default=list
     )

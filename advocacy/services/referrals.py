@@ -4,9 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.access import advocacy_agency_id
 from accounts.models import Agency
 from accounts.roles import AgencyKind
 from advocacy.models import (
+    DIRECT_ROUTES,
     AdvocacyReferral,
     DeclineReason,
     ReferralRoute,
@@ -19,7 +21,7 @@ from audit.services import record_event
 from cases.selectors.core import shared_agencies
 from cases.services import core as case_services
 
-from .episodes import _raise, _require_holder, advocate_errors, episode_start
+from .episodes import _raise, _require_holder, advocate_errors, episode_errors, episode_start
 
 MAX_NOTE = 2000
 
@@ -285,3 +287,68 @@ def referral_decline(*, actor, membership, referral, reason, note=""):
     for name in ("declined_at", "decline_reason", "decline_note", "decided_by"):
         setattr(referral, name, getattr(locked, name))
     return referral
+
+
+def self_referral_start(
+    *,
+    actor,
+    membership,
+    victim,
+    summary,
+    referral_route,
+    referred_on,
+    advocate=None,
+    needs=(),
+    contact_frequency="",
+):
+    """Support for a victim who came to the agency directly: an advocacy-only case (police,
+    health and probation cannot see it; cases.services.core.advocacy_case_open) with the
+    victim as its one party, and the support episode on it, in one transaction. Every
+    problem is reported in one pass: the case's and the episode's."""
+    _require_holder(membership)
+    errors = {}
+    if referral_route not in DIRECT_ROUTES:
+        errors["referral_route"] = "Choose how the victim came to you."
+    errors.update(
+        {
+            field: problem
+            for field, problem in episode_errors(
+                {
+                    "referral_route": referral_route,
+                    "referred_on": referred_on,
+                    "contact_frequency": contact_frequency,
+                    "needs": needs,
+                }
+            ).items()
+            if field not in errors
+        }
+    )
+    advocate_problem = advocate_errors(advocacy_agency_id(membership), advocate)
+    if advocate_problem:
+        errors["advocate"] = advocate_problem
+    # A referral date the episode refuses is reported once, at its own field.
+    opened_on = timezone.localdate() if "referred_on" in errors else referred_on
+    with transaction.atomic():
+        try:
+            party = case_services.advocacy_case_open(
+                actor=actor,
+                membership=membership,
+                summary=summary,
+                opened_on=opened_on,
+                victim=victim,
+            )
+        except ValidationError as error:
+            case_errors = {field: problems[0] for field, problems in error.message_dict.items()}
+            _raise({**case_errors, **errors})
+        # Raised inside the transaction: the case opened above is rolled back with it.
+        _raise(errors)
+        return episode_start(
+            actor=actor,
+            membership=membership,
+            victim=party,
+            referral_route=referral_route,
+            referred_on=referred_on,
+            advocate=advocate,
+            needs=needs,
+            contact_frequency=contact_frequency,
+        )

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.roles import Role
-from advocacy.forms.referrals import AcceptForm, DeclineForm
+from advocacy.forms.referrals import AcceptForm, DeclineForm, SelfReferralForm
 from advocacy.models import ReferralStatus
 from advocacy.selectors import episodes as episode_selectors
 from advocacy.selectors import referrals as referral_selectors
@@ -125,3 +125,41 @@ def referral_decline(request, pk):
         button_class="govuk-button--warning",
     )
     return render(request, "advocacy/referral_confirm.html", context, status=_status(request, form))
+
+
+@advocacy_member
+def self_referral(request):
+    """Start support for a victim who came to the agency directly, on a case only the
+    agency can see."""
+    membership = request.membership
+    advocates = episode_selectors.advocates_of_agency(membership)
+    initial = {"advocate": request.user.pk if membership.role == Role.ADVOCATE else None}
+    form = SelfReferralForm(
+        request.POST if request.method == "POST" else None, advocates=advocates, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = referral_services.self_referral_start(
+                actor=request.user, membership=membership, **form.service_arguments()
+            )
+        except ValidationError as error:
+            form.apply_service_errors(error)
+        else:
+            messages.success(request, "Support started. Only your agency can see this case.")
+            return redirect("advocacy:episode-detail", episode.pk)
+    return render(
+        request,
+        "advocacy/form_page.html",
+        {
+            "form": form,
+            "heading": "Support a victim who came to you directly",
+            "back_url": reverse("advocacy:caseload"),
+            "submit_label": "Start support",
+            "intro": (
+                "For a self-referral, the helpline or MARAC, when there is no case shared "
+                "with your agency. The case is visible to your agency only: police, health "
+                "and probation cannot see it unless the victim agrees to a referral."
+            ),
+        },
+        status=_status(request, form),
+    )

@@ -5,12 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.access import can, can_edit_case_core
+from accounts.access import can, can_edit_case_core, can_work_advocacy
 from accounts.models import Partnership
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from cases.models import Case, CaseAgency, CaseParty, Person, PersonAlias, Referral
+from cases.models import Case, CaseAgency, CaseParty, PartyRole, Person, PersonAlias, Referral
 from cases.selectors.core import VIEW_CASE
 
 
@@ -58,6 +58,70 @@ def case_open(*, actor, membership, summary, lead_agency, opened_on=None, office
             _grant(case, agency, actor=actor, reason="Opened the case")
         record_event(action=Action.CREATE, actor=actor, membership=membership, obj=case)
     return case
+
+
+def advocacy_case_open(*, actor, membership, summary, opened_on, victim):
+    """Opens a case for a victim who came to an advocacy agency directly (self-referral,
+    the helpline, MARAC) and has not agreed to police involvement: the case is linked to
+    that advocacy agency alone, so police, health and probation cannot open it or find it
+    in search. It joins the partnership's work only when the victim agrees: the advocate
+    records a referral on it (referral_record) and the clinic or police share it.
+
+    Decided: clinic chairs and partnership admins see its core as they see every case of
+    the partnership (DESIGN.md §4), so that a perpetrator referred later is linked to the
+    victim already known instead of a second person record; they never see the advocacy
+    compartment. ``victim`` holds Person fields (names, date of birth, contact details:
+    the contact details are read only by the victim's advocate and the OIC)."""
+    _require(can_work_advocacy(membership), "Only advocacy agencies open advocacy-only cases.")
+    summary = (summary or "").strip()
+    errors = {}
+    if not summary:
+        errors["summary"] = "Enter a short summary of why the victim came to you."
+    if opened_on is None:
+        errors["opened_on"] = "Enter the date of the referral."
+    elif opened_on > timezone.localdate():
+        errors["opened_on"] = "The date of the referral cannot be in the future."
+    victim = {k: v.strip() if isinstance(v, str) else v for k, v in victim.items()}
+    for field, label in (("given_names", "given name"), ("family_name", "family name")):
+        if not victim.get(field):
+            errors[field] = f"Enter the victim's {label}."
+    person = Person(partnership=membership.agency.partnership, **victim)
+    try:
+        person.full_clean(exclude=["partnership"])
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            errors.setdefault(field, problems[0])
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = Case.objects.create(
+            partnership=membership.agency.partnership,
+            reference=_next_case_reference(membership.agency.partnership, opened_on),
+            summary=summary,
+            lead_agency=membership.agency,
+            opened_on=opened_on,
+            created_by=actor,
+        )
+        _grant(case, membership.agency, actor=actor, reason="Advocacy-only case")
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=case,
+            detail={"advocacy_only": True},
+        )
+        person.save()
+        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=person)
+        party = CaseParty.objects.create(case=case, person=person, role=PartyRole.VICTIM)
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=party,
+            case=case,
+            detail={"role": PartyRole.VICTIM},
+        )
+    return party
 
 
 def case_share(*, actor, membership, case, agency, reason):

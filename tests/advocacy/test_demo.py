@@ -13,8 +13,15 @@ def test_seed_makes_three_episodes_once(world):
         add_party(open_case(police, shared_with=[world.agencies["advocacy"]]))
     agencies = list(world.agencies.values())
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
-    statuses = sorted(e.status for e in SupportEpisode.objects.all())
+    shared = SupportEpisode.objects.exclude(referral_route="helpline")
+    statuses = sorted(e.status for e in shared)
     assert statuses == sorted([EpisodeStatus.REFERRED, EpisodeStatus.ENGAGED, EpisodeStatus.CLOSED])
-    assert Contact.objects.count() == 6
+    # The helpline caller's case is the advocacy agency's alone: demo police cannot see it.
+    direct = SupportEpisode.objects.get(referral_route="helpline")
+    assert direct.status == EpisodeStatus.CONTACTED
+    assert list(direct.case.case_agencies.values_list("agency", flat=True)) == [
+        world.agencies["advocacy"].pk
+    ]
+    assert Contact.objects.count() == 7
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
-    assert SupportEpisode.objects.count() == 3
+    assert SupportEpisode.objects.count() == 4

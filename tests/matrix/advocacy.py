@@ -37,6 +37,8 @@ def _measure_kw(name, obj, ctx):
 ROWS = {
     "advocacy:caseload": Row(ADVOCACY),
     "advocacy:referral-queue": Row(ADVOCACY),
+    "advocacy:self-referral": Row(ADVOCACY),
+    "advocacy:self-referral POST": Row(ADVOCACY, method="post", ok=400),
     "advocacy:referral-accept": Row(ADVOCACY, scoped="advocacy_referral"),
     "advocacy:referral-accept POST": Row(
         ADVOCACY, scoped="advocacy_referral", method="post", ok=400
@@ -69,6 +71,7 @@ ROWS = {
     "api:advocacy-episode-list POST": Row(ADVOCACY, method="post", ok=400, anonymous=401),
     "api:advocacy-episode-detail": Row(ADVOCACY, scoped="episode", anonymous=401),
     "api:advocacy-referral-list": Row(ADVOCACY, anonymous=401),
+    "api:advocacy-direct-referral-list POST": Row(ADVOCACY, method="post", ok=400, anonymous=401),
     # An empty body accepts for the caller (an advocate): the episode starts.
     "api:advocacy-referral-accept": Row(
         ADVOCACY, scoped="advocacy_referral", method="post", ok=201, anonymous=401
