@@ -1,5 +1,6 @@
 from django.urls import path
 
+from advocacy.views import disclosures as disclosure_views
 from advocacy.views import episodes as episode_views
 from advocacy.views import referrals as referral_views
 from advocacy.views import safety as safety_views
@@ -7,12 +8,28 @@ from advocacy.views import safety as safety_views
 app_name = "advocacy"
 urlpatterns = [
     path("", episode_views.caseload, name="caseload"),
+    path("team/", episode_views.team_caseload, name="team-caseload"),
     path("referrals/", referral_views.referral_queue, name="referral-queue"),
     path("referrals/direct/", referral_views.self_referral, name="self-referral"),
     path("referrals/<int:pk>/accept/", referral_views.referral_accept, name="referral-accept"),
     path("referrals/<int:pk>/decline/", referral_views.referral_decline, name="referral-decline"),
     path("cases/<int:case_pk>/start/", episode_views.episode_start, name="episode-start"),
+    path(
+        "cases/<int:case_pk>/risk-updates/",
+        disclosure_views.case_risk_updates,
+        name="case-risk-updates",
+    ),
     path("episodes/<int:pk>/", episode_views.episode_detail, name="episode-detail"),
+    path(
+        "episodes/<int:pk>/disclosures/",
+        disclosure_views.episode_disclosures,
+        name="episode-disclosures",
+    ),
+    path(
+        "episodes/<int:pk>/risk-updates/new/",
+        disclosure_views.risk_update_new,
+        name="risk-update-new",
+    ),
     path("episodes/<int:pk>/contacts/new/", episode_views.contact_new, name="contact-new"),
     path("episodes/<int:pk>/edit/", episode_views.episode_edit, name="episode-edit"),
     path("episodes/<int:pk>/close/", episode_views.episode_close, name="episode-close"),

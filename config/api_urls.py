@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from advocacy.api import disclosures as advocacy_disclosures_api
 from advocacy.api import episodes as advocacy_episodes_api
 from advocacy.api import referrals as advocacy_referrals_api
 from advocacy.api import safety as advocacy_safety_api
@@ -44,6 +45,7 @@ for area in (
     advocacy_episodes_api,
     advocacy_referrals_api,
     advocacy_safety_api,
+    advocacy_disclosures_api,
     interventions_programmes_api,
     interventions_enrolments_api,
     interventions_sessions_api,

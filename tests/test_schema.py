@@ -148,6 +148,19 @@ if FUZZ:
             made=True,
             summary="First call: safe to talk.",
         )
+        from advocacy.models import RiskUpdate, RiskUpdateRecipient
+
+        update = RiskUpdate.objects.create(
+            partnership=world.partnership,
+            case=world.advocacy_case,
+            episode=episode,
+            what_changed="Calls have resumed.",
+            risk_level="high",
+            urgency="urgent",
+            lawful_basis="safeguarding",
+            submitted_by=advocate.user,
+        )
+        RiskUpdateRecipient.objects.create(risk_update=update, agency=world.agencies["health"])
         from tests.factories_interventions import Attendance, enrolment_with_sessions
 
         clinician = world.members[Role.CLINICIAN]
@@ -235,6 +248,7 @@ if FUZZ:
         "programme": "interventions.Programme",
         "practitioner": "accounts.User",
         "advocate": "accounts.User",
+        "incident_perpetrator": "cases.CaseParty",
     }
     NESTED = {
         "case_pk": "cases.Case",

@@ -8,6 +8,13 @@ in the members of the agency that holds the episode and nobody else.
 Status is never stored: it follows from the dated fields (``EpisodeStatus.of``), and the
 caseload filters by the same rule as an annotation (advocacy.selectors.status_expression)."""
 
+from .disclosures import (  # noqa: F401
+    CONSENT_BASES,
+    LawfulBasis,
+    RiskUpdate,
+    RiskUpdateRecipient,
+    Urgency,
+)
 from .episodes import (  # noqa: F401
     Channel,
     ClosureReason,

@@ -12,6 +12,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -123,6 +124,76 @@ def caseload_counts(membership, *, mine=False):
     counts = dict.fromkeys(EpisodeStatus.values, 0)
     counts.update({row["derived_status"]: row["n"] for row in rows})
     return counts
+
+
+# How many of the contacts due the advocate's home lists (the counts cover them all).
+CONTACTS_DUE_SHOWN = 20
+
+
+def _open_with_next_contact_due(membership, *, mine):
+    episodes = episodes_visible_to(membership).filter(closed_on__isnull=True)
+    if mine:
+        episodes = episodes.filter(advocate_id=membership.user_id)
+    return episodes.annotate(
+        next_contact_due=Subquery(_latest_contact().values("next_contact_due")[:1])
+    )
+
+
+def contacts_due(membership, *, mine=False, today=None, limit=CONTACTS_DUE_SHOWN):
+    """Open episodes whose next contact (the latest contact's next-contact date) is due
+    today or overdue, most overdue first (at most ``limit``), and how many are due today
+    and overdue in all: two queries whatever the number of rows."""
+    today = today or timezone.localdate()
+    due = _open_with_next_contact_due(membership, mine=mine).filter(next_contact_due__lte=today)
+    counts = due.aggregate(
+        today=Count("pk", filter=Q(next_contact_due=today)),
+        overdue=Count("pk", filter=Q(next_contact_due__lt=today)),
+    )
+    shown = list(
+        due.select_related("case", "victim__person", "advocate").order_by("next_contact_due", "pk")[
+            :limit
+        ]
+    )
+    return {"episodes": shown, "today": counts["today"], "overdue": counts["overdue"]}
+
+
+def caseload_per_advocate(membership, *, today=None):
+    """The manager's view of the agency's caseload: per allocated advocate (and "not
+    allocated"), the episodes by derived status, first contacts overdue (not made by the
+    target) and next contacts overdue. Counts only, nothing of any victim or contact: one
+    query whatever the number of episodes."""
+    today = today or timezone.localdate()
+    open_ = Q(closed_on__isnull=True)
+    by_status = {
+        value: Count("pk", filter=Q(derived_status=value)) for value in EpisodeStatus.values
+    }
+    rows = (
+        episodes_visible_to(membership)
+        .annotate(
+            derived_status=status_expression(),
+            first_due=first_contact_due_expression(),
+            next_due=Subquery(_latest_contact().values("next_contact_due")[:1]),
+        )
+        .values("advocate_id", "advocate__full_name")
+        .annotate(
+            **by_status,
+            first_overdue=Count(
+                "pk", filter=open_ & Q(first_contact_made_at__isnull=True, first_due__lt=today)
+            ),
+            next_overdue=Count("pk", filter=open_ & Q(next_due__lt=today)),
+        )
+        .order_by("advocate__full_name", "advocate_id")
+    )
+    return [
+        {
+            "advocate": row["advocate__full_name"] or "",
+            "allocated": row["advocate_id"] is not None,
+            "statuses": [row[value] for value in EpisodeStatus.values],
+            "first_overdue": row["first_overdue"],
+            "next_overdue": row["next_overdue"],
+        }
+        for row in rows
+    ]
 
 
 def get_episode_or_404(membership, pk):

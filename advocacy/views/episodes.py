@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.access import can_work_advocacy
 from accounts.decorators import member_required
@@ -14,6 +15,7 @@ from advocacy.forms.episodes import CloseForm, ContactForm, EpisodeForm, StartFo
 from advocacy.forms.safety import MeasureForm, SafetyPlanForm
 from advocacy.models import ClosureReason, EpisodeStatus, FirstContact
 from advocacy.selectors import episodes as episode_selectors
+from advocacy.selectors import referrals as referral_selectors
 from advocacy.selectors import safety as safety_selectors
 from advocacy.services import episodes as episode_services
 from audit.models import Action
@@ -66,7 +68,44 @@ def caseload(request):
             "status": status,
             "statuses": [(value, label, counts[value]) for value, label in EpisodeStatus.choices],
             "FirstContact": FirstContact,
+            "due": episode_selectors.contacts_due(membership, mine=mine),
+            "today": timezone.localdate(),
+            "referrals_waiting": referral_selectors.waiting_count(membership),
+            # Victim notifications pending (issue 11 item 5) join here once
+            # advocacy.selectors.notifications lands; None hides the panel until then.
+            "notifications_pending": None,
+            "is_manager": membership.role == Role.MANAGER,
         },
+    )
+
+
+def manager_member(view):
+    """A manager of a victim advocacy agency (403 otherwise, advocates included): the
+    per-advocate view is the agency's management information."""
+
+    @advocacy_member
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.membership.role != Role.MANAGER:
+            raise PermissionDenied("Only managers of the advocacy agency see this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@manager_member
+def team_caseload(request):
+    """Caseload per advocate, counts only. Decision: only managers of the advocacy agency
+    itself see it (a manager elsewhere has no business knowing a charity's workload by
+    caseworker), and even they see aggregates here, never a victim or a contact; the
+    agency's caseload list is where they open an episode, as any member of the agency."""
+    membership = request.membership
+    rows = episode_selectors.caseload_per_advocate(membership)
+    record_event(action=Action.LIST, actor=request.user, detail={"page": "advocacy-team-caseload"})
+    return render(
+        request,
+        "advocacy/team_caseload.html",
+        {"rows": rows, "statuses": EpisodeStatus.choices, "agency": membership.agency},
     )
 
 

@@ -9,6 +9,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.roles import AgencyKind
+from advocacy.models import Urgency
+from advocacy.selectors import disclosures as disclosure_selectors
 from audit.models import AccessEvent, Action
 from audit.services import visible_or_404
 from cases.models import (
@@ -353,6 +355,18 @@ def timeline(membership, case):
                 "reoffending",
                 f"Source: {event.get_source_display()}",
                 _name(event.created_by),
+            )
+        )
+    # Only the updates disclosed to the reader's agency (advocacy.selectors.disclosures).
+    for row in disclosure_selectors.risk_update_timeline_rows(membership, case):
+        events.append(
+            TimelineEvent(
+                row["submitted_at"],
+                f"{Urgency(row['urgency']).label.split(':')[0]} risk update from "
+                f"{row['episode__advocacy_agency__name']}",
+                "risk_update",
+                row["what_changed"][:200],
+                row["submitted_by__full_name"],
             )
         )
     courses, _count = linked_crimes(case)

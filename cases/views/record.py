@@ -46,6 +46,7 @@ SECTIONS = (
     ("closure", "Closure", "cases:closure"),
     ("timeline", "Timeline", "cases:timeline"),
     ("risk", "Risk", "risk:case-risk"),
+    ("risk-updates", "Risk updates", "advocacy:case-risk-updates"),
     ("clinics", "Clinic discussions", "triage:clinic-case-discussions"),
     ("interventions", "Interventions", "interventions:case-interventions"),
     ("sharing", "Sharing and access", "cases:sharing"),

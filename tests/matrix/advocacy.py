@@ -16,7 +16,7 @@ from tests.factories_advocacy import (
     second_advocacy_agency,
     start_episode,
 )
-from tests.matrix import Row
+from tests.matrix import ALL_ROLES, Row
 from tests.matrix.core import _shared_case
 
 ADVOCACY = frozenset({Role.ADVOCATE})
@@ -36,6 +36,23 @@ def _measure_kw(name, obj, ctx):
 
 ROWS = {
     "advocacy:caseload": Row(ADVOCACY),
+    # Managers of an advocacy agency only; the world's manager works for probation
+    # (tests/advocacy/test_home.py covers an advocacy manager).
+    "advocacy:team-caseload": Row(frozenset()),
+    "advocacy:episode-disclosures": Row(ADVOCACY, scoped="episode"),
+    "advocacy:risk-update-new": Row(ADVOCACY, scoped="episode"),
+    "advocacy:risk-update-new POST": Row(ADVOCACY, scoped="episode", method="post", ok=400),
+    # Every reader of the case reaches the section; each sees only what went to them.
+    "advocacy:case-risk-updates": Row(ALL_ROLES, scoped="case", url=_case_kw),
+    "api:advocacy-risk-update-list": Row(
+        ADVOCACY, scoped="episode", anonymous=401, url=_episode_kw
+    ),
+    "api:advocacy-risk-update-list POST": Row(
+        ADVOCACY, scoped="episode", method="post", ok=400, anonymous=401, url=_episode_kw
+    ),
+    "api:advocacy-case-risk-update-list": Row(
+        ALL_ROLES, scoped="case", anonymous=401, url=_case_kw
+    ),
     "advocacy:referral-queue": Row(ADVOCACY),
     "advocacy:self-referral": Row(ADVOCACY),
     "advocacy:self-referral POST": Row(ADVOCACY, method="post", ok=400),
