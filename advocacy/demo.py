@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from accounts.roles import Role
+from accounts.roles import AgencyKind, Role
 from advocacy.models import (
     AdvocacyReferral,
     Channel,
@@ -19,16 +19,21 @@ from advocacy.models import (
     ConsentMethod,
     ContactFrequency,
     Direction,
+    LawfulBasis,
     MeasureKind,
     NeedArea,
     NeedOutcome,
     PlanItemOwner,
     ReferralRoute,
+    RiskUpdate,
     SafetyPlan,
     SupportEpisode,
     TargetHardening,
+    Urgency,
 )
+from advocacy.selectors import disclosures as disclosure_selectors
 from advocacy.selectors import safety as safety_selectors
+from advocacy.services import disclosures as disclosure_services
 from advocacy.services import episodes as episode_services
 from advocacy.services import referrals as referral_services
 from advocacy.services import safety as safety_services
@@ -62,6 +67,7 @@ def seed(*, partnership, agencies, members):
             _seed_episodes(advocate)
             _seed_self_referral(advocate)
         _seed_safety(advocate)
+        _seed_disclosures(advocate)
     _seed_referral(members)
 
 
@@ -234,10 +240,9 @@ def _seed_episodes(advocate):
     )
 
 
-def _seed_safety(advocate):
-    """The engaged episode's safety plan (two versions: the second adds the order and a
-    police item) and two measures: an alarm provided, a doorbell camera requested."""
-    engaged = (
+def _engaged_episode(advocate):
+    """The demo advocate's open episode referred by the clinic (seeded above), or None."""
+    return (
         SupportEpisode.objects.filter(
             advocacy_agency=advocate.agency,
             advocate=advocate.user,
@@ -248,6 +253,12 @@ def _seed_safety(advocate):
         .order_by("pk")
         .first()
     )
+
+
+def _seed_safety(advocate):
+    """The engaged episode's safety plan (two versions: the second adds the order and a
+    police item) and two measures: an alarm provided, a doorbell camera requested."""
+    engaged = _engaged_episode(advocate)
     if engaged is None:
         return
     me = {"actor": advocate.user, "membership": advocate}
@@ -308,3 +319,38 @@ def _seed_safety(advocate):
             kind=MeasureKind.DOORBELL_CAMERA,
             requested_on=min(start + timedelta(days=7), today),
         )
+
+
+def _seed_disclosures(advocate):
+    """Two risk updates on the engaged episode's case, shared with the police only, so the
+    demo police user reads them on the case and the demo health user does not: a routine
+    one, and an urgent one (which notifies the officer in charge and police supervisors)."""
+    engaged = _engaged_episode(advocate)
+    if engaged is None or RiskUpdate.objects.filter(episode=engaged).exists():
+        return
+    police = [
+        agency.pk
+        for agency in disclosure_selectors.recipient_choices(engaged)
+        if agency.kind == AgencyKind.POLICE
+    ]
+    if not police:
+        return
+    consent = disclosure_services.consent_to_share_stands(engaged)
+    me = {"actor": advocate.user, "membership": advocate, "episode": engaged}
+    disclosure_services.risk_update_submit(
+        **me,
+        what_changed="The victim has moved to a new address; the perpetrator does not know it.",
+        risk_level="medium",
+        urgency=Urgency.ROUTINE,
+        lawful_basis=LawfulBasis.CONSENT if consent else LawfulBasis.SAFEGUARDING,
+        recipient_ids=police,
+    )
+    disclosure_services.risk_update_submit(
+        **me,
+        what_changed="The perpetrator was seen outside the victim's workplace twice this week.",
+        new_incidents="Tuesday and Thursday, about 5pm, waiting by the staff car park.",
+        risk_level="high",
+        urgency=Urgency.URGENT,
+        lawful_basis=LawfulBasis.VITAL_INTERESTS,
+        recipient_ids=police,
+    )

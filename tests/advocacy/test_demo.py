@@ -25,3 +25,28 @@ def test_seed_makes_three_episodes_once(world):
     assert Contact.objects.count() == 7
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
     assert SupportEpisode.objects.count() == 4
+
+
+def test_seed_shares_a_routine_and_an_urgent_update_with_police_only(world, client, login):
+    from django.urls import reverse
+
+    from advocacy.models import RiskUpdate
+
+    police = world.members[Role.INVESTIGATOR]
+    for _ in range(3):
+        add_party(
+            open_case(police, shared_with=[world.agencies["advocacy"], world.agencies["health"]])
+        )
+    agencies = list(world.agencies.values())
+    demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
+    demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
+    updates = list(RiskUpdate.objects.order_by("pk"))
+    assert [u.urgency for u in updates] == ["routine", "urgent"]
+    assert {link.agency for u in updates for link in u.recipient_links.all()} == {
+        world.agencies["police"]
+    }
+    url = reverse("advocacy:case-risk-updates", args=[updates[0].case_id])
+    login(police)
+    assert "was seen outside the victim" in client.get(url).content.decode()
+    login(world.members[Role.CLINICIAN])
+    assert "was seen outside the victim" not in client.get(url).content.decode()
