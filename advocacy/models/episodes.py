@@ -156,6 +156,13 @@ class SupportEpisode(models.Model):
     )
     closed_on = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    next_contact_due = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The latest contact's next-contact date, kept by advocacy.services "
+        "contact_log so the advocate's home finds the contacts due by index.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -167,6 +174,26 @@ class SupportEpisode(models.Model):
         indexes = [
             models.Index(fields=["advocacy_agency", "closed_on", "-referred_on"]),
             models.Index(fields=["advocate", "closed_on"]),
+            # The caseload's order (open first, oldest referral first), walked to a page.
+            models.Index(
+                fields=["advocacy_agency", "closed_on", "referred_on", "id"],
+                name="episode_caseload_order",
+            ),
+            models.Index(
+                fields=["advocate", "closed_on", "referred_on", "id"],
+                name="episode_my_caseload_order",
+            ),
+            # Contacts due today and overdue: open episodes by their next contact.
+            models.Index(
+                fields=["advocacy_agency", "next_contact_due"],
+                condition=models.Q(closed_on__isnull=True, next_contact_due__isnull=False),
+                name="episode_open_next_contact",
+            ),
+            models.Index(
+                fields=["advocate", "next_contact_due"],
+                condition=models.Q(closed_on__isnull=True, next_contact_due__isnull=False),
+                name="episode_my_open_next_contact",
+            ),
         ]
         constraints = [
             # One open period of support per victim in an agency.

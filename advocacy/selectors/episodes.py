@@ -98,7 +98,6 @@ def caseload(membership, *, status="", mine=False):
         .annotate(
             derived_status=status_expression(),
             last_contact_at=Subquery(_latest_contact().values("at")[:1]),
-            next_contact_due=Subquery(_latest_contact().values("next_contact_due")[:1]),
         )
         .select_related("case", "victim__person", "advocate")
         .order_by("closed_on", "referred_on", "pk")
@@ -131,12 +130,12 @@ CONTACTS_DUE_SHOWN = 20
 
 
 def _open_with_next_contact_due(membership, *, mine):
-    episodes = episodes_visible_to(membership).filter(closed_on__isnull=True)
+    episodes = episodes_visible_to(membership).filter(
+        closed_on__isnull=True, next_contact_due__isnull=False
+    )
     if mine:
         episodes = episodes.filter(advocate_id=membership.user_id)
-    return episodes.annotate(
-        next_contact_due=Subquery(_latest_contact().values("next_contact_due")[:1])
-    )
+    return episodes
 
 
 def contacts_due(membership, *, mine=False, today=None, limit=CONTACTS_DUE_SHOWN):
@@ -172,7 +171,6 @@ def caseload_per_advocate(membership, *, today=None):
         .annotate(
             derived_status=status_expression(),
             first_due=first_contact_due_expression(),
-            next_due=Subquery(_latest_contact().values("next_contact_due")[:1]),
         )
         .values("advocate_id", "advocate__full_name")
         .annotate(
@@ -180,7 +178,7 @@ def caseload_per_advocate(membership, *, today=None):
             first_overdue=Count(
                 "pk", filter=open_ & Q(first_contact_made_at__isnull=True, first_due__lt=today)
             ),
-            next_overdue=Count("pk", filter=open_ & Q(next_due__lt=today)),
+            next_overdue=Count("pk", filter=open_ & Q(next_contact_due__lt=today)),
         )
         .order_by("advocate__full_name", "advocate_id")
     )

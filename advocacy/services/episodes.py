@@ -408,6 +408,11 @@ def contact_log(
             **{k: v for k, v in values.items() if k != "summary"},
         )
         changed = []
+        # The episode keeps the latest contact's next-contact date (a contact logged late,
+        # behind a later one, leaves it alone).
+        if not Contact.objects.filter(episode=locked, at__gt=at).exists():
+            locked.next_contact_due = next_contact_due
+            changed.append("next_contact_due")
         if locked.first_contact_attempted_at is None or at < locked.first_contact_attempted_at:
             locked.first_contact_attempted_at = at
             changed.append("first_contact_attempted_at")
