@@ -119,6 +119,9 @@ def _outputs(client, case, person):
         reverse("cases:list") + f"?search={person.family_name}",
         reverse("cases:list") + f"?search={CONTACT}",
         reverse("api:case-list") + f"?search={person.family_name}",
+        reverse("cases:person-list") + f"?q={person.family_name}",
+        reverse("cases:person-detail", args=[person.pk]),
+        reverse("api:person-detail", args=[person.pk]),
     ]
     bodies = {}
     for url in urls:
