@@ -200,10 +200,9 @@ def risk_update_submit(
             incident_perpetrator=incident_perpetrator,
         )
     )
+    chosen = {int(pk) for pk in recipient_ids}
     recipients = [
-        agency
-        for agency in disclosure_selectors.recipient_choices(episode)
-        if agency.pk in {int(pk) for pk in recipient_ids}
+        agency for agency in disclosure_selectors.recipient_choices(episode) if agency.pk in chosen
     ]
     with transaction.atomic():
         event = None

@@ -602,4 +602,5 @@ def test_the_demo_gives_the_advocate_one_waiting_referral_once(world):
     assert referral.route == ReferralRoute.POLICE_SCREENING and referral.screening_entry_id
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
     assert AdvocacyReferral.objects.count() == 1
-    assert SupportEpisode.objects.count() == 3
+    # Three episodes on shared cases and the helpline caller's advocacy-only one.
+    assert SupportEpisode.objects.count() == 4
