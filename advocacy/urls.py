@@ -30,6 +30,7 @@ urlpatterns = [
         disclosure_views.risk_update_new,
         name="risk-update-new",
     ),
+    path("episodes/<int:pk>/contacts/", episode_views.episode_contacts, name="episode-contacts"),
     path("episodes/<int:pk>/contacts/new/", episode_views.contact_new, name="contact-new"),
     path("episodes/<int:pk>/edit/", episode_views.episode_edit, name="episode-edit"),
     path("episodes/<int:pk>/close/", episode_views.episode_close, name="episode-close"),

@@ -206,11 +206,31 @@ def get_episode_or_404(membership, pk):
     )
 
 
-def episode_contacts(episode):
-    """The contacts of an episode the caller found through get_episode_or_404."""
-    return list(
+def _contacts(episode):
+    return (
         Contact.objects.filter(episode=episode).select_related("recorded_by").order_by("-at", "-id")
     )
+
+
+def episode_contacts(episode):
+    """The contacts of an episode the caller found through get_episode_or_404."""
+    return list(_contacts(episode))
+
+
+def contacts_page_of(episode):
+    """The episode's contacts, newest first, for a paginator."""
+    return _contacts(episode)
+
+
+# How many contacts the episode page shows; the rest are on the Contacts page.
+CONTACTS_ON_EPISODE_PAGE = 10
+
+
+def latest_contacts(episode, limit=CONTACTS_ON_EPISODE_PAGE):
+    """(the latest ``limit`` contacts, whether there are more): one query, so the episode
+    page stays the same size however long the support has run."""
+    rows = list(_contacts(episode)[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 def contact_dates(episode):

@@ -180,10 +180,12 @@ def _record_read(request, episode, section):
 def episode_detail(request, pk):
     episode = episode_selectors.get_episode_or_404(request.membership, pk)
     _record_read(request, episode, "episode")
+    contacts, more_contacts = episode_selectors.latest_contacts(episode)
     context = _episode_context(episode)
     context.update(
         needs=episode_selectors.episode_needs(episode),
-        contacts=episode_selectors.episode_contacts(episode),
+        contacts=contacts,
+        more_contacts=more_contacts,
         allocations=episode_selectors.episode_allocations(episode),
         contact_form=ContactForm(episode=episode) if not episode.closed_on else None,
         FirstContact=FirstContact,
@@ -208,6 +210,19 @@ def _safety_context(episode):
         "measures": safety_selectors.episode_measures(episode),
         "measure_form": MeasureForm(episode=episode) if is_open else None,
     }
+
+
+@advocacy_member
+def episode_contacts(request, pk):
+    """Every contact of the episode, newest first, a page at a time."""
+    episode = episode_selectors.get_episode_or_404(request.membership, pk)
+    _record_read(request, episode, "contacts")
+    page = CappedCountPaginator(episode_selectors.contacts_page_of(episode), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = _episode_context(episode)
+    context.update(page=page, heading="Contacts", current_section="contacts")
+    return render(request, "advocacy/episode_contacts.html", context)
 
 
 @advocacy_member

@@ -150,3 +150,46 @@ def test_episode_page_has_the_sub_navigation_with_disclosures(world, case, clien
     for label in ("Overview", "Contacts", "Needs", "Safety plan", "Disclosures"):
         assert f">{label}</a>" in page, label
     assert reverse("advocacy:episode-disclosures", args=[episode.pk]) in page
+
+
+def test_episode_page_shows_the_latest_contacts_and_the_contacts_page_has_them_all(
+    world, case, client, login
+):
+    advocate = world.members[Role.ADVOCATE]
+    episode = start_episode(advocate, case, referred_on=timezone.localdate() - timedelta(days=60))
+    shown = episode_selectors.CONTACTS_ON_EPISODE_PAGE
+    for n in range(shown + 2):
+        episode_services.contact_log(
+            actor=advocate.user,
+            membership=advocate,
+            episode=episode,
+            at=timezone.now() - timedelta(days=50 - n),
+            channel=Channel.PHONE,
+            direction=Direction.OUTGOING,
+            made=True,
+            summary=f"Contactnumber{n:03d}",
+        )
+    login(advocate)
+    detail_url = reverse("advocacy:episode-detail", args=[episode.pk])
+    contacts_url = reverse("advocacy:episode-contacts", args=[episode.pk])
+    page = client.get(detail_url).content.decode()
+    assert page.count("Contactnumber") == shown
+    assert "Contactnumber000" not in page and f"Contactnumber{shown + 1:03d}" in page
+    assert contacts_url in page
+    every = client.get(contacts_url).content.decode()
+    assert every.count("Contactnumber") == shown + 2
+    assert 'aria-current="page" href="' + contacts_url in every
+    # Both pages: a fixed number of queries whatever the number of contacts.
+    before = [_queries(client, detail_url), _queries(client, contacts_url)]
+    for n in range(3):
+        episode_services.contact_log(
+            actor=advocate.user,
+            membership=advocate,
+            episode=episode,
+            at=timezone.now() - timedelta(minutes=10 + n),
+            channel=Channel.TEXT,
+            direction=Direction.INCOMING,
+            made=True,
+            summary="Text back",
+        )
+    assert [_queries(client, detail_url), _queries(client, contacts_url)] == before

@@ -69,6 +69,7 @@ ROWS = {
         ADVOCACY, scoped="case", method="post", ok=400, url=_case_kw
     ),
     "advocacy:episode-detail": Row(ADVOCACY, scoped="episode"),
+    "advocacy:episode-contacts": Row(ADVOCACY, scoped="episode"),
     "advocacy:contact-new": Row(ADVOCACY, scoped="episode"),
     "advocacy:contact-new POST": Row(ADVOCACY, scoped="episode", method="post", ok=400),
     "advocacy:episode-edit": Row(ADVOCACY, scoped="episode"),
