@@ -27,6 +27,17 @@ class RiskLevel(models.TextChoices):
 LEVEL_RANK = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
 
 
+class InstrumentPurpose(models.TextChoices):
+    """What an instrument is for. Risk tools have bands onto the common risk level and are
+    the only ones the risk pages list and start; psychometric measures (interventions) and
+    victim questionnaires (advocacy) are scored per scale by the same engine
+    (risk.scoring, method "scales") and recorded by the app that takes them."""
+
+    RISK = "risk", "Risk assessment"
+    PSYCHOMETRIC = "psychometric", "Psychometric measure"
+    QUESTIONNAIRE = "questionnaire", "Victim questionnaire"
+
+
 class Instrument(models.Model):
     """A tool: national ones have no partnership; a partnership's local tools have one."""
 
@@ -36,6 +47,9 @@ class Instrument(models.Model):
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    purpose = models.CharField(
+        max_length=15, choices=InstrumentPurpose.choices, default=InstrumentPurpose.RISK
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

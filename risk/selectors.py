@@ -14,7 +14,13 @@ from django.utils import timezone
 from audit.services import deny, visible_or_404
 from cases.models import Case
 from cases.selectors.core import cases_visible_to
-from risk.models import Assessment, AssessmentStatus, Instrument, InstrumentVersion
+from risk.models import (
+    Assessment,
+    AssessmentStatus,
+    Instrument,
+    InstrumentPurpose,
+    InstrumentVersion,
+)
 
 # "Latest" everywhere in this module: the assessment date, then completion time, then id.
 LATEST_ORDER = ("-assessed_on", "-completed_at", "-id")
@@ -87,11 +93,30 @@ def reviews_due(on_or_before: date):
 # --- Reads for a request, scoped to the acting membership --------------------------------
 
 
-def instruments_visible_to(membership):
-    """National instruments and the member's partnership's local ones."""
+def _all_purposes_visible_to(membership):
     return Instrument.objects.filter(
         Q(partnership__isnull=True) | Q(partnership_id=membership.agency.partnership_id)
     )
+
+
+def instruments_visible_to(membership):
+    """The risk tools: national instruments and the member's partnership's local ones.
+    Psychometric measures and questionnaires are not risk tools (measures_visible_to)."""
+    return _all_purposes_visible_to(membership).filter(purpose=InstrumentPurpose.RISK)
+
+
+def measures_visible_to(membership, purpose):
+    """Active instruments of a non-risk purpose (psychometric, questionnaire) with their
+    current version as ``current``: two queries."""
+    instruments = list(
+        _all_purposes_visible_to(membership)
+        .filter(purpose=purpose, active=True)
+        .order_by("name", "pk")
+    )
+    latest = _latest_versions([i.pk for i in instruments])
+    for instrument in instruments:
+        instrument.current = latest.get(instrument.pk)
+    return [i for i in instruments if i.current is not None]
 
 
 def instrument_list(membership):

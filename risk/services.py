@@ -27,6 +27,7 @@ from risk.models import (
     Assessment,
     AssessmentStatus,
     Instrument,
+    InstrumentPurpose,
     InstrumentVersion,
     RiskLevel,
 )
@@ -69,6 +70,7 @@ def assessment_start(
     if (
         instrument is None
         or not instrument.active
+        or instrument.purpose != InstrumentPurpose.RISK
         or instrument.partnership_id
         not in (
             None,
