@@ -407,6 +407,35 @@ def change(before, after):
     }
 
 
+def complete_result(definition, answers):
+    """(cleaned answers, result, {item code: message}) for a measure or questionnaire
+    recorded in one go: every required item answered (the result is None on errors)."""
+    cleaned, errors = clean_answers(definition, answers, complete=True)
+    return cleaned, (None if errors else score(definition, cleaned)), errors
+
+
+def scale_rows(before, after):
+    """Per scale of either result: {code, label, higher, before, after, change} (None where
+    a side is missing or unscored), for showing pre → post or start → end."""
+    first = before or after
+    delta = change(before, after) if before and after else {}
+
+    def _score(result, code):
+        return ((result or {}).get("scales", {}).get(code) or {}).get("score")
+
+    return [
+        {
+            "code": code,
+            "label": scale["label"],
+            "higher": scale.get("higher", ""),
+            "before": _score(before, code),
+            "after": _score(after, code),
+            "change": delta.get(code),
+        }
+        for code, scale in (first or {}).get("scales", {}).items()
+    ]
+
+
 def score(definition, answers):
     """The result as the definition defines it. Answers must already be clean."""
     scoring = definition["scoring"]

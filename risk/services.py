@@ -158,6 +158,23 @@ class AnswerErrors(ValidationError):
         super().__init__(messages)
 
 
+def score_answers(*, instrument, answers, errors):
+    """Score a measure or questionnaire answered in one go with the instrument's current
+    version: (version, cleaned answers, result). Raises AnswerErrors (every required item
+    needs an answer) or a ValidationError carrying the caller's field ``errors`` too, so
+    every problem is reported at once. ``instrument`` None (already an error) scores
+    nothing."""
+    version = instrument.versions.order_by("-version").first() if instrument else None
+    item_errors, cleaned, result = {}, {}, None
+    if version is not None:
+        cleaned, result, item_errors = scoring.complete_result(version.definition, answers)
+    if item_errors:
+        raise AnswerErrors(item_errors, errors)
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    return version, cleaned, result
+
+
 def _check_override(definition, computed_level, override_level, override_reason, errors):
     override_reason = (override_reason or "").strip()
     if override_level and override_level not in RiskLevel.values:

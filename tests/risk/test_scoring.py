@@ -309,3 +309,20 @@ def test_every_measure_loaded_by_the_migration_is_valid_and_not_a_risk_tool():
         scoring.validate_definition(version.definition)
         assert version.instrument.purpose == purpose
     assert Instrument.objects.get(code="dash").purpose == "risk"
+
+
+def test_scale_rows_show_both_sides_and_the_change():
+    pre, _ = _measure("aaq-ii", _all("AAQ2", 7, 4))
+    post, _ = _measure("aaq-ii", _all("AAQ2", 7, 2))
+    assert scoring.scale_rows(pre, post) == [
+        {
+            "code": "total",
+            "label": "Psychological inflexibility",
+            "higher": "more psychological inflexibility",
+            "before": 28,
+            "after": 14,
+            "change": -14,
+        }
+    ]
+    assert scoring.scale_rows(pre, None)[0]["after"] is None
+    assert scoring.scale_rows(pre, None)[0]["change"] is None
