@@ -14,6 +14,7 @@ from django.utils import timezone
 from audit.services import deny, visible_or_404
 from cases.models import Case
 from cases.selectors.core import cases_visible_to
+from risk import scoring
 from risk.models import (
     Assessment,
     AssessmentStatus,
@@ -272,3 +273,23 @@ def reviews_due_for_agency(membership, *, within_days=14, limit=5):
         agency_id=membership.agency_id,
         case_id__in=cases_visible_to(membership).values("pk"),
     )[:limit]
+
+
+def paired_by_instrument(records, before, after):
+    """Measures or questionnaire responses (anything with ``instrument``, ``timing`` and
+    ``result``) paired per instrument: [{instrument, before, after, scales}], where before
+    and after are the records whose timing is ``before`` / ``after`` (or None) and scales
+    are risk.scoring.scale_rows. In the order the instruments first appear."""
+    pairs = {}
+    for record in records:
+        entry = pairs.setdefault(
+            record.instrument_id, {"instrument": record.instrument, "before": None, "after": None}
+        )
+        if record.timing == before:
+            entry["before"] = record
+        elif record.timing == after:
+            entry["after"] = record
+    for entry in pairs.values():
+        first, last = entry["before"], entry["after"]
+        entry["scales"] = scoring.scale_rows(first and first.result, last and last.result)
+    return list(pairs.values())

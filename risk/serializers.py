@@ -105,3 +105,15 @@ class AssessmentCompleteSerializer(serializers.Serializer):
 class OverrideSerializer(serializers.Serializer):
     override_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ScaleScoreSerializer(serializers.Serializer):
+    """One scale of a measure's or questionnaire's result (risk.scoring, method "scales")."""
+
+    label = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    answered = serializers.IntegerField()
+    items = serializers.IntegerField()
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+    higher = serializers.CharField()

@@ -1,5 +1,7 @@
 """Reads of enrolments, their derived progress and the caseload, scoped to the member."""
 
+from datetime import datetime, time
+
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
@@ -17,6 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.access import interventions_agency_id
 from accounts.models import Membership, User
@@ -71,14 +74,23 @@ def status_expression():
     )
 
 
-def with_progress(enrolments):
-    """Annotate what the model's properties derive, in SQL (one query for any number of
-    rows): attended_n, first_attended_at, last_attended_at, minutes_n, next_session_at and
-    derived_status."""
-    attended = _attended_sessions()
-    scheduled = Session.objects.filter(
+def _scheduled_sessions():
+    return Session.objects.filter(
         enrolment_id=OuterRef("pk"), status=SessionStatus.SCHEDULED
     ).order_by()
+
+
+def start_of_today():
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+def with_progress(enrolments):
+    """Annotate what the model's properties derive, in SQL (one query for any number of
+    rows): attended_n, first_attended_at, last_attended_at, minutes_n, next_session_at (the
+    first still scheduled from today on: an earlier one still scheduled is overdue
+    feedback, not the next session) and derived_status."""
+    attended = _attended_sessions()
+    scheduled = _scheduled_sessions().filter(scheduled_at__gte=start_of_today())
     return enrolments.annotate(
         attended_n=Coalesce(_aggregate(attended, Count("pk"), IntegerField()), 0),
         first_attended_at=_aggregate(attended, Min("scheduled_at"), DateTimeField()),
@@ -89,10 +101,13 @@ def with_progress(enrolments):
 
 
 def caseload(membership, *, status="", mine=False):
-    """The agency's enrolments for the caseload, with the derived status and the next
-    session: one query whatever the number of rows."""
+    """The agency's enrolments for the caseload, with the derived status, the next session
+    and ``unrecorded_n``, the sessions before today still without attendance (overdue
+    feedback, as the daily reminder counts it): one query whatever the number of rows."""
+    overdue = _scheduled_sessions().filter(scheduled_at__lt=start_of_today())
     enrolments = (
         with_progress(enrolments_visible_to(membership))
+        .annotate(unrecorded_n=Coalesce(_aggregate(overdue, Count("pk"), IntegerField()), 0))
         .select_related("case", "party__person", "programme", "practitioner")
         .order_by("withdrawn_on", "referred_on", "pk")
     )

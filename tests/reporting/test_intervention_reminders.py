@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import Role
-from interventions import services
 from interventions.models import Enrolment, Modality
+from interventions.services import sessions as session_services
 from reporting.models import Notification, NotificationKind
 from reporting.selectors import reminders as sources
 from tests.factories import open_case
@@ -51,11 +51,11 @@ def test_session_tomorrow_goes_to_the_practitioner_once(clinician, enrolment):
 
 def test_a_rescheduled_session_reminds_for_its_new_date_only(clinician, enrolment):
     session = book(clinician, enrolment, at(day(1), 9))
-    moved = services.session_reschedule(
+    moved = session_services.session_reschedule(
         actor=clinician.user, membership=clinician, session=session, scheduled_at=at(day(1), 15)
     )
     cancelled = book(clinician, enrolment, at(day(1), 17))
-    services.session_cancel(
+    session_services.session_cancel(
         actor=clinician.user, membership=clinician, session=cancelled, reason="other"
     )
     assert run(0)["created"][K.SESSION_TOMORROW] == 1

@@ -1,0 +1,50 @@
+"""Psychometric measures taken on an enrolment, before and after: the clinical compartment.
+
+The instrument (AAQ-II, CFQ, PsyFlex …) is risk engine data (risk.Instrument, purpose
+psychometric); a programme names the measures it takes pre and post (Programme.measures).
+Answers and scores are read by the provider agency only (interventions.selectors), like
+session notes: a score is a clinical finding, and the sharing contract's "progress" is
+attendance and completion, not test results (decided for the clinicians: a perpetrator's
+self-report scores shown to police could be read as a risk rating, which they are not).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from interventions.models.enrolments import Enrolment
+
+
+class MeasureTiming(models.TextChoices):
+    PRE = "pre", "Pre: before the intervention"
+    POST = "post", "Post: at the end"
+
+
+class Measure(models.Model):
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="measures")
+    instrument = models.ForeignKey("risk.Instrument", on_delete=models.PROTECT, related_name="+")
+    instrument_version = models.ForeignKey(
+        "risk.InstrumentVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    timing = models.CharField(max_length=4, choices=MeasureTiming.choices)
+    taken_on = models.DateField()
+    answers = models.JSONField(default=dict)
+    # The engine's result: a score per scale (risk.scoring, method "scales").
+    result = models.JSONField(default=dict)
+    # The primary (first) scale's score, for the programme's mean change in SQL.
+    score = models.FloatField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["enrolment", "instrument", "timing"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrolment", "instrument", "timing"], name="measure_once_per_timing"
+            )
+        ]
+
+    def __str__(self):
+        return f"Measure {self.pk}"
