@@ -18,7 +18,16 @@ from accounts.roles import Cap, Role, is_partnership_wide, role_can
 from advocacy.models import SafetyPlan, SupportEpisode
 from advocacy.selectors import episodes as episode_selectors
 from cases.models import CaseGroupObjectPermission
-from interventions.models import Session, SessionStatus
+from interventions.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Measure,
+    MeasureTiming,
+    Programme,
+    Session,
+    SessionStatus,
+)
+from interventions.selectors.enrolments import with_progress
 from reporting.models import NotificationKind, ReminderSent
 from risk import selectors as risk_selectors
 from triage.models import (
@@ -264,6 +273,41 @@ def attendance_not_recorded(today):
         _scheduled_sessions(today - timedelta(days=ATTENDANCE_WINDOW_DAYS), today - timedelta(1))
         .filter(_not_yet_sent(kind, date_field="due_on"))
         .values(*SESSION_FIELDS)
+    )
+
+
+# How far back "post measure due" looks: a missed run is caught up, and the first run does
+# not remind about every enrolment that ever completed without one.
+POST_MEASURE_WINDOW_DAYS = 30
+
+
+def post_measures_due(today):
+    """Enrolments completed (the planned sessions attended, not withdrawn) in the window up
+    to today whose programme takes a measure they have no post of, not yet reminded about:
+    ``due_on`` is the completion date (the last session attended)."""
+    kind = NotificationKind.POST_MEASURE_DUE
+    post_taken = Measure.objects.filter(
+        enrolment_id=OuterRef(OuterRef("pk")), timing=MeasureTiming.POST
+    ).values("instrument_id")
+    missing_post = Programme.measures.through.objects.filter(
+        programme_id=OuterRef("programme_id")
+    ).exclude(instrument_id__in=post_taken)
+    return (
+        with_progress(Enrolment.objects.filter(withdrawn_on__isnull=True))
+        .filter(Exists(missing_post), derived_status=EnrolmentStatus.COMPLETED)
+        .annotate(due_on=TruncDate("last_attended_at", tzinfo=timezone.get_current_timezone()))
+        .filter(due_on__gte=today - timedelta(days=POST_MEASURE_WINDOW_DAYS), due_on__lte=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .order_by()
+        .values(
+            "pk",
+            "partnership_id",
+            "case_id",
+            "case__reference",
+            "provider_agency_id",
+            "practitioner_id",
+            "due_on",
+        )
     )
 
 

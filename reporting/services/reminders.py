@@ -12,8 +12,9 @@ and links only (email leaves the secure system). The advocacy kinds (first conta
 contact overdue, safety plan review due) go to the episode's advocate or the holding
 agency's advocacy members and say the kind, a date and the episode's link, nothing of the
 compartment. The interventions kinds (session tomorrow, attendance not recorded the day after
-a session) go to the enrolment's practitioner or the provider agency's clinicians, with the
-enrolment's link, nothing clinical.
+a session, post measure due once an enrolment completes without one) go to the enrolment's
+practitioner or the provider agency's clinicians, with the enrolment's link, nothing
+clinical. End report due is not sent yet: the end-of-intervention report is not built.
 """
 
 import logging
@@ -317,6 +318,28 @@ def _session_events(rows, kind, recipients, links):
                     recipients,
                     row["enrolment__provider_agency_id"],
                     row["enrolment__practitioner_id"],
+                )
+            ),
+        )
+
+
+def _post_measure_events(rows, recipients, links):
+    kind = NotificationKind.POST_MEASURE_DUE
+    for row in rows:
+        pk, due, case_id = row["pk"], row["due_on"], row["case_id"]
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=row["partnership_id"],
+            case_id=case_id,
+            key=f"enrolment:{pk}:post-measure:{due}",
+            title=f"Post-intervention measure due on case {row['case__reference']}",
+            body=f"Enrolment {pk} completed on {_day(due)}: record the post measures.",
+            link=links.for_enrolment(pk, case_id),
+            recipients=_unique(
+                _practitioner_recipients(
+                    recipients, row["provider_agency_id"], row["practitioner_id"]
                 )
             ),
         )
@@ -664,6 +687,9 @@ def _send_daily_reminders(*, today, email):
             kinds.ATTENDANCE_NOT_RECORDED,
             recipients,
             links,
+        ),
+        kinds.POST_MEASURE_DUE: _post_measure_events(
+            sources.post_measures_due(today), recipients, links
         ),
     }
     digests = _Digests() if email else None

@@ -17,7 +17,7 @@ from interventions.services import sessions as session_services
 from reporting.models import Notification, NotificationKind
 from reporting.selectors import reminders as sources
 from tests.factories import open_case
-from tests.factories_interventions import at, attend, book, refer
+from tests.factories_interventions import at, attend, book, refer, take_measure
 from tests.reporting.helpers import day, notified, run
 
 K = NotificationKind
@@ -113,3 +113,58 @@ def test_sources_are_one_query_whatever_the_number_of_sessions(clinician, enrolm
         assert len(rows) == expected
     assert all(row["due_on"] == day(-1) for row in sources.attendance_not_recorded(day(0)))
     assert day(0) - timedelta(days=sources.ATTENDANCE_WINDOW_DAYS) < day(-1)
+
+
+def _complete(clinician, enrolment, last_day):
+    """Attend the sessions still planned, weekly, the last on ``last_day``."""
+    remaining = enrolment.planned_sessions - enrolment.attended_count
+    for n in range(remaining):
+        when = at(last_day - timedelta(days=7 * (remaining - 1 - n)))
+        attend(clinician, book(clinician, enrolment, when))
+
+
+@pytest.fixture
+def four(world, clinician):
+    case = open_case(world.members[Role.INVESTIGATOR], shared_with=[world.agencies["health"]])
+    return refer(clinician, case, referred_on=day(-60), consent_on=day(-60), planned_sessions=4)
+
+
+def test_post_measure_due_once_when_the_enrolment_completes_without_one(clinician, four):
+    take_measure(clinician, four, timing="pre", taken_on=day(-59))
+    _complete(clinician, four, day(-1))
+    assert run(0)["created"][K.POST_MEASURE_DUE] == 1
+    assert notified(K.POST_MEASURE_DUE) == {
+        (clinician.user.email, f"enrolment:{four.pk}:post-measure:{day(-1)}")
+    }
+    note = Notification.objects.get(kind=K.POST_MEASURE_DUE)
+    assert note.link == reverse("interventions:enrolment-detail", args=[four.pk])
+    assert "AAQ" not in note.title + note.body
+    assert run(0)["created"][K.POST_MEASURE_DUE] == 0
+    assert run(1)["created"][K.POST_MEASURE_DUE] == 0
+
+
+def test_no_reminder_while_running_and_one_missing_post_is_enough(clinician, four):
+    attend(clinician, book(clinician, four, at(day(-10))))
+    assert run(0)["created"][K.POST_MEASURE_DUE] == 0  # 1 of 4: still running
+    _complete(clinician, four, day(-1))
+    # fACT takes three measures; one post missing is enough to remind...
+    for code in ("aaq-ii", "cfq"):
+        take_measure(clinician, four, code=code, timing="post")
+    assert run(0)["created"][K.POST_MEASURE_DUE] == 1
+
+
+def test_no_post_measure_reminder_when_every_post_is_taken_or_long_ago(world, clinician, four):
+    _complete(clinician, four, day(-1))
+    for code in ("aaq-ii", "cfq", "psyflex"):
+        take_measure(clinician, four, code=code, timing="post")
+    case = open_case(world.members[Role.INVESTIGATOR], shared_with=[world.agencies["health"]])
+    old = refer(clinician, case, referred_on=day(-200), consent_on=day(-200), planned_sessions=4)
+    _complete(clinician, old, day(-1 - sources.POST_MEASURE_WINDOW_DAYS))
+    assert run(0)["created"][K.POST_MEASURE_DUE] == 0
+
+
+def test_post_measure_source_is_one_query(clinician, four):
+    _complete(clinician, four, day(-1))
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(sources.post_measures_due(day(0)))
+    assert len(queries) == 1 and [row["pk"] for row in rows] == [four.pk]
