@@ -23,5 +23,11 @@ def test_seed_makes_three_episodes_once(world):
         world.agencies["advocacy"].pk
     ]
     assert Contact.objects.count() == 7
+    from advocacy.models import QuestionnaireResponse
+
+    start = QuestionnaireResponse.objects.get()
+    assert (start.timing, start.instrument.code) == ("start", "victim-voice")
+    assert start.episode.status == EpisodeStatus.ENGAGED
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
     assert SupportEpisode.objects.count() == 4
+    assert QuestionnaireResponse.objects.count() == 1
