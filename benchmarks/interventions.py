@@ -51,12 +51,11 @@ from interventions.models import (  # noqa: E402
     Session,
     SessionStatus,
 )
-from interventions.selectors.dashboard import derived_progress  # noqa: E402
-from interventions.selectors.enrolments import with_progress  # noqa: E402
+from interventions.selectors.enrolments import derived_progress, with_progress  # noqa: E402
 from risk.models import Instrument  # noqa: E402
 
 ENROLMENTS = int(os.environ.get("ENROLMENTS", "10000"))
-ROUNDS = int(os.environ.get("ROUNDS", "40"))
+ROUNDS = int(os.environ.get("ROUNDS", "20"))
 BATCH = 2000
 SLUG = "bench-interventions"
 CLINICIANS = 5

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.access import interventions_agency_id
 from accounts.roles import Role
-from interventions.models import ATTENDED, Enrolment, EnrolmentStatus, SessionStatus
+from interventions.models import ATTENDED, Enrolment, SessionStatus
 from interventions.selectors.measures import mean_changes
 
 OVERSIGHT_ROLES = frozenset({Role.MANAGER, Role.PARTNERSHIP_ADMIN})
@@ -127,7 +127,7 @@ def programme_figures(membership, *, start, end):
     enrolments = dashboard_enrolments(membership)
     since, until = _midnight(start), _midnight(end + timedelta(days=1))
     try:
-        scope_sql, scope_params = enrolments.values("id").query.sql_with_params()
+        scope_sql, scope_params = enrolments.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:  # a member who may see no figures
         return []
     sql = _FIGURES_SQL.format(scope=scope_sql, attended=", ".join(["%s"] * len(ATTENDED)))
@@ -171,55 +171,3 @@ def programme_figures(membership, *, start, end):
         for f in figures.values()
         if f.referrals or f.starts or f.completions or f.dropouts or f.hours
     ]
-
-
-_PROGRESS_SQL = """
-WITH scope AS ({scope}),
-attended AS (
-    SELECT s.enrolment_id, COUNT(*) AS attended_n,
-           MIN(s.scheduled_at) AS first_at, MAX(s.scheduled_at) AS last_at
-    FROM interventions_session s
-    WHERE s.enrolment_id IN (SELECT scope.id FROM scope)
-      AND s.status = %s AND s.attendance IN ({attended})
-    GROUP BY s.enrolment_id
-)
-SELECT e.id, COALESCE(a.attended_n, 0), a.first_at, a.last_at,
-       CASE WHEN e.withdrawn_on IS NOT NULL THEN %s
-            WHEN COALESCE(a.attended_n, 0) >= e.planned_sessions THEN %s
-            WHEN e.consent_signed_on IS NOT NULL THEN %s
-            WHEN e.practitioner_id IS NULL THEN %s
-            ELSE %s END
-FROM interventions_enrolment e
-LEFT JOIN attended a ON a.enrolment_id = e.id
-WHERE e.id IN (SELECT scope.id FROM scope)
-ORDER BY e.id
-"""
-
-
-def derived_progress(enrolments):
-    """[(enrolment id, sessions attended, first attended at, last attended at, derived
-    status)] for every enrolment of the queryset, in one query: start is the first
-    attended session, end the last once completed or dropped out, status as
-    EnrolmentStatus.of (for exports and evaluation over every enrolment at once, where the
-    per-row subqueries of with_progress are too slow)."""
-    try:
-        scope_sql, scope_params = enrolments.values("id").query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    sql = _PROGRESS_SQL.format(scope=scope_sql, attended=", ".join(["%s"] * len(ATTENDED)))
-    statuses = (
-        EnrolmentStatus.DROPPED_OUT,
-        EnrolmentStatus.COMPLETED,
-        EnrolmentStatus.ACTIVE,
-        EnrolmentStatus.REFERRED,
-        EnrolmentStatus.AWAITING_CONSENT,
-    )
-    params = [
-        *scope_params,
-        str(SessionStatus.RECORDED),
-        *[str(code) for code in ATTENDED],
-        *[str(status) for status in statuses],
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()

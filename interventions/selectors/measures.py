@@ -38,11 +38,15 @@ def changes(measures):
 def mean_changes(enrolments, *, start, end):
     """{programme id: [(instrument name, mean change of the primary scale, people)]} over
     the given enrolments' post measures taken start..end that have a pre: one query."""
-    pre_score = Measure.objects.filter(
-        enrolment_id=OuterRef("enrolment_id"),
-        instrument_id=OuterRef("instrument_id"),
-        timing=MeasureTiming.PRE,
-    ).values("score")[:1]
+    pre_score = (
+        Measure.objects.filter(
+            enrolment_id=OuterRef("enrolment_id"),
+            instrument_id=OuterRef("instrument_id"),
+            timing=MeasureTiming.PRE,
+        )
+        .order_by()
+        .values("score")[:1]
+    )  # no default ordering: it would join and sort per row
     rows = (
         Measure.objects.filter(
             enrolment__in=enrolments,

@@ -184,7 +184,8 @@ def test_caseload_shows_the_next_session_and_attendance_not_recorded(
 
 def test_derived_progress_for_every_enrolment_matches_the_model(clinician, rows):
     from interventions.models import Enrolment
-    from interventions.selectors.dashboard import dashboard_enrolments, derived_progress
+    from interventions.selectors.dashboard import dashboard_enrolments
+    from interventions.selectors.enrolments import derived_progress
 
     with CaptureQueriesContext(connection) as queries:
         derived = {row[0]: row for row in derived_progress(dashboard_enrolments(clinician))}
