@@ -13,7 +13,8 @@ tenth, one in the past with no attendance recorded; a twentieth withdrawn; a pre
 AAQ-II on a third. Then times, through the Django test client signed in: the clinician's
 caseload (their own, and the agency's whole list), the programme dashboard for the
 clinician and for a manager (the fiscal year so far), with queries per request; and the
-derived start / end / completion of every enrolment in one query.
+derived start / end / completion of every enrolment in one query (the grouped SQL of
+interventions.selectors.enrolments.derived_progress, and the ORM's with_progress).
 Bars: pages p95 under 100 ms with a fixed query count; derived for all under 500 ms.
 """
 

@@ -92,6 +92,17 @@ class ItemFieldsMixin:
         for item in self.items:
             self.fields[item.code] = _item_field(item, wording)
         self._sections = version.definition.get("sections", [])
+        self._definition = version.definition
+
+    def add_rule_and_item_errors(self, problems):
+        """For a measure or questionnaire answered in one go, in ``clean``: the service's
+        rule ``problems`` ({field: message}) and the engine's missing or wrong answers, each
+        at its field unless the field already has an error."""
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, message)
+        _, _, item_errors = scoring.complete_result(self._definition, self.answers())
+        self.apply_item_errors({c: m for c, m in item_errors.items() if c not in self.errors})
 
     def sections(self):
         return [

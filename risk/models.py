@@ -150,3 +150,27 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.instrument_version} for {self.case}"
+
+
+class InstrumentAnswers(models.Model):
+    """A measure or questionnaire answered in one go and scored by the engine (method
+    "scales"): the base of interventions.Measure and advocacy.QuestionnaireResponse, which
+    add what they are about (an enrolment, an episode) and when (pre/post, start/end)."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    instrument_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_on = models.DateField()
+    answers = models.JSONField(default=dict)
+    # The engine's result: a score per scale (risk.scoring, method "scales").
+    result = models.JSONField(default=dict)
+    # The primary (first) scale's score, for means in SQL (dashboards, reports).
+    score = models.FloatField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True

@@ -175,6 +175,20 @@ def score_answers(*, instrument, answers, errors):
     return version, cleaned, result
 
 
+def scored_fields(*, instrument, answers, errors, actor):
+    """score_answers as the fields of a risk.models.InstrumentAnswers row recorded by
+    ``actor`` (the caller adds what it is about, the timing and the date)."""
+    version, cleaned, result = score_answers(instrument=instrument, answers=answers, errors=errors)
+    return {
+        "instrument": instrument,
+        "instrument_version": version,
+        "answers": cleaned,
+        "result": result,
+        "score": result["score"],
+        "recorded_by": actor,
+    }
+
+
 def _check_override(definition, computed_level, override_level, override_reason, errors):
     override_reason = (override_reason or "").strip()
     if override_level and override_level not in RiskLevel.values:

@@ -9,7 +9,6 @@ from advocacy.forms.episodes import RuleCheckedForm
 from advocacy.models import QuestionnaireTiming
 from advocacy.services.questionnaires import questionnaire_errors
 from cases.forms.core import DateField
-from risk import scoring
 from risk.forms import ItemFieldsMixin
 
 
@@ -40,13 +39,7 @@ class QuestionnaireForm(ItemFieldsMixin, RuleCheckedForm):
             timing=data.get("timing"),
             taken_on=data.get("taken_on"),
         )
-        for field, message in problems.items():
-            if field not in self.errors:
-                self.add_error(field if field in self.fields else None, message)
-        _, _, item_errors = scoring.complete_result(
-            self.instrument.current.definition, self.answers()
-        )
-        self.apply_item_errors({c: m for c, m in item_errors.items() if c not in self.errors})
+        self.add_rule_and_item_errors(problems)
         return data
 
     def values(self):

@@ -16,7 +16,7 @@ from advocacy.models import QuestionnaireResponse, QuestionnaireTiming
 from advocacy.services.episodes import _require_holder
 from audit.models import Action
 from audit.services import record_event
-from risk.services import score_answers
+from risk.services import scored_fields
 
 
 def questionnaire_errors(episode, *, instrument, instruments, timing, taken_on, today=None):
@@ -60,20 +60,18 @@ def questionnaire_record(
         timing=timing,
         taken_on=taken_on,
     )
-    version, cleaned, result = score_answers(
-        instrument=None if "instrument" in errors else instrument, answers=answers, errors=errors
+    fields = scored_fields(
+        instrument=None if "instrument" in errors else instrument,
+        answers=answers,
+        errors=errors,
+        actor=actor,
     )
     with transaction.atomic():
         response = QuestionnaireResponse.objects.create(
             episode=episode,
-            instrument=instrument,
-            instrument_version=version,
             timing=timing,
             taken_on=taken_on,
-            answers=cleaned,
-            result=result,
-            score=result["score"],
-            recorded_by=actor,
+            **fields,
         )
         record_event(
             action=Action.CREATE,

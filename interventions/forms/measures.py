@@ -9,7 +9,6 @@ from cases.forms.core import DateField
 from interventions.forms.enrolments import RuleCheckedForm
 from interventions.models import MeasureTiming
 from interventions.services.measures import measure_errors
-from risk import scoring
 from risk.forms import ItemFieldsMixin
 
 
@@ -39,13 +38,7 @@ class MeasureForm(ItemFieldsMixin, RuleCheckedForm):
             timing=data.get("timing"),
             taken_on=data.get("taken_on"),
         )
-        for field, message in problems.items():
-            if field not in self.errors:
-                self.add_error(field if field in self.fields else None, message)
-        _, _, item_errors = scoring.complete_result(
-            self.instrument.current.definition, self.answers()
-        )
-        self.apply_item_errors({c: m for c, m in item_errors.items() if c not in self.errors})
+        self.add_rule_and_item_errors(problems)
         return data
 
     def values(self):

@@ -8,11 +8,10 @@ attendance and completion, not test results (decided for the clinicians: a perpe
 self-report scores shown to police could be read as a risk rating, which they are not).
 """
 
-from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from interventions.models.enrolments import Enrolment
+from risk.models import InstrumentAnswers
 
 
 class MeasureTiming(models.TextChoices):
@@ -20,23 +19,9 @@ class MeasureTiming(models.TextChoices):
     POST = "post", "Post: at the end"
 
 
-class Measure(models.Model):
+class Measure(InstrumentAnswers):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="measures")
-    instrument = models.ForeignKey("risk.Instrument", on_delete=models.PROTECT, related_name="+")
-    instrument_version = models.ForeignKey(
-        "risk.InstrumentVersion", on_delete=models.PROTECT, related_name="+"
-    )
     timing = models.CharField(max_length=4, choices=MeasureTiming.choices)
-    taken_on = models.DateField()
-    answers = models.JSONField(default=dict)
-    # The engine's result: a score per scale (risk.scoring, method "scales").
-    result = models.JSONField(default=dict)
-    # The primary (first) scale's score, for the programme's mean change in SQL.
-    score = models.FloatField(null=True, blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
 
     class Meta:
         ordering = ["enrolment", "instrument", "timing"]

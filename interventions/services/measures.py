@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit.models import Action
 from interventions.models import Measure, MeasureTiming
 from interventions.services.enrolments import _audit, _require_provider
-from risk.services import score_answers
+from risk.services import scored_fields
 
 
 def measure_errors(enrolment, *, instrument, timing, taken_on, today=None):
@@ -55,20 +55,18 @@ def measure_record(*, actor, membership, enrolment, instrument, timing, taken_on
     """Score the answers with the instrument's current version and keep them."""
     _require_provider(membership, enrolment)
     errors = measure_errors(enrolment, instrument=instrument, timing=timing, taken_on=taken_on)
-    version, cleaned, result = score_answers(
-        instrument=None if "instrument" in errors else instrument, answers=answers, errors=errors
+    fields = scored_fields(
+        instrument=None if "instrument" in errors else instrument,
+        answers=answers,
+        errors=errors,
+        actor=actor,
     )
     with transaction.atomic():
         measure = Measure.objects.create(
             enrolment=enrolment,
-            instrument=instrument,
-            instrument_version=version,
             timing=timing,
             taken_on=taken_on,
-            answers=cleaned,
-            result=result,
-            score=result["score"],
-            recorded_by=actor,
+            **fields,
         )
         _audit(
             actor=actor,
