@@ -13,7 +13,10 @@ from interventions.api.enrolments import ENROLMENT, _require_provider
 from interventions.models import Measure
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import measures as selectors
-from interventions.serializers.measures import MeasureCreateSerializer, MeasureSerializer
+from interventions.serializers.measures import (
+    PsychometricMeasureCreateSerializer,
+    PsychometricMeasureSerializer,
+)
 from interventions.services import measures as services
 from risk.api import ItemKeyedErrors
 
@@ -21,7 +24,7 @@ from risk.api import ItemKeyedErrors
 class MeasureViewSet(viewsets.GenericViewSet):
     """The measures of one enrolment delivered by the caller's agency."""
 
-    serializer_class = MeasureSerializer
+    serializer_class = PsychometricMeasureSerializer
     queryset = Measure.objects.none()
     pagination_class = None
 
@@ -41,15 +44,17 @@ class MeasureViewSet(viewsets.GenericViewSet):
             detail={"api": "measures"},
         )
         measures = selectors.enrolment_measures(enrolment)
-        return Response(MeasureSerializer(measures, many=True).data)
+        return Response(PsychometricMeasureSerializer(measures, many=True).data)
 
     @extend_schema(
-        parameters=[ENROLMENT], request=MeasureCreateSerializer, responses={201: MeasureSerializer}
+        parameters=[ENROLMENT],
+        request=PsychometricMeasureCreateSerializer,
+        responses={201: PsychometricMeasureSerializer},
     )
     def create(self, request, enrolment_pk=None):
         membership = request.membership
         enrolment = self._enrolment()
-        serializer = MeasureCreateSerializer(data=request.data)
+        serializer = PsychometricMeasureCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         instruments = selectors.programme_measures(membership, enrolment.programme)
@@ -66,7 +71,7 @@ class MeasureViewSet(viewsets.GenericViewSet):
                 taken_on=data["taken_on"],
                 answers=data["answers"],
             )
-        return Response(MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+        return Response(PsychometricMeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
 
 
 def register(router):

@@ -9,13 +9,13 @@ from risk.serializers import (
 )
 
 
-class MeasureSerializer(InstrumentAnswersSerializer):
+class PsychometricMeasureSerializer(InstrumentAnswersSerializer):
     class Meta:
         model = Measure
         fields = ["id", "enrolment", *ANSWERS_FIELDS]
         read_only_fields = fields
 
 
-MeasureCreateSerializer = answers_create_serializer(
-    "MeasureCreateSerializer", MeasureTiming.choices
+PsychometricMeasureCreateSerializer = answers_create_serializer(
+    "PsychometricMeasureCreateSerializer", MeasureTiming.choices
 )
