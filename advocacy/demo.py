@@ -32,9 +32,11 @@ from advocacy.models import (
     Urgency,
 )
 from advocacy.selectors import disclosures as disclosure_selectors
+from advocacy.selectors import questionnaires as questionnaire_selectors
 from advocacy.selectors import safety as safety_selectors
 from advocacy.services import disclosures as disclosure_services
 from advocacy.services import episodes as episode_services
+from advocacy.services import questionnaires as questionnaire_services
 from advocacy.services import referrals as referral_services
 from advocacy.services import safety as safety_services
 from cases.models import VICTIM_ROLES, CaseParty, ScreeningActionKind
@@ -68,6 +70,7 @@ def seed(*, partnership, agencies, members):
             _seed_self_referral(advocate)
         _seed_safety(advocate)
         _seed_disclosures(advocate)
+        _seed_questionnaire(advocate)
     _seed_referral(members)
 
 
@@ -97,6 +100,35 @@ def _seed_self_referral(advocate):
         duration_minutes=30,
         safe_to_talk=True,
         summary="First contact: talked through options, including reporting to police.",
+    )
+
+
+def _seed_questionnaire(advocate):
+    """The start-of-support questionnaire of the engaged episode (once)."""
+    engaged = (
+        SupportEpisode.objects.filter(
+            advocacy_agency=advocate.agency,
+            advocate=advocate.user,
+            referral_route=ReferralRoute.CLINIC,
+            closed_on__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    instruments = questionnaire_selectors.questionnaire_instruments(advocate)
+    voice = next((i for i in instruments if i.code == "victim-voice"), None)
+    if engaged is None or voice is None or engaged.questionnaires.exists():
+        return
+    answers = ("3", "2", "4", "3", "2", "prefer_not", "2")
+    questionnaire_services.questionnaire_record(
+        actor=advocate.user,
+        membership=advocate,
+        episode=engaged,
+        instrument=voice,
+        instruments=instruments,
+        timing="start",
+        taken_on=engaged.referred_on + timedelta(days=2),
+        answers={f"VV-0{n}": value for n, value in enumerate(answers, start=1)},
     )
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from advocacy.views import disclosures as disclosure_views
 from advocacy.views import episodes as episode_views
+from advocacy.views import questionnaires as questionnaire_views
 from advocacy.views import referrals as referral_views
 from advocacy.views import safety as safety_views
 
@@ -35,6 +36,16 @@ urlpatterns = [
     path("episodes/<int:pk>/edit/", episode_views.episode_edit, name="episode-edit"),
     path("episodes/<int:pk>/close/", episode_views.episode_close, name="episode-close"),
     path("episodes/<int:pk>/safety-plan/", safety_views.safety_plan, name="safety-plan"),
+    path(
+        "episodes/<int:pk>/questionnaires/",
+        questionnaire_views.questionnaires,
+        name="questionnaires",
+    ),
+    path(
+        "episodes/<int:pk>/questionnaires/new/",
+        questionnaire_views.questionnaire_new,
+        name="questionnaire-new",
+    ),
     path(
         "episodes/<int:pk>/safety-plan/new/", safety_views.safety_plan_new, name="safety-plan-new"
     ),

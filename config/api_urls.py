@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from advocacy.api import disclosures as advocacy_disclosures_api
 from advocacy.api import episodes as advocacy_episodes_api
+from advocacy.api import questionnaires as advocacy_questionnaires_api
 from advocacy.api import referrals as advocacy_referrals_api
 from advocacy.api import safety as advocacy_safety_api
 from cases.api import core as cases_api
@@ -11,7 +12,9 @@ from cases.api import record as cases_record_api
 from cases.api import reference as cases_reference_api
 from cases.api import referrals as cases_referrals_api
 from cases.api import screening as cases_screening_api
+from interventions.api import dashboard as interventions_dashboard_api
 from interventions.api import enrolments as interventions_enrolments_api
+from interventions.api import measures as interventions_measures_api
 from interventions.api import programmes as interventions_programmes_api
 from interventions.api import sessions as interventions_sessions_api
 from reporting import api as reporting_api
@@ -46,9 +49,12 @@ for area in (
     advocacy_referrals_api,
     advocacy_safety_api,
     advocacy_disclosures_api,
+    advocacy_questionnaires_api,
     interventions_programmes_api,
     interventions_enrolments_api,
     interventions_sessions_api,
+    interventions_measures_api,
+    interventions_dashboard_api,
     reporting_api,
 ):
     area.register(router)

@@ -1,5 +1,6 @@
 """Demo interventions for the demo clinician: a fACT enrolment with three sessions attended
-and one booked, one awaiting consent, and one completed (with a session that was moved).
+and one booked, one awaiting consent, and one completed (with a session that was moved, and
+AAQ-II taken before and after).
 Everything goes through the services, so dates are checked and audit rows are real.
 Idempotent: nothing is added when the clinician's agency already delivers an enrolment."""
 
@@ -18,7 +19,9 @@ from interventions.models import (
     Programme,
 )
 from interventions.services import enrolments as enrolment_services
+from interventions.services import measures as measure_services
 from interventions.services import sessions as session_services
+from risk.models import Instrument
 
 
 def _at(day, hour, minute=0):
@@ -157,3 +160,24 @@ def seed(*, partnership, agencies, members):
     for index in range(1, 6):
         attendance = Attendance.LATE if index == 3 else Attendance.ATTENDED_ENGAGED
         _attend(me, done, referred + timedelta(days=11 + 7 * index), index, attendance)
+    _seed_measures(me, done, referred)
+
+
+def _seed_measures(me, enrolment, referred):
+    """AAQ-II before (high inflexibility) and after (lower) the completed enrolment, so the
+    enrolment page and the dashboard show a change."""
+    aaq = Instrument.objects.filter(partnership__isnull=True, code="aaq-ii").first()
+    if aaq is None:
+        return
+    for timing, taken_on, answers in (
+        ("pre", referred + timedelta(days=4), (6, 5, 6, 5, 6, 6, 5)),
+        ("post", referred + timedelta(days=50), (4, 3, 3, 4, 3, 3, 4)),
+    ):
+        measure_services.measure_record(
+            **me,
+            enrolment=enrolment,
+            instrument=aaq,
+            timing=timing,
+            taken_on=taken_on,
+            answers={f"AAQ2-{n:02d}": str(v) for n, v in enumerate(answers, start=1)},
+        )

@@ -1,11 +1,14 @@
 from django.urls import path
 
+from interventions.views import dashboard as dashboard_views
 from interventions.views import enrolments as enrolment_views
+from interventions.views import measures as measure_views
 from interventions.views import sessions as session_views
 
 app_name = "interventions"
 urlpatterns = [
     path("", enrolment_views.caseload, name="caseload"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("cases/<int:case_pk>/", enrolment_views.case_interventions, name="case-interventions"),
     path("cases/<int:case_pk>/refer/", enrolment_views.enrolment_refer, name="enrolment-refer"),
     path("enrolments/<int:pk>/", enrolment_views.enrolment_detail, name="enrolment-detail"),
@@ -23,6 +26,7 @@ urlpatterns = [
         name="enrolment-withdraw",
     ),
     path("enrolments/<int:pk>/sessions/new/", session_views.session_new, name="session-new"),
+    path("enrolments/<int:pk>/measures/new/", measure_views.measure_new, name="measure-new"),
     path(
         "sessions/<int:pk>/reschedule/", session_views.session_reschedule, name="session-reschedule"
     ),

@@ -54,8 +54,9 @@ class InstrumentViewSet(viewsets.GenericViewSet):
         return Response(InstrumentDetailSerializer(instrument).data)
 
 
-class _ItemKeyedErrors:
-    """Answer errors keyed by item code inside ``answers`` in the 400 body."""
+class ItemKeyedErrors:
+    """Answer errors keyed by item code inside ``answers`` in the 400 body (also used by
+    the measures and questionnaires endpoints of interventions and advocacy)."""
 
     def __enter__(self):
         return self
@@ -146,7 +147,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
                 raise ValidationError({"subject": ["Choose a person on this case."]})
         if instrument is None:
             raise ValidationError({"instrument": ["No instrument with this code."]})
-        with _ItemKeyedErrors():
+        with ItemKeyedErrors():
             assessment = services.assessment_start(
                 actor=request.user,
                 membership=membership,
@@ -182,7 +183,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
                 raise ValidationError(
                     {"review_due_on": ["A draft's review date is set when it is completed."]}
                 )
-            with _ItemKeyedErrors():
+            with ItemKeyedErrors():
                 services.assessment_save_answers(
                     actor=request.user,
                     membership=membership,
@@ -200,7 +201,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         serializer = AssessmentCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with _ItemKeyedErrors():
+        with ItemKeyedErrors():
             services.assessment_complete(
                 actor=request.user,
                 membership=request.membership,

@@ -81,37 +81,28 @@ def _item_field(item, wording):
     )
 
 
-class AnswersForm(forms.Form):
-    """One field per item, grouped by section; every answer optional here (a draft may
-    be incomplete); the service decides what completing needs."""
+class ItemFieldsMixin:
+    """One field per item of an instrument version, grouped by section; every answer
+    optional in the form (the service asks the engine what completing needs). Used by the
+    risk answers page and by the apps that take measures and questionnaires."""
 
-    review_due_on = DateField(
-        label="Review date (optional)",
-        past_only=False,
-        required=False,
-        help_text=(
-            "Leave blank for the default: 3 months after a high result, 6 months otherwise. "
-            "For example, 27/3/2026"
-        ),
-    )
-    meeting = forms.TypedChoiceField(
-        label="Meeting (optional)",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        help_text="The clinic or meeting this assessment is finished in.",
-    )
-
-    def __init__(self, *args, version, meetings, **kwargs):
-        super().__init__(*args, **kwargs)
+    def add_items(self, version):
         self.items = scoring.items(version.definition)
         wording = version.item_wording or {}
         for item in self.items:
             self.fields[item.code] = _item_field(item, wording)
-        self.fields["meeting"].choices = [("", "Not in a meeting")] + [
-            (m.pk, str(m)) for m in meetings
-        ]
         self._sections = version.definition.get("sections", [])
+        self._definition = version.definition
+
+    def add_rule_and_item_errors(self, problems):
+        """For a measure or questionnaire answered in one go, in ``clean``: the service's
+        rule ``problems`` ({field: message}) and the engine's missing or wrong answers, each
+        at its field unless the field already has an error."""
+        for field, message in problems.items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, message)
+        _, _, item_errors = scoring.complete_result(self._definition, self.answers())
+        self.apply_item_errors({c: m for c, m in item_errors.items() if c not in self.errors})
 
     def sections(self):
         return [
@@ -133,6 +124,43 @@ class AnswersForm(forms.Form):
     def apply_item_errors(self, item_errors):
         for code, message in item_errors.items():
             self.add_error(code if code in self.fields else None, message)
+
+    def apply_answer_errors(self, error):
+        """A service's AnswerErrors: item messages at their items, the rest at their
+        fields."""
+        self.apply_item_errors(error.item_errors)
+        for field, errors in error.message_dict.items():
+            if field != "answers":
+                self.add_error(field if field in self.fields else None, errors)
+
+
+class AnswersForm(ItemFieldsMixin, forms.Form):
+    """The risk answers page: a draft may be incomplete; the service decides what
+    completing needs."""
+
+    review_due_on = DateField(
+        label="Review date (optional)",
+        past_only=False,
+        required=False,
+        help_text=(
+            "Leave blank for the default: 3 months after a high result, 6 months otherwise. "
+            "For example, 27/3/2026"
+        ),
+    )
+    meeting = forms.TypedChoiceField(
+        label="Meeting (optional)",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="The clinic or meeting this assessment is finished in.",
+    )
+
+    def __init__(self, *args, version, meetings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_items(version)
+        self.fields["meeting"].choices = [("", "Not in a meeting")] + [
+            (m.pk, str(m)) for m in meetings
+        ]
 
 
 class OverrideForm(forms.Form):

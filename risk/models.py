@@ -27,6 +27,17 @@ class RiskLevel(models.TextChoices):
 LEVEL_RANK = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
 
 
+class InstrumentPurpose(models.TextChoices):
+    """What an instrument is for. Risk tools have bands onto the common risk level and are
+    the only ones the risk pages list and start; psychometric measures (interventions) and
+    victim questionnaires (advocacy) are scored per scale by the same engine
+    (risk.scoring, method "scales") and recorded by the app that takes them."""
+
+    RISK = "risk", "Risk assessment"
+    PSYCHOMETRIC = "psychometric", "Psychometric measure"
+    QUESTIONNAIRE = "questionnaire", "Victim questionnaire"
+
+
 class Instrument(models.Model):
     """A tool: national ones have no partnership; a partnership's local tools have one."""
 
@@ -36,6 +47,9 @@ class Instrument(models.Model):
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
+    purpose = models.CharField(
+        max_length=15, choices=InstrumentPurpose.choices, default=InstrumentPurpose.RISK
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -136,3 +150,27 @@ class Assessment(models.Model):
 
     def __str__(self):
         return f"{self.instrument_version} for {self.case}"
+
+
+class InstrumentAnswers(models.Model):
+    """A measure or questionnaire answered in one go and scored by the engine (method
+    "scales"): the base of interventions.Measure and advocacy.QuestionnaireResponse, which
+    add what they are about (an enrolment, an episode) and when (pre/post, start/end)."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    instrument_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_on = models.DateField()
+    answers = models.JSONField(default=dict)
+    # The engine's result: a score per scale (risk.scoring, method "scales").
+    result = models.JSONField(default=dict)
+    # The primary (first) scale's score, for means in SQL (dashboards, reports).
+    score = models.FloatField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True

@@ -26,12 +26,25 @@ A definition (JSON, stored on InstrumentVersion)::
       }
     }
 
-Methods:
+Methods (risk tools, with bands onto the common risk level):
   count_yes       score = number of applicable scored items answered with one of ``values``
   sum             score = sum of applicable numeric answers (the 0-3 scale)
   domain_ratings  each scored item is a low/moderate/high rating; score = rank (1-3) of the
                   highest (``combine: max``); the band is read from that rank
 Bands map the score onto the tool's own band label and the common low/medium/high level.
+
+Method for measures (psychometrics, questionnaires: instruments whose purpose is not risk),
+with no bands and no risk level::
+
+    "scoring": {"method": "scales",
+                "scales": [{"code": "total", "label": "...", "items": [...],
+                            "combine": "sum" | "mean", "higher": "what a higher score means"}]}
+
+  scales          a score per scale. ``sum`` adds the scale's numeric answers and is None
+                  unless every item of the scale has one (a partial sum would read as a
+                  lower score); ``mean`` averages the numeric answers given (rounded to two
+                  places) and is None when there are none, so "prefer not to say" lowers
+                  nothing. The first scale is the primary one (lists and dashboards).
 """
 
 from dataclasses import dataclass
@@ -39,6 +52,7 @@ from dataclasses import dataclass
 from risk.models import RiskLevel
 
 SCHEMA = 1
+PREFER_NOT_TO_SAY = "prefer_not"
 
 # The fixed set of answer scales. Options are (value, label); ``numeric`` scales sum.
 SCALES = {
@@ -57,6 +71,31 @@ SCALES = {
         "options": [("low", "Low"), ("moderate", "Moderate"), ("high", "High")],
         "ranked": True,
     },
+    # Measures (psychometrics and questionnaires): whole-number ratings.
+    "one_to_five": {
+        "label": "1 to 5",
+        "options": [(str(n), str(n)) for n in range(1, 6)],
+        "numeric": True,
+    },
+    "one_to_seven": {
+        "label": "1 to 7",
+        "options": [(str(n), str(n)) for n in range(1, 8)],
+        "numeric": True,
+    },
+    # A victim questionnaire's agreement scale; "prefer not to say" is an answer that no
+    # score counts.
+    "agreement_or_prefer_not": {
+        "label": "Agreement, 1 to 5, or prefer not to say",
+        "options": [
+            ("1", "1 Strongly disagree"),
+            ("2", "2 Disagree"),
+            ("3", "3 Neither agree nor disagree"),
+            ("4", "4 Agree"),
+            ("5", "5 Strongly agree"),
+            (PREFER_NOT_TO_SAY, "Prefer not to say"),
+        ],
+        "numeric": True,
+    },
     # Options come from the item ("options"); "multiple": true allows more than one.
     "choice": {"label": "Choice from a list", "options": []},
     "text": {"label": "Free text", "options": []},
@@ -65,6 +104,9 @@ SCALES = {
 LOCAL_SCALES = ("yes_no_not_known", "zero_to_three", "low_moderate_high")
 RATING_RANK = {"low": 1, "moderate": 2, "high": 3}
 METHODS = ("count_yes", "sum", "domain_ratings")
+# Scoring for instruments whose purpose is not risk (risk.models.InstrumentPurpose).
+MEASURE_METHODS = ("scales",)
+COMBINE = ("sum", "mean")
 # Items each method scores when the definition does not list them.
 METHOD_SCALES = {
     "count_yes": ("yes_no", "yes_no_not_known"),
@@ -156,8 +198,10 @@ def validate_definition(definition):
             errors.append(f"{item.code}: applies_when names an unknown item")
     scoring = definition.get("scoring") or {}
     method = scoring.get("method")
-    if method not in METHODS:
-        errors.append(f"scoring method must be one of {', '.join(METHODS)}")
+    if method in MEASURE_METHODS:
+        errors.extend(scale_errors(scoring.get("scales"), {i.code: i for i in all_items}))
+    elif method not in METHODS:
+        errors.append(f"scoring method must be one of {', '.join(METHODS + MEASURE_METHODS)}")
     else:
         for code in scoring.get("items") or []:
             if code not in codes:
@@ -176,6 +220,37 @@ def validate_definition(definition):
             )
     if errors:
         raise DefinitionError(errors)
+
+
+def scale_errors(scales, by_code):
+    if not isinstance(scales, list) or not scales:
+        return ["scales needs at least one scale"]
+    errors = []
+    codes = [scale.get("code") for scale in scales]
+    if len(set(codes)) != len(codes) or not all(codes):
+        errors.append("every scale needs a unique code")
+    for scale in scales:
+        name = scale.get("code") or "?"
+        if scale.get("combine") not in COMBINE:
+            errors.append(f"scale {name}: combine must be sum or mean")
+        if not scale.get("items"):
+            errors.append(f"scale {name}: needs items")
+        for code in scale.get("items") or []:
+            item = by_code.get(code)
+            if item is None:
+                errors.append(f"scale {name} names an unknown item {code}")
+            elif not SCALES.get(item.scale, {}).get("numeric"):
+                errors.append(f"scale {name} cannot score {code} (not a numeric scale)")
+    return errors
+
+
+def scale_range(definition, scale):
+    """(lowest, highest) score a scale can take."""
+    by_code = {i.code: i for i in items(definition)}
+    bounds = [[int(v) for v, _ in by_code[code].options if v.isdigit()] for code in scale["items"]]
+    if scale["combine"] == "mean":
+        return min(min(b) for b in bounds), max(max(b) for b in bounds)
+    return sum(min(b) for b in bounds), sum(max(b) for b in bounds)
 
 
 def max_score(definition):
@@ -279,10 +354,94 @@ def clean_answers(definition, answers, *, complete):
     return cleaned, errors
 
 
+def _numeric(value):
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def scale_scores(definition, answers):
+    """{scale code: {label, score, answered, items, min, max, higher}} in definition order."""
+    result = {}
+    for scale in definition["scoring"]["scales"]:
+        values = [_numeric(answers.get(code)) for code in scale["items"]]
+        given = [v for v in values if v is not None]
+        if scale["combine"] == "sum":
+            total = sum(given) if len(given) == len(values) else None
+        else:
+            total = round(sum(given) / len(given), 2) if given else None
+        low, high = scale_range(definition, scale)
+        result[scale["code"]] = {
+            "label": scale.get("label", scale["code"]),
+            "score": total,
+            "answered": len(given),
+            "items": len(values),
+            "min": low,
+            "max": high,
+            "higher": scale.get("higher", ""),
+        }
+    return result
+
+
+def _score_scales(definition, answers):
+    scales = scale_scores(definition, answers)
+    primary = next(iter(scales.values()))
+    return {
+        "method": "scales",
+        "score": primary["score"],
+        "scales": scales,
+        "band": "",
+        "band_label": "",
+        "level": "",
+        "prompts": [],
+        "domains": {},
+    }
+
+
+def change(before, after):
+    """{scale code: after - before} for the scales both results scored (a measure's pre to
+    post change); a positive number means the score went up."""
+    pre, post = before.get("scales") or {}, after.get("scales") or {}
+    return {
+        code: round(post[code]["score"] - scale["score"], 2)
+        for code, scale in pre.items()
+        if scale["score"] is not None and (post.get(code) or {}).get("score") is not None
+    }
+
+
+def complete_result(definition, answers):
+    """(cleaned answers, result, {item code: message}) for a measure or questionnaire
+    recorded in one go: every required item answered (the result is None on errors)."""
+    cleaned, errors = clean_answers(definition, answers, complete=True)
+    return cleaned, (None if errors else score(definition, cleaned)), errors
+
+
+def scale_rows(before, after):
+    """Per scale of either result: {code, label, higher, before, after, change} (None where
+    a side is missing or unscored), for showing pre → post or start → end."""
+    first = before or after
+    delta = change(before, after) if before and after else {}
+
+    def _score(result, code):
+        return ((result or {}).get("scales", {}).get(code) or {}).get("score")
+
+    return [
+        {
+            "code": code,
+            "label": scale["label"],
+            "higher": scale.get("higher", ""),
+            "before": _score(before, code),
+            "after": _score(after, code),
+            "change": delta.get(code),
+        }
+        for code, scale in (first or {}).get("scales", {}).items()
+    ]
+
+
 def score(definition, answers):
     """The result as the definition defines it. Answers must already be clean."""
     scoring = definition["scoring"]
     method = scoring["method"]
+    if method in MEASURE_METHODS:
+        return _score_scales(definition, answers)
     scored = [i for i in scored_items(definition) if _applies(i, answers)]
     domains = {}
     if method == "count_yes":

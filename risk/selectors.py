@@ -14,7 +14,14 @@ from django.utils import timezone
 from audit.services import deny, visible_or_404
 from cases.models import Case
 from cases.selectors.core import cases_visible_to
-from risk.models import Assessment, AssessmentStatus, Instrument, InstrumentVersion
+from risk import scoring
+from risk.models import (
+    Assessment,
+    AssessmentStatus,
+    Instrument,
+    InstrumentPurpose,
+    InstrumentVersion,
+)
 
 # "Latest" everywhere in this module: the assessment date, then completion time, then id.
 LATEST_ORDER = ("-assessed_on", "-completed_at", "-id")
@@ -87,11 +94,30 @@ def reviews_due(on_or_before: date):
 # --- Reads for a request, scoped to the acting membership --------------------------------
 
 
-def instruments_visible_to(membership):
-    """National instruments and the member's partnership's local ones."""
+def _all_purposes_visible_to(membership):
     return Instrument.objects.filter(
         Q(partnership__isnull=True) | Q(partnership_id=membership.agency.partnership_id)
     )
+
+
+def instruments_visible_to(membership):
+    """The risk tools: national instruments and the member's partnership's local ones.
+    Psychometric measures and questionnaires are not risk tools (measures_visible_to)."""
+    return _all_purposes_visible_to(membership).filter(purpose=InstrumentPurpose.RISK)
+
+
+def measures_visible_to(membership, purpose):
+    """Active instruments of a non-risk purpose (psychometric, questionnaire) with their
+    current version as ``current``: two queries."""
+    instruments = list(
+        _all_purposes_visible_to(membership)
+        .filter(purpose=purpose, active=True)
+        .order_by("name", "pk")
+    )
+    latest = _latest_versions([i.pk for i in instruments])
+    for instrument in instruments:
+        instrument.current = latest.get(instrument.pk)
+    return [i for i in instruments if i.current is not None]
 
 
 def instrument_list(membership):
@@ -247,3 +273,23 @@ def reviews_due_for_agency(membership, *, within_days=14, limit=5):
         agency_id=membership.agency_id,
         case_id__in=cases_visible_to(membership).values("pk"),
     )[:limit]
+
+
+def paired_by_instrument(records, before, after):
+    """Measures or questionnaire responses (anything with ``instrument``, ``timing`` and
+    ``result``) paired per instrument: [{instrument, before, after, scales}], where before
+    and after are the records whose timing is ``before`` / ``after`` (or None) and scales
+    are risk.scoring.scale_rows. In the order the instruments first appear."""
+    pairs = {}
+    for record in records:
+        entry = pairs.setdefault(
+            record.instrument_id, {"instrument": record.instrument, "before": None, "after": None}
+        )
+        if record.timing == before:
+            entry["before"] = record
+        elif record.timing == after:
+            entry["after"] = record
+    for entry in pairs.values():
+        first, last = entry["before"], entry["after"]
+        entry["scales"] = scoring.scale_rows(first and first.result, last and last.result)
+    return list(pairs.values())

@@ -105,3 +105,58 @@ class AssessmentCompleteSerializer(serializers.Serializer):
 class OverrideSerializer(serializers.Serializer):
     override_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ScaleScoreSerializer(serializers.Serializer):
+    """One scale of a measure's or questionnaire's result (risk.scoring, method "scales")."""
+
+    label = serializers.CharField()
+    score = serializers.FloatField(allow_null=True)
+    answered = serializers.IntegerField()
+    items = serializers.IntegerField()
+    min = serializers.IntegerField()
+    max = serializers.IntegerField()
+    higher = serializers.CharField()
+
+
+class InstrumentAnswersSerializer(serializers.ModelSerializer):
+    """The shape of a measure or questionnaire (risk.models.InstrumentAnswers); a subclass
+    names its model and adds its own fields (``ANSWERS_FIELDS`` plus what it is about)."""
+
+    instrument_code = serializers.CharField(source="instrument.code", read_only=True)
+    instrument_name = serializers.CharField(source="instrument.name", read_only=True)
+    version = serializers.IntegerField(source="instrument_version.version", read_only=True)
+    scales = serializers.DictField(
+        child=ScaleScoreSerializer(), source="result.scales", read_only=True
+    )
+    answers = serializers.DictField(child=serializers.CharField(), read_only=True)
+
+
+ANSWERS_FIELDS = [
+    "instrument",
+    "instrument_code",
+    "instrument_name",
+    "version",
+    "timing",
+    "taken_on",
+    "answers",
+    "score",
+    "scales",
+    "recorded_at",
+]
+
+
+def answers_create_serializer(name, timings):
+    """The body that records a measure or questionnaire with the given timing choices."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "instrument": serializers.IntegerField(help_text="The instrument's id."),
+            "timing": serializers.ChoiceField(choices=timings),
+            "taken_on": serializers.DateField(),
+            "answers": serializers.DictField(
+                child=serializers.CharField(allow_blank=True), help_text="{item code: answer}"
+            ),
+        },
+    )

@@ -27,6 +27,7 @@ from risk.models import (
     Assessment,
     AssessmentStatus,
     Instrument,
+    InstrumentPurpose,
     InstrumentVersion,
     RiskLevel,
 )
@@ -69,6 +70,7 @@ def assessment_start(
     if (
         instrument is None
         or not instrument.active
+        or instrument.purpose != InstrumentPurpose.RISK
         or instrument.partnership_id
         not in (
             None,
@@ -154,6 +156,37 @@ class AnswerErrors(ValidationError):
         messages = {"answers": [f"{code}: {msg}" for code, msg in item_errors.items()]}
         messages.update({k: [v] for k, v in (other_errors or {}).items()})
         super().__init__(messages)
+
+
+def score_answers(*, instrument, answers, errors):
+    """Score a measure or questionnaire answered in one go with the instrument's current
+    version: (version, cleaned answers, result). Raises AnswerErrors (every required item
+    needs an answer) or a ValidationError carrying the caller's field ``errors`` too, so
+    every problem is reported at once. ``instrument`` None (already an error) scores
+    nothing."""
+    version = instrument.versions.order_by("-version").first() if instrument else None
+    item_errors, cleaned, result = {}, {}, None
+    if version is not None:
+        cleaned, result, item_errors = scoring.complete_result(version.definition, answers)
+    if item_errors:
+        raise AnswerErrors(item_errors, errors)
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    return version, cleaned, result
+
+
+def scored_fields(*, instrument, answers, errors, actor):
+    """score_answers as the fields of a risk.models.InstrumentAnswers row recorded by
+    ``actor`` (the caller adds what it is about, the timing and the date)."""
+    version, cleaned, result = score_answers(instrument=instrument, answers=answers, errors=errors)
+    return {
+        "instrument": instrument,
+        "instrument_version": version,
+        "answers": cleaned,
+        "result": result,
+        "score": result["score"],
+        "recorded_by": actor,
+    }
 
 
 def _check_override(definition, computed_level, override_level, override_reason, errors):

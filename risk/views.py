@@ -360,10 +360,7 @@ def assessment_answers(request, assessment):
                     set_meeting=True,
                 )
         except services.AnswerErrors as error:
-            form.apply_item_errors(error.item_errors)
-            for field, errors in error.message_dict.items():
-                if field != "answers":
-                    form.add_error(field if field in form.fields else None, errors)
+            form.apply_answer_errors(error)
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

@@ -59,3 +59,23 @@ def raw_referral(case, agency, *, referrer, victim=None, route=ReferralRoute.POL
         referred_by=referrer.user,
         referring_agency=referrer.agency,
     )
+
+
+def answer_questionnaire(member, episode, code="victim-voice", timing="start", value="3", **kw):
+    """A victim questionnaire with every item answered ``value``, through the service."""
+    from advocacy.services.questionnaires import questionnaire_record
+    from risk.models import Instrument
+
+    instrument = Instrument.objects.get(partnership=None, code=code)
+    definition = instrument.versions.order_by("-version").first().definition
+    codes = [item["code"] for section in definition["sections"] for item in section["items"]]
+    return questionnaire_record(
+        actor=member.user,
+        membership=member,
+        episode=episode,
+        instrument=instrument,
+        instruments=[instrument],
+        timing=timing,
+        taken_on=kw.pop("taken_on", None) or timezone.localdate(),
+        answers=kw.pop("answers", None) or dict.fromkeys(codes, value),
+    )

@@ -104,3 +104,21 @@ def second_health_agency(partnership, name="Second health trust"):
     agency = AgencyFactory(partnership=partnership, name=name, kind=AgencyKind.HEALTH)
     member = MembershipFactory(agency=agency, role=Role.CLINICIAN)
     return agency, member
+
+
+def take_measure(member, enrolment, code="aaq-ii", timing="pre", value=4, taken_on=None):
+    """A psychometric measure with every item answered ``value``, through the service."""
+    from interventions.services.measures import measure_record
+    from risk.models import Instrument
+
+    instrument = Instrument.objects.get(partnership=None, code=code)
+    items = instrument.versions.order_by("-version").first().definition["sections"][0]["items"]
+    return measure_record(
+        actor=member.user,
+        membership=member,
+        enrolment=enrolment,
+        instrument=instrument,
+        timing=timing,
+        taken_on=taken_on or timezone.localdate(),
+        answers={item["code"]: str(value) for item in items},
+    )

@@ -164,9 +164,14 @@ if FUZZ:
         from tests.factories_interventions import Attendance, enrolment_with_sessions
 
         clinician = world.members[Role.CLINICIAN]
-        enrolment_with_sessions(
+        enrolment = enrolment_with_sessions(
             clinician, world.health_case, [Attendance.ATTENDED_ENGAGED, Attendance.LATE]
         )
+        from tests.factories_advocacy import answer_questionnaire
+        from tests.factories_interventions import take_measure
+
+        take_measure(clinician, enrolment, timing="pre", taken_on=enrolment.referred_on)
+        answer_questionnaire(advocate, episode, timing="start")
         return world
 
     @pytest.fixture
@@ -242,6 +247,7 @@ if FUZZ:
         "keep": "cases.Person",
         "duplicate": "cases.Person",
         "instrument_version": "risk.InstrumentVersion",
+        "instrument": "risk.Instrument",
         "clinic": "triage.Clinic",
         "victim": "cases.CaseParty",
         "party": "cases.CaseParty",

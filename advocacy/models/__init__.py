@@ -32,6 +32,7 @@ from .episodes import (  # noqa: F401
     SupportNeed,
     add_working_days,
 )
+from .questionnaires import QuestionnaireResponse, QuestionnaireTiming  # noqa: F401
 from .referrals import (  # noqa: F401
     DIRECT_ROUTES,
     AdvocacyReferral,

@@ -16,6 +16,7 @@ from .enrolments import (  # noqa: F401
     ReferralRoute,
     WithdrawalReason,
 )
+from .measures import Measure, MeasureTiming  # noqa: F401
 from .programmes import (  # noqa: F401
     CompletionRule,
     Component,

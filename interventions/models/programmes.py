@@ -63,6 +63,15 @@ class Programme(models.Model):
         max_length=20, choices=CompletionRule.choices, default=CompletionRule.PLANNED_ATTENDED
     )
     active = models.BooleanField(default=True)
+    # The psychometric measures taken before and after (risk instruments whose purpose is
+    # psychometric; interventions.models.measures).
+    measures = models.ManyToManyField(
+        "risk.Instrument",
+        blank=True,
+        related_name="+",
+        limit_choices_to={"purpose": "psychometric"},
+        help_text="Psychometric measures taken pre and post.",
+    )
 
     class Meta:
         ordering = ["name", "pk"]

@@ -74,7 +74,17 @@ class Session(models.Model):
 
     class Meta:
         ordering = ["scheduled_at", "id"]
-        indexes = [models.Index(fields=["enrolment", "status", "scheduled_at"])]
+        indexes = [
+            models.Index(fields=["enrolment", "status", "scheduled_at"]),
+            # The attended sessions each enrolment's start, end, count and minutes are
+            # derived from (interventions.selectors): read from the index alone.
+            models.Index(
+                fields=["enrolment", "scheduled_at"],
+                include=["minutes"],
+                condition=models.Q(status="recorded", attendance__in=ATTENDED),
+                name="session_attended_by_enrolment",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

@@ -1,5 +1,10 @@
 """Reads of enrolments, their derived progress and the caseload, scoped to the member."""
 
+from datetime import datetime, time
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
@@ -17,6 +22,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.access import interventions_agency_id
 from accounts.models import Membership, User
@@ -71,14 +77,23 @@ def status_expression():
     )
 
 
-def with_progress(enrolments):
-    """Annotate what the model's properties derive, in SQL (one query for any number of
-    rows): attended_n, first_attended_at, last_attended_at, minutes_n, next_session_at and
-    derived_status."""
-    attended = _attended_sessions()
-    scheduled = Session.objects.filter(
+def _scheduled_sessions():
+    return Session.objects.filter(
         enrolment_id=OuterRef("pk"), status=SessionStatus.SCHEDULED
     ).order_by()
+
+
+def start_of_today():
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
+def with_progress(enrolments):
+    """Annotate what the model's properties derive, in SQL (one query for any number of
+    rows): attended_n, first_attended_at, last_attended_at, minutes_n, next_session_at (the
+    first still scheduled from today on: an earlier one still scheduled is overdue
+    feedback, not the next session) and derived_status."""
+    attended = _attended_sessions()
+    scheduled = _scheduled_sessions().filter(scheduled_at__gte=start_of_today())
     return enrolments.annotate(
         attended_n=Coalesce(_aggregate(attended, Count("pk"), IntegerField()), 0),
         first_attended_at=_aggregate(attended, Min("scheduled_at"), DateTimeField()),
@@ -88,11 +103,102 @@ def with_progress(enrolments):
     ).annotate(derived_status=status_expression())
 
 
+# Each enrolment's attended sessions grouped in one pass, joined to the enrolments: the same
+# facts as with_progress (whose per-row subqueries cost about a second over 10,000
+# enrolments; benchmarks/interventions.py), for reads over every enrolment at once. The
+# status is EnrolmentStatus.of / status_expression. Constant SQL: the scope is the
+# queryset's own SQL and every value a parameter; scope.id is qualified so that a wrong
+# column name fails instead of silently reading the outer table's id.
+_PROGRESS_SQL = """
+WITH scope AS ({scope}),
+attended AS (
+    SELECT s.enrolment_id, COUNT(*) AS attended_n,
+           MIN(s.scheduled_at) AS first_at, MAX(s.scheduled_at) AS last_at
+    FROM interventions_session s
+    WHERE s.enrolment_id IN (SELECT scope.id FROM scope)
+      AND s.status = %s AND s.attendance IN ({attended})
+    GROUP BY s.enrolment_id
+),
+progress AS (
+    SELECT e.id, COALESCE(a.attended_n, 0) AS attended_n,
+           (a.first_at AT TIME ZONE %s)::date AS first_on,
+           (a.last_at AT TIME ZONE %s)::date AS last_on,
+           CASE WHEN e.withdrawn_on IS NOT NULL THEN %s
+                WHEN COALESCE(a.attended_n, 0) >= e.planned_sessions THEN %s
+                WHEN e.consent_signed_on IS NOT NULL THEN %s
+                WHEN e.practitioner_id IS NULL THEN %s
+                ELSE %s END AS status
+    FROM interventions_enrolment e
+    LEFT JOIN attended a ON a.enrolment_id = e.id
+    WHERE e.id IN (SELECT scope.id FROM scope)
+)
+{select}
+"""
+_STATUS_ORDER = (
+    EnrolmentStatus.DROPPED_OUT,
+    EnrolmentStatus.COMPLETED,
+    EnrolmentStatus.ACTIVE,
+    EnrolmentStatus.REFERRED,
+    EnrolmentStatus.AWAITING_CONSENT,
+)
+
+
+def _progress_rows(enrolments, select, select_params=()):
+    try:
+        scope_sql, scope_params = enrolments.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # nothing in scope
+        return []
+    sql = _PROGRESS_SQL.format(
+        scope=scope_sql, attended=", ".join(["%s"] * len(ATTENDED)), select=select
+    )
+    # Plain strings: the database driver would send an enum member's name.
+    params = [
+        *scope_params,
+        str(SessionStatus.RECORDED),
+        *[str(code) for code in ATTENDED],
+        settings.TIME_ZONE,
+        settings.TIME_ZONE,
+        *[str(status) for status in _STATUS_ORDER],
+        *select_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def derived_progress(enrolments):
+    """[(enrolment id, sessions attended, started on, ended on, derived status)] for every
+    enrolment of the queryset, in one query: as the model's attended_count, started_on,
+    ended_on and status (local dates: the start is the first session attended, the end
+    the last once completed or dropped out; dates, not times, also because decoding
+    20,000 timestamps cost more than the query)."""
+    ended = (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
+    return _progress_rows(
+        enrolments,
+        "SELECT id, attended_n, first_on,"
+        " CASE WHEN status IN (%s, %s) THEN last_on END, status FROM progress ORDER BY id",
+        [str(status) for status in ended],
+    )
+
+
+def status_counts(enrolments):
+    """{status: number of enrolments} of the queryset, in one query."""
+    counts = dict.fromkeys(EnrolmentStatus.values, 0)
+    for status, n in _progress_rows(
+        enrolments, "SELECT status, COUNT(*) FROM progress GROUP BY status"
+    ):
+        counts[status] += n
+    return counts
+
+
 def caseload(membership, *, status="", mine=False):
-    """The agency's enrolments for the caseload, with the derived status and the next
-    session: one query whatever the number of rows."""
+    """The agency's enrolments for the caseload, with the derived status, the next session
+    and ``unrecorded_n``, the sessions before today still without attendance (overdue
+    feedback, as the daily reminder counts it): one query whatever the number of rows."""
+    overdue = _scheduled_sessions().filter(scheduled_at__lt=start_of_today())
     enrolments = (
         with_progress(enrolments_visible_to(membership))
+        .annotate(unrecorded_n=Coalesce(_aggregate(overdue, Count("pk"), IntegerField()), 0))
         .select_related("case", "party__person", "programme", "practitioner")
         .order_by("withdrawn_on", "referred_on", "pk")
     )
@@ -104,15 +210,11 @@ def caseload(membership, *, status="", mine=False):
 
 
 def caseload_counts(membership, *, mine=False):
-    """{status: number of enrolments}, one query."""
+    """{status: number of enrolments}, one query (grouped SQL: status_counts)."""
     enrolments = enrolments_visible_to(membership)
     if mine:
         enrolments = enrolments.filter(practitioner_id=membership.user_id)
-    rows = with_progress(enrolments).values("derived_status").annotate(n=Count("pk")).order_by()
-    counts = dict.fromkeys(EnrolmentStatus.values, 0)
-    for row in rows:
-        counts[row["derived_status"]] += row["n"]
-    return counts
+    return status_counts(enrolments)
 
 
 def my_work_counts(membership):

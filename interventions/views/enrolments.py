@@ -19,6 +19,7 @@ from cases.views.record import section_context
 from interventions.forms.enrolments import AllocateForm, ConsentForm, ReferForm, WithdrawForm
 from interventions.models import EnrolmentStatus
 from interventions.selectors import enrolments as enrolment_selectors
+from interventions.selectors import measures as measure_selectors
 from interventions.selectors import programmes as programme_selectors
 from interventions.selectors import sessions as session_selectors
 from interventions.services import enrolments as enrolment_services
@@ -150,6 +151,8 @@ def enrolment_detail(request, pk):
     open_ = status not in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
     context.update(
         sessions=session_selectors.enrolment_sessions(enrolment),
+        measures=measure_selectors.changes(measure_selectors.enrolment_measures(enrolment)),
+        can_measure=enrolment.programme.measures.exists(),
         can_schedule=open_ and enrolment.consent_signed_on is not None,
         can_withdraw=open_,
         EnrolmentStatus=EnrolmentStatus,

@@ -7,15 +7,27 @@ each notification is addressed to a person who can act on it. Every function is 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.roles import Cap, Role, is_partnership_wide, role_can
 from advocacy.models import SafetyPlan, SupportEpisode
 from advocacy.selectors import episodes as episode_selectors
 from cases.models import CaseGroupObjectPermission
+from interventions.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Measure,
+    MeasureTiming,
+    Programme,
+    Session,
+    SessionStatus,
+)
+from interventions.selectors.enrolments import with_progress
 from reporting.models import NotificationKind, ReminderSent
 from risk import selectors as risk_selectors
 from triage.models import (
@@ -207,6 +219,98 @@ def safety_plan_reviews_due(today):
     )
 
 
+# Interventions (issue 12 item 9): the session is the object of each event; ids, the case
+# reference and dates only (nothing of the clinical compartment).
+SESSION_FIELDS = (
+    "pk",
+    "enrolment_id",
+    "enrolment__partnership_id",
+    "enrolment__case_id",
+    "enrolment__case__reference",
+    "enrolment__provider_agency_id",
+    "enrolment__practitioner_id",
+    "due_on",
+)
+# How far back "attendance not recorded" looks, so a missed run is caught up; older
+# unrecorded sessions show as overdue feedback on the caseload instead of a burst of notices.
+ATTENDANCE_WINDOW_DAYS = 14
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _scheduled_sessions(first_day, last_day):
+    """Sessions still scheduled (not recorded, rescheduled or cancelled) on an enrolment not
+    withdrawn, dated first_day..last_day in local time, with ``due_on`` the local date."""
+    return (
+        Session.objects.filter(
+            status=SessionStatus.SCHEDULED,
+            enrolment__withdrawn_on__isnull=True,
+            scheduled_at__gte=_local_midnight(first_day),
+            scheduled_at__lt=_local_midnight(last_day + timedelta(days=1)),
+        )
+        .annotate(due_on=TruncDate("scheduled_at", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+    )
+
+
+def sessions_on(day):
+    """Sessions scheduled on the day (tomorrow, for the job), not yet reminded about."""
+    kind = NotificationKind.SESSION_TOMORROW
+    return (
+        _scheduled_sessions(day, day)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .values(*SESSION_FIELDS)
+    )
+
+
+def attendance_not_recorded(today):
+    """Sessions dated before today (within the window) still without attendance, not yet
+    reminded about: the reminder comes the day after the session."""
+    kind = NotificationKind.ATTENDANCE_NOT_RECORDED
+    return (
+        _scheduled_sessions(today - timedelta(days=ATTENDANCE_WINDOW_DAYS), today - timedelta(1))
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .values(*SESSION_FIELDS)
+    )
+
+
+# How far back "post measure due" looks: a missed run is caught up, and the first run does
+# not remind about every enrolment that ever completed without one.
+POST_MEASURE_WINDOW_DAYS = 30
+
+
+def post_measures_due(today):
+    """Enrolments completed (the planned sessions attended, not withdrawn) in the window up
+    to today whose programme takes a measure they have no post of, not yet reminded about:
+    ``due_on`` is the completion date (the last session attended)."""
+    kind = NotificationKind.POST_MEASURE_DUE
+    post_taken = Measure.objects.filter(
+        enrolment_id=OuterRef(OuterRef("pk")), timing=MeasureTiming.POST
+    ).values("instrument_id")
+    missing_post = Programme.measures.through.objects.filter(
+        programme_id=OuterRef("programme_id")
+    ).exclude(instrument_id__in=post_taken)
+    return (
+        with_progress(Enrolment.objects.filter(withdrawn_on__isnull=True))
+        .filter(Exists(missing_post), derived_status=EnrolmentStatus.COMPLETED)
+        .annotate(due_on=TruncDate("last_attended_at", tzinfo=timezone.get_current_timezone()))
+        .filter(due_on__gte=today - timedelta(days=POST_MEASURE_WINDOW_DAYS), due_on__lte=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .order_by()
+        .values(
+            "pk",
+            "partnership_id",
+            "case_id",
+            "case__reference",
+            "provider_agency_id",
+            "practitioner_id",
+            "due_on",
+        )
+    )
+
+
 @dataclass
 class MeetingDue:
     pk: int
@@ -299,6 +403,8 @@ class Recipients:
     clinic_members: dict = field(default_factory=lambda: defaultdict(list))
     # agency id -> user ids of members who may work advocacy (Cap.WORK_ADVOCACY).
     advocacy_workers: dict = field(default_factory=lambda: defaultdict(list))
+    # agency id -> user ids of members who may work interventions (Cap.WORK_INTERVENTIONS).
+    intervention_workers: dict = field(default_factory=lambda: defaultdict(list))
 
     def usable_in_partnership(self, user_id, partnership_id):
         return user_id is not None and user_id in self.users_by_partnership[partnership_id]
@@ -327,6 +433,8 @@ def recipients_on(day):
             recipients.clinic_members[agency_id].append((user_id, is_partnership_wide(role)))
         if role_can(role, Cap.WORK_ADVOCACY):
             recipients.advocacy_workers[agency_id].append(user_id)
+        if role_can(role, Cap.WORK_INTERVENTIONS):
+            recipients.intervention_workers[agency_id].append(user_id)
     return recipients
 
 

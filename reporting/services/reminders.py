@@ -11,7 +11,10 @@ Nothing personal goes into a title, body or email: case references, dates, clini
 and links only (email leaves the secure system). The advocacy kinds (first contact and next
 contact overdue, safety plan review due) go to the episode's advocate or the holding
 agency's advocacy members and say the kind, a date and the episode's link, nothing of the
-compartment.
+compartment. The interventions kinds (session tomorrow, attendance not recorded the day after
+a session, post measure due once an enrolment completes without one) go to the enrolment's
+practitioner or the provider agency's clinicians, with the enrolment's link, nothing
+clinical. End report due is not sent yet: the end-of-intervention report is not built.
 """
 
 import logging
@@ -55,6 +58,7 @@ class _Links:
         self.meeting = self._pattern(("triage:meeting-detail", "triage:meeting"))
         self.clinics = self._plain("triage:clinic-list")
         self.episode = self._pattern(("advocacy:episode-detail",))
+        self.enrolment = self._pattern(("interventions:enrolment-detail",))
 
     @staticmethod
     def _pattern(names):
@@ -85,6 +89,11 @@ class _Links:
 
     def for_episode(self, episode_id, case_id):
         return self.episode.format(pk=episode_id) if self.episode else self.for_case(case_id)
+
+    def for_enrolment(self, enrolment_id, case_id):
+        if self.enrolment:
+            return self.enrolment.format(pk=enrolment_id)
+        return self.for_case(case_id)
 
     def for_meeting(self, meeting_id):
         return self.meeting.format(pk=meeting_id) if self.meeting else self.clinics
@@ -261,6 +270,78 @@ def _plan_review_events(rows, recipients, links):
             body=body.format(pk=pk, day=_day(due)),
             link=links.for_episode(pk, case_id),
             recipients=_unique(to),
+        )
+
+
+def _practitioner_recipients(recipients, agency_id, practitioner_id):
+    """The allocated practitioner while they may work interventions in the provider agency;
+    else that agency's members who may (the compartment: nobody outside the provider)."""
+    workers = recipients.intervention_workers[agency_id]
+    if practitioner_id is not None and practitioner_id in workers:
+        return [practitioner_id]
+    return workers
+
+
+# The session kinds: (event key part, title, body); a date and ids only, never a name or
+# anything clinical.
+_SESSION_TEXT = {
+    NotificationKind.SESSION_TOMORROW: (
+        "tomorrow",
+        "Intervention session tomorrow on case {ref}",
+        "Enrolment {enrolment}: session {pk} is booked for {day}.",
+    ),
+    NotificationKind.ATTENDANCE_NOT_RECORDED: (
+        "attendance",
+        "Attendance not recorded on case {ref}",
+        "Enrolment {enrolment}: record the attendance of session {pk} on {day}.",
+    ),
+}
+
+
+def _session_events(rows, kind, recipients, links):
+    part, title, body = _SESSION_TEXT[kind]
+    for row in rows:
+        pk, due, enrolment = row["pk"], row["due_on"], row["enrolment_id"]
+        case_id = row["enrolment__case_id"]
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=row["enrolment__partnership_id"],
+            case_id=case_id,
+            key=f"session:{pk}:{part}:{due}",
+            title=title.format(ref=row["enrolment__case__reference"]),
+            body=body.format(enrolment=enrolment, pk=pk, day=_day(due)),
+            link=links.for_enrolment(enrolment, case_id),
+            recipients=_unique(
+                _practitioner_recipients(
+                    recipients,
+                    row["enrolment__provider_agency_id"],
+                    row["enrolment__practitioner_id"],
+                )
+            ),
+        )
+
+
+def _post_measure_events(rows, recipients, links):
+    kind = NotificationKind.POST_MEASURE_DUE
+    for row in rows:
+        pk, due, case_id = row["pk"], row["due_on"], row["case_id"]
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=row["partnership_id"],
+            case_id=case_id,
+            key=f"enrolment:{pk}:post-measure:{due}",
+            title=f"Post-intervention measure due on case {row['case__reference']}",
+            body=f"Enrolment {pk} completed on {_day(due)}: record the post measures.",
+            link=links.for_enrolment(pk, case_id),
+            recipients=_unique(
+                _practitioner_recipients(
+                    recipients, row["provider_agency_id"], row["practitioner_id"]
+                )
+            ),
         )
 
 
@@ -597,6 +678,18 @@ def _send_daily_reminders(*, today, email):
         ),
         kinds.SAFETY_PLAN_REVIEW_DUE: _plan_review_events(
             sources.safety_plan_reviews_due(today), recipients, links
+        ),
+        kinds.SESSION_TOMORROW: _session_events(
+            sources.sessions_on(tomorrow), kinds.SESSION_TOMORROW, recipients, links
+        ),
+        kinds.ATTENDANCE_NOT_RECORDED: _session_events(
+            sources.attendance_not_recorded(today),
+            kinds.ATTENDANCE_NOT_RECORDED,
+            recipients,
+            links,
+        ),
+        kinds.POST_MEASURE_DUE: _post_measure_events(
+            sources.post_measures_due(today), recipients, links
         ),
     }
     digests = _Digests() if email else None

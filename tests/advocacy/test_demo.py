@@ -23,8 +23,14 @@ def test_seed_makes_three_episodes_once(world):
         world.agencies["advocacy"].pk
     ]
     assert Contact.objects.count() == 7
+    from advocacy.models import QuestionnaireResponse
+
+    start = QuestionnaireResponse.objects.get()
+    assert (start.timing, start.instrument.code) == ("start", "victim-voice")
+    assert start.episode.status == EpisodeStatus.ENGAGED
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
     assert SupportEpisode.objects.count() == 4
+    assert QuestionnaireResponse.objects.count() == 1
 
 
 def test_seed_shares_a_routine_and_an_urgent_update_with_police_only(world, client, login):

@@ -26,8 +26,13 @@ def test_seed_makes_three_enrolments_once(world):
     completed = next(e for e in enrolments if e.status == EnrolmentStatus.COMPLETED)
     assert completed.attended_count == 6
     assert completed.sessions.filter(status=SessionStatus.RESCHEDULED).count() == 1
+    from interventions.models import Measure
+
+    pre, post = (Measure.objects.get(enrolment=completed, timing=t) for t in ("pre", "post"))
+    assert (pre.instrument.code, pre.score, post.score) == ("aaq-ii", 39, 24)
     demo.seed(partnership=world.partnership, agencies=agencies, members=world.members)
     assert Enrolment.objects.count() == 3
+    assert Measure.objects.count() == 2
     assert Session.objects.count() == 4 + 7
 
 

@@ -30,6 +30,13 @@ def _episode_kw(name, obj, ctx):
     return reverse(name, kwargs={"episode_pk": obj.pk})
 
 
+def _questionnaire_form_kw(name, obj, ctx):
+    from risk.models import Instrument
+
+    voice = Instrument.objects.get(partnership=None, code="victim-voice")
+    return reverse(name, args=[obj.pk]) + f"?instrument={voice.pk}"
+
+
 def _measure_kw(name, obj, ctx):
     return reverse(name, kwargs={"episode_pk": obj.episode_id, "pk": obj.pk})
 
@@ -84,6 +91,17 @@ ROWS = {
     "advocacy:measure-edit": Row(ADVOCACY, scoped="measure", url=_measure_kw),
     "advocacy:measure-edit POST": Row(
         ADVOCACY, scoped="measure", method="post", ok=400, url=_measure_kw
+    ),
+    "advocacy:questionnaires": Row(ADVOCACY, scoped="episode"),
+    "advocacy:questionnaire-new": Row(ADVOCACY, scoped="episode"),
+    "advocacy:questionnaire-new POST": Row(
+        ADVOCACY, scoped="episode", method="post", ok=400, url=_questionnaire_form_kw
+    ),
+    "api:advocacy-questionnaire-list": Row(
+        ADVOCACY, scoped="episode", anonymous=401, url=_episode_kw
+    ),
+    "api:advocacy-questionnaire-list POST": Row(
+        ADVOCACY, scoped="episode", method="post", ok=400, anonymous=401, url=_episode_kw
     ),
     "api:advocacy-episode-list": Row(ADVOCACY, anonymous=401),
     "api:advocacy-episode-list POST": Row(ADVOCACY, method="post", ok=400, anonymous=401),

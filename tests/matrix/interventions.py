@@ -40,6 +40,17 @@ def _attendance_kw(name, obj, ctx):
     return reverse(name, kwargs={"enrolment_pk": obj.enrolment_id, "pk": obj.pk})
 
 
+def _measure_form_kw(name, obj, ctx):
+    from risk.models import Instrument
+
+    aaq = Instrument.objects.get(partnership=None, code="aaq-ii")
+    return reverse(name, args=[obj.pk]) + f"?instrument={aaq.pk}"
+
+
+# The dashboard's figures: the provider's clinicians (and chair), managers and the admin.
+DASHBOARD = CLINICAL | {Role.MANAGER, Role.PARTNERSHIP_ADMIN}
+
+
 def _compartment(**kwargs):
     return Row(CLINICAL, partnership_wide_reach=False, **kwargs)
 
@@ -74,6 +85,16 @@ ROWS = {
     "interventions:session-cancel POST": _compartment(scoped="session", method="post", ok=400),
     "interventions:session-attendance": _compartment(scoped="session"),
     "interventions:session-attendance POST": _compartment(scoped="session", method="post", ok=400),
+    "interventions:measure-new": _compartment(scoped="enrolment"),
+    "interventions:measure-new POST": _compartment(
+        scoped="enrolment", method="post", ok=400, url=_measure_form_kw
+    ),
+    "interventions:dashboard": Row(DASHBOARD),
+    "api:interventions-dashboard-list": Row(DASHBOARD, anonymous=401),
+    "api:interventions-measure-list": _api(scoped="enrolment", url=_enrolment_kw),
+    "api:interventions-measure-list POST": _api(
+        scoped="enrolment", method="post", ok=400, url=_enrolment_kw
+    ),
     "api:interventions-programme-list": Row(ALL_ROLES, anonymous=401),
     "api:interventions-enrolment-list": _api(),
     "api:interventions-enrolment-list POST": _api(method="post", ok=400),

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
@@ -250,3 +251,23 @@ def test_loaded_wording_shows_on_the_answer_page(world, client, login):
     body = client.get(reverse("risk:assessment-answers", args=[draft.pk])).content.decode()
     assert "Licensed question three?" in body
     assert InstrumentVersion.objects.get(pk=version.pk).item_wording["DASH-03"]
+
+
+def test_psychometric_wording_loads_through_the_same_loader(world, tmp_path):
+    wording = tmp_path / "aaq.json"
+    wording.write_text(json.dumps({"instrument": "aaq-ii", "wording": {"AAQ2-01": "Licensed."}}))
+    call_command("load_instrument_wording", str(wording))
+    assert national_version("aaq-ii").item_wording == {"AAQ2-01": "Licensed."}
+
+
+def test_a_psychometric_measure_cannot_be_started_as_a_risk_assessment(world):
+    police = world.members[Role.INVESTIGATOR]
+    with pytest.raises(ValidationError) as error:
+        services.assessment_start(
+            actor=police.user,
+            membership=police,
+            case=world.own_case,
+            instrument=national_version("aaq-ii").instrument,
+        )
+    assert error.value.message_dict == {"instrument": ["Choose an instrument."]}
+    assert not Assessment.objects.exists()

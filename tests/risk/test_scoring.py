@@ -206,3 +206,123 @@ def test_sum_method_for_a_zero_to_three_tool():
     assert scoring.max_score(definition) == 9
     result = scoring.score(definition, {"L-1": "3", "L-2": "2", "L-3": "0"})
     assert (result["score"], result["level"]) == (5, "high")
+
+
+# --- Measures: psychometrics and victim questionnaires (method "scales") ------------------
+
+
+def _measure(code, answers, *, complete=True):
+    definition = _definition(code)
+    cleaned, errors = scoring.clean_answers(definition, answers, complete=complete)
+    return scoring.score(definition, cleaned), errors
+
+
+def _all(prefix, count, value):
+    return {f"{prefix}-{n:02d}": str(value) for n in range(1, count + 1)}
+
+
+@pytest.mark.parametrize(
+    ("code", "prefix", "count", "low", "high"),
+    [("aaq-ii", "AAQ2", 7, 7, 49), ("cfq", "CFQ", 7, 7, 49), ("psyflex", "PSYFLEX", 6, 6, 30)],
+)
+def test_psychometric_totals_at_their_boundaries(code, prefix, count, low, high):
+    top = 7 if code != "psyflex" else 5
+    lowest, errors = _measure(code, _all(prefix, count, 1))
+    assert errors == {}
+    assert lowest["score"] == low
+    assert lowest["scales"]["total"] | {"score": low} == lowest["scales"]["total"]
+    assert (lowest["scales"]["total"]["min"], lowest["scales"]["total"]["max"]) == (low, high)
+    highest, _ = _measure(code, _all(prefix, count, top))
+    assert highest["score"] == high
+    # A measure has no risk band or level.
+    assert highest["level"] == "" and highest["band"] == ""
+
+
+def test_aaq2_rejects_values_off_its_scale_and_needs_every_item():
+    answers = _all("AAQ2", 7, 4) | {"AAQ2-01": "8"}
+    _, errors = _measure("aaq-ii", answers)
+    assert "AAQ2-01" in errors
+    missing = _all("AAQ2", 7, 4)
+    del missing["AAQ2-07"]
+    result, errors = _measure("aaq-ii", missing)
+    assert errors == {"AAQ2-07": "Answer AAQ2-07 AAQ-II item 7"}
+    # Scored anyway (a draft), the sum of an incomplete scale is unknown, not a lower total.
+    assert result["score"] is None
+    assert result["scales"]["total"]["answered"] == 6
+
+
+def test_questionnaire_mean_leaves_out_prefer_not_to_say():
+    answers = {
+        "VV-01": "5",
+        "VV-02": "4",
+        "VV-03": "prefer_not",
+        "VV-04": "3",
+        "VV-05": "prefer_not",
+        "VV-06": "prefer_not",
+        "VV-07": "prefer_not",
+    }
+    result, errors = _measure("victim-voice", answers)
+    assert errors == {}
+    assert result["scales"]["satisfaction"]["score"] == 4.0
+    assert result["scales"]["satisfaction"]["answered"] == 3
+    assert result["scales"]["safety"]["score"] is None
+    assert result["score"] == 4.0  # the first scale is the primary one
+
+
+def test_questionnaire_items_need_an_answer_even_if_it_is_prefer_not_to_say():
+    _, errors = _measure("victim-perception", {"VP-01": "2"})
+    assert set(errors) == {"VP-02", "VP-03", "VP-04", "VP-05"}
+    result, _ = _measure("victim-perception", {f"VP-0{n}": str(n) for n in range(1, 6)})
+    assert result["scales"]["change"]["score"] == 3.0
+    assert (result["scales"]["change"]["min"], result["scales"]["change"]["max"]) == (1, 5)
+
+
+def test_change_per_scale_between_two_results():
+    pre, _ = _measure("aaq-ii", _all("AAQ2", 7, 5))
+    post, _ = _measure("aaq-ii", _all("AAQ2", 7, 3))
+    assert scoring.change(pre, post) == {"total": -14}
+    incomplete = dict(post, scales={"total": dict(post["scales"]["total"], score=None)})
+    assert scoring.change(pre, incomplete) == {}
+
+
+def test_scales_method_is_validated():
+    definition = {
+        "schema": 1,
+        "sections": [{"code": "s", "items": [{"code": "A", "label": "A", "scale": "yes_no"}]}],
+        "scoring": {"method": "scales", "scales": [{"code": "t", "items": ["A", "B"]}]},
+    }
+    with pytest.raises(scoring.DefinitionError) as raised:
+        scoring.validate_definition(definition)
+    assert set(raised.value.errors) == {
+        "scale t: combine must be sum or mean",
+        "scale t names an unknown item B",
+        "scale t cannot score A (not a numeric scale)",
+    }
+
+
+def test_every_measure_loaded_by_the_migration_is_valid_and_not_a_risk_tool():
+    from risk.measures import MEASURES_V1
+    from risk.models import Instrument
+
+    for code, _, purpose, _ in MEASURES_V1:
+        version = national_version(code)
+        scoring.validate_definition(version.definition)
+        assert version.instrument.purpose == purpose
+    assert Instrument.objects.get(code="dash").purpose == "risk"
+
+
+def test_scale_rows_show_both_sides_and_the_change():
+    pre, _ = _measure("aaq-ii", _all("AAQ2", 7, 4))
+    post, _ = _measure("aaq-ii", _all("AAQ2", 7, 2))
+    assert scoring.scale_rows(pre, post) == [
+        {
+            "code": "total",
+            "label": "Psychological inflexibility",
+            "higher": "more psychological inflexibility",
+            "before": 28,
+            "after": 14,
+            "change": -14,
+        }
+    ]
+    assert scoring.scale_rows(pre, None)[0]["after"] is None
+    assert scoring.scale_rows(pre, None)[0]["change"] is None

@@ -157,3 +157,23 @@ def test_case_assessments_leave_out_answers_and_definitions(world):
     assert len(queries.captured_queries) == 1 and len(names) == 1
     sql = queries.captured_queries[0]["sql"]
     assert '"answers"' not in sql and '"definition"' not in sql and '"item_wording"' not in sql
+
+
+def test_risk_instrument_list_leaves_out_measures_and_questionnaires(world, client, login):
+    from risk import selectors
+
+    police = world.members[Role.INVESTIGATOR]
+    codes = {i.code for i in selectors.instrument_list(police)}
+    assert {"dash", "s-dash", "sash", "srp"} <= codes
+    assert not codes & {"aaq-ii", "cfq", "psyflex", "victim-voice", "victim-perception"}
+    assert selectors.active_instrument_by_code(police, "aaq-ii") is None
+    assert [i.code for i in selectors.measures_visible_to(police, "psychometric")] == [
+        "aaq-ii",
+        "cfq",
+        "psyflex",
+    ]
+    login(police)
+    page = client.get("/risk/").content.decode()
+    assert "DASH" in page and "AAQ-II" not in page and "Victim questionnaire" not in page
+    api = client.get("/api/v1/risk/instruments/").content.decode()
+    assert "dash" in api and "aaq-ii" not in api
