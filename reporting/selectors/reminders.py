@@ -15,7 +15,8 @@ from accounts.models import Membership
 from accounts.roles import Cap, Role, is_partnership_wide, role_can
 from advocacy.models import SafetyPlan, SupportEpisode
 from advocacy.selectors import episodes as episode_selectors
-from cases.models import CaseGroupObjectPermission
+from cases.models import CaseGroupObjectPermission, NotificationOutcome, VictimNotification
+from cases.selectors.events import TASK_ROLES
 from reporting.models import NotificationKind, ReminderSent
 from risk import selectors as risk_selectors
 from triage.models import (
@@ -207,6 +208,27 @@ def safety_plan_reviews_due(today):
     )
 
 
+def victim_notifications_overdue(today):
+    """ "Tell the victim" tasks still pending after their Victims' Code deadline, not yet
+    reminded about for that deadline: one reminder per overdue task (ids, the case
+    reference and dates only; nothing of the victim)."""
+    kind = NotificationKind.VICTIM_NOTIFICATION_OVERDUE
+    return (
+        VictimNotification.objects.filter(outcome=NotificationOutcome.PENDING, due_on__lt=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .order_by()
+        .values(
+            "pk",
+            "partnership_id",
+            "case_id",
+            "case__reference",
+            "responsible_id",
+            "responsible_agency_id",
+            "due_on",
+        )
+    )
+
+
 @dataclass
 class MeetingDue:
     pk: int
@@ -299,6 +321,8 @@ class Recipients:
     clinic_members: dict = field(default_factory=lambda: defaultdict(list))
     # agency id -> user ids of members who may work advocacy (Cap.WORK_ADVOCACY).
     advocacy_workers: dict = field(default_factory=lambda: defaultdict(list))
+    # agency id -> user ids of members who tell victims (cases.selectors.events.TASK_ROLES).
+    victim_notification_workers: dict = field(default_factory=lambda: defaultdict(list))
 
     def usable_in_partnership(self, user_id, partnership_id):
         return user_id is not None and user_id in self.users_by_partnership[partnership_id]
@@ -327,6 +351,8 @@ def recipients_on(day):
             recipients.clinic_members[agency_id].append((user_id, is_partnership_wide(role)))
         if role_can(role, Cap.WORK_ADVOCACY):
             recipients.advocacy_workers[agency_id].append(user_id)
+        if role in TASK_ROLES:
+            recipients.victim_notification_workers[agency_id].append(user_id)
     return recipients
 
 
