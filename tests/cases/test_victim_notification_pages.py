@@ -341,3 +341,40 @@ def test_api_creates_and_lists_case_events(client, login, world):
     assert response.status_code == 201
     assert VictimNotification.objects.count() == 1
     assert [row["kind"] for row in client.get(url).json()] == ["arrested"]
+
+
+# ---------------------------------------------------------------- the advocacy side
+
+
+def _advocate_task(world):
+    from cases.services import core as core_services
+    from tests.factories_advocacy import start_episode
+
+    investigator = world.members[Role.INVESTIGATOR]
+    core_services.case_share(
+        actor=investigator.user,
+        membership=investigator,
+        case=world.own_case,
+        agency=world.agencies["advocacy"],
+        reason="Support",
+    )
+    start_episode(world.members[Role.ADVOCATE], world.own_case, victim=world.victim)
+    _event(world)
+    return VictimNotification.objects.get()
+
+
+def test_the_advocates_task_is_on_their_caseload_and_404_to_police(client, login, world):
+    task = _advocate_task(world)
+    login(world.members[Role.ADVOCATE])
+    body = client.get(reverse("advocacy:caseload")).content.decode()
+    assert "Victim notifications pending" in body
+    assert reverse("cases:victim-notification", args=[task.pk]) in body
+    assert client.get(reverse("cases:victim-notification", args=[task.pk])).status_code == 200
+    client.logout()
+    for role in (Role.INVESTIGATOR, Role.POLICE_SUPERVISOR, Role.CLINIC_CHAIR):
+        login(world.members[role])
+        url = reverse("cases:victim-notification", args=[task.pk])
+        assert client.get(url).status_code in (403, 404)
+        body = client.get(reverse("cases:events", args=[world.own_case.pk])).content.decode()
+        assert reverse("cases:victim-notification", args=[task.pk]) not in body
+        client.logout()
