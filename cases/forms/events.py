@@ -137,3 +137,18 @@ class VictimNotificationForm(RuleCheckedForm):
             errors.pop("at", None)
         self.add_rule_errors(errors)
         return values
+
+
+class VictimsCodeRightsForm(forms.Form):
+    enhanced_rights = forms.TypedChoiceField(
+        label="Victims' Code rights",
+        choices=[
+            ("yes", "Enhanced rights: told within 1 working day"),
+            ("no", "Standard rights: told within 5 working days"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text="Victims of stalking are persistently targeted, so most are entitled to "
+        "enhanced rights.",
+        error_messages={"required": "Say whether the victim is entitled to enhanced rights."},
+    )

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.services import visible_or_404
-from cases.models import CaseEvent, NotificationOutcome, VictimNotification
+from cases.models import (
+    VICTIM_ROLES,
+    CaseEvent,
+    CaseParty,
+    NotificationOutcome,
+    VictimNotification,
+)
 from cases.selectors.core import cases_visible_to
 
 TASK_ROLES = frozenset({Role.INVESTIGATOR, Role.POLICE_SUPERVISOR, Role.ADVOCATE, Role.MANAGER})
@@ -89,6 +95,14 @@ def victim_notification_counts_on_case(membership, case, *, today=None):
 
 def victim_notifications_on_case(membership, case):
     return victim_notifications_visible_to(membership).filter(case=case)
+
+
+def get_victim_party_or_404(membership, pk):
+    """A victim party on a case the member can see; otherwise 404."""
+    parties = CaseParty.objects.filter(
+        role__in=VICTIM_ROLES, case__in=cases_visible_to(membership)
+    ).select_related("person", "case")
+    return visible_or_404(membership, parties, pk)
 
 
 def get_victim_notification_or_404(membership, pk):

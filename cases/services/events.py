@@ -157,6 +157,35 @@ def victim_notifications_raise(
     return created
 
 
+def party_set_enhanced_rights(*, actor, membership, party, enhanced_rights):
+    """Record whether a victim is entitled to enhanced rights under the Victims' Code
+    (police and the clinic chair). Tasks raised from then on use the new deadline; tasks
+    already raised keep theirs (the deadline is the one that applied to that event)."""
+    if not can_edit_case_core(membership):
+        raise PermissionDenied("Only police and the clinic chair change a victim's rights.")
+    errors = {}
+    if not party.is_victim:
+        errors["enhanced_rights"] = "Only a victim has rights under the Victims' Code."
+    elif enhanced_rights not in (True, False):
+        errors["enhanced_rights"] = "Say whether the victim is entitled to enhanced rights."
+    _raise(errors)
+    with transaction.atomic():
+        locked = CaseParty.objects.select_for_update().get(pk=party.pk)
+        if locked.enhanced_rights != enhanced_rights:
+            locked.enhanced_rights = enhanced_rights
+            locked._change_reason = "Victims' Code rights"
+            locked.save()
+            record_event(
+                action=Action.UPDATE,
+                actor=actor,
+                membership=membership,
+                obj=locked,
+                case=locked.case,
+                detail={"enhanced_rights": enhanced_rights},
+            )
+    return locked
+
+
 # ---------------------------------------------------------------- case events
 
 

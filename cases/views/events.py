@@ -13,7 +13,7 @@ from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from cases.forms.events import CaseEventForm, VictimNotificationForm
+from cases.forms.events import CaseEventForm, VictimNotificationForm, VictimsCodeRightsForm
 from cases.models import PartyRole
 from cases.selectors import events as selectors
 from cases.selectors import record as record_selectors
@@ -64,6 +64,26 @@ def case_event_new(request, pk):
         heading="Record a criminal-justice event",
         intro="Each victim on the case gets a task to be told, due by the Victims' Code deadline.",
         submit_label="Save event",
+    )
+    return _render_form(request, "cases/record/form_page.html", context, form)
+
+
+@writer_required
+def party_rights(request, pk):
+    """Whether a victim is entitled to enhanced rights (the deadline of their tasks)."""
+    party = selectors.get_victim_party_or_404(request.membership, pk)
+    case, context = _open_section(request, party.case_id, "parties", log=False)
+    form = VictimsCodeRightsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"enhanced_rights": "yes" if party.enhanced_rights else "no"},
+    )
+    saved = "Victims' Code rights saved."
+    if _saved(request, form, services.party_set_enhanced_rights, saved, party=party):
+        return redirect(reverse("cases:parties", args=[case.pk]))
+    context.update(
+        heading=f"Victims' Code rights of {party.person.full_name}",
+        intro="Tasks to tell the victim raised from now on use this deadline.",
+        submit_label="Save",
     )
     return _render_form(request, "cases/record/form_page.html", context, form)
 

@@ -378,3 +378,19 @@ def test_the_advocates_task_is_on_their_caseload_and_404_to_police(client, login
         body = client.get(reverse("cases:events", args=[world.own_case.pk])).content.decode()
         assert reverse("cases:victim-notification", args=[task.pk]) not in body
         client.logout()
+
+
+def test_rights_page_changes_the_deadline_rule_and_bad_input_saves_nothing(client, login, world):
+    login(world.members[Role.POLICE_SUPERVISOR])
+    url = reverse("cases:party-rights", args=[world.victim.pk])
+    parties = client.get(reverse("cases:parties", args=[world.own_case.pk])).content.decode()
+    assert url in parties and "Enhanced: told of case events within 1 working day" in parties
+    response = client.post(url, {"enhanced_rights": "maybe"})
+    assert response.status_code == 400
+    world.victim.refresh_from_db()
+    assert world.victim.enhanced_rights
+    assert client.post(url, {"enhanced_rights": "no"}).status_code == 302
+    world.victim.refresh_from_db()
+    assert not world.victim.enhanced_rights
+    perpetrator_url = reverse("cases:party-rights", args=[world.perpetrator.pk])
+    assert client.get(perpetrator_url).status_code == 404

@@ -430,3 +430,29 @@ def test_counts_are_one_query(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         counts = selectors.victim_notification_counts(world.members[Role.INVESTIGATOR])
     assert counts["pending"] == 2
+
+
+def test_police_record_standard_rights_and_later_tasks_get_five_days(world):
+    investigator = world.members[Role.INVESTIGATOR]
+    party = services.party_set_enhanced_rights(
+        actor=investigator.user, membership=investigator, party=world.victim, enhanced_rights=False
+    )
+    assert not party.enhanced_rights
+    assert AccessEvent.objects.filter(
+        action=Action.UPDATE, object_type="cases.CaseParty", object_id=str(party.pk)
+    ).exists()
+    event = _event(world)
+    [task] = _tasks()
+    assert task.due_on == add_working_days(timezone.localdate(event.occurred_at), 5)
+    with pytest.raises(ValidationError):
+        services.party_set_enhanced_rights(
+            actor=investigator.user,
+            membership=investigator,
+            party=world.perpetrator,
+            enhanced_rights=False,
+        )
+    with pytest.raises(PermissionDenied):
+        advocate = world.members[Role.ADVOCATE]
+        services.party_set_enhanced_rights(
+            actor=advocate.user, membership=advocate, party=world.victim, enhanced_rights=True
+        )

@@ -23,6 +23,8 @@ ROWS = {
     "cases:events": Row(ALL_ROLES, scoped="case"),
     "cases:event-new": Row(CASE_WRITERS, scoped="case"),
     "cases:event-new POST": Row(CASE_WRITERS, scoped="case", method="post", ok=400),
+    "cases:party-rights": Row(CASE_WRITERS, scoped="victim_party"),
+    "cases:party-rights POST": Row(CASE_WRITERS, scoped="victim_party", method="post", ok=400),
     "cases:victim-notifications": Row(TASK_WORKERS),
     "cases:victim-notification": Row(
         TASK_WORKERS, scoped="victim_notification", partnership_wide_reach=False
@@ -85,4 +87,24 @@ def victim_notification_scopes(ctx, role):
     }
 
 
-SCOPES = {"victim_notification": victim_notification_scopes}
+def victim_party_scopes(ctx, role):
+    """A victim on the case every agency sees; one on the advocacy self-referral (police
+    cannot see it) or the police-only case (others cannot); one in another partnership."""
+    world = ctx.world
+    police = role in {Role.INVESTIGATOR, Role.POLICE_SUPERVISOR}
+    return {
+        "own": ctx.once("victim_shared", lambda: add_party(_shared_case(ctx))),
+        "other_agency": ctx.once(
+            f"victim_other_{police}",
+            lambda: add_party(world.advocacy_case if police else world.own_case),
+        ),
+        "other_partnership": ctx.once(
+            "victim_other_partnership", lambda: add_party(world.other_partnership_case)
+        ),
+    }
+
+
+SCOPES = {
+    "victim_notification": victim_notification_scopes,
+    "victim_party": victim_party_scopes,
+}
