@@ -15,8 +15,8 @@ from advocacy.forms.episodes import CloseForm, ContactForm, EpisodeForm, StartFo
 from advocacy.forms.safety import MeasureForm, SafetyPlanForm
 from advocacy.models import ClosureReason, EpisodeStatus, FirstContact
 from advocacy.selectors import episodes as episode_selectors
-from advocacy.selectors import referrals as referral_selectors
 from advocacy.selectors import notifications as notification_selectors
+from advocacy.selectors import referrals as referral_selectors
 from advocacy.selectors import safety as safety_selectors
 from advocacy.services import episodes as episode_services
 from audit.models import Action
