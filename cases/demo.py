@@ -7,8 +7,22 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.roles import AgencyKind, Role
-from cases.models import CodeList, Gender, PartyRole, ReferenceCode, Referral, ReferralStatus
+from advocacy.models import SupportEpisode
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CodeList,
+    Gender,
+    PartyRole,
+    ReferenceCode,
+    Referral,
+    ReferralStatus,
+    VictimNotification,
+)
+from cases.selectors import events as event_selectors
 from cases.services import core as services
+from cases.services import events as event_services
 from cases.services import record as record_services
 from cases.services import screening as screening_services
 
@@ -215,6 +229,36 @@ def _case(rng, number, agencies, members, codes, patterns):
             note="Closed at triage clinic review; monitored for six months.",
             closed_on=min(opened_on + timedelta(days=120), timezone.localdate()),
         )
+        _told_in_time(case, members)
+
+
+def _member_of(members, agency_id):
+    """A demo member who may record the agency's tasks, or None."""
+    task = VictimNotification(responsible_agency_id=agency_id)
+    for member in members.values():
+        if event_selectors.can_work_victim_notification(member, task):
+            return member
+    return None
+
+
+def _told_in_time(case, members, *, channel="phone"):
+    """Past events were told on time: their tasks are recorded as informed on the due date
+    by a member of the responsible agency (so the demo's pending tasks are today's)."""
+    for task in VictimNotification.objects.filter(case=case, outcome=""):
+        member = _member_of(members, task.responsible_agency_id)
+        if member is None:
+            continue
+        event_services.victim_notification_record(
+            actor=member.user,
+            membership=member,
+            notification=task,
+            result=event_services.Result.INFORMED,
+            at=min(
+                timezone.make_aware(datetime.combine(task.due_on, time(10, 0))),
+                timezone.now() - timedelta(minutes=1),
+            ),
+            channel=channel,
+        )
 
 
 def seed_screening(*, members):
@@ -230,4 +274,61 @@ def seed_screening(*, members):
         data=data,
         size=len(data),
         original_name=SCREEN_SAMPLE.name,
+    )
+
+
+def seed_events(*, members):
+    """Criminal-justice events and the "tell the victim" tasks they raise (issue 11 item
+    5), after the advocacy demo has given victims their advocate: on a case of the demo
+    advocate's, a charge two days ago (told, by phone) and a release on bail this morning
+    (pending); on an officer-in-charge case with no advocate, an arrest (pending). Once."""
+    investigator, advocate = members.get(Role.INVESTIGATOR), members.get(Role.ADVOCATE)
+    if (
+        investigator is None
+        or CaseEvent.objects.filter(
+            case__partnership_id=investigator.agency.partnership_id
+        ).exists()
+    ):
+        return
+    now = timezone.now()
+    supported = (
+        SupportEpisode.objects.filter(
+            advocacy_agency=getattr(advocate, "agency", None),
+            advocate=getattr(advocate, "user", None),
+            closed_on__isnull=True,
+            case__parties__role=PartyRole.PERPETRATOR,
+        )
+        .select_related("case")
+        .order_by("-referred_on")
+        .first()
+    )
+    if supported is not None:
+        _demo_event(investigator, supported.case, CaseEventKind.CHARGED, now - timedelta(days=2))
+        _told_in_time(supported.case, members)
+        _demo_event(investigator, supported.case, CaseEventKind.BAILED, now - timedelta(hours=3))
+    oic_case = (
+        Case.objects.filter(
+            partnership_id=investigator.agency.partnership_id,
+            officer_in_charge=investigator.user,
+            closed_on=None,
+            parties__role=PartyRole.PERPETRATOR,
+        )
+        .exclude(pk__in=SupportEpisode.objects.filter(closed_on__isnull=True).values("case_id"))
+        .order_by("-opened_on", "pk")
+        .first()
+    )
+    if oic_case is not None:
+        _demo_event(investigator, oic_case, CaseEventKind.ARRESTED, now - timedelta(hours=20))
+
+
+def _demo_event(member, case, kind, at):
+    perpetrator = case.parties.filter(role=PartyRole.PERPETRATOR).first().person
+    return event_services.case_event_record(
+        actor=member.user,
+        membership=member,
+        case=case,
+        perpetrator=perpetrator,
+        kind=kind,
+        occurred_at=at,
+        note="Recorded from the custody record.",
     )

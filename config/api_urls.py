@@ -7,6 +7,7 @@ from advocacy.api import questionnaires as advocacy_questionnaires_api
 from advocacy.api import referrals as advocacy_referrals_api
 from advocacy.api import safety as advocacy_safety_api
 from cases.api import core as cases_api
+from cases.api import events as cases_events_api
 from cases.api import people as cases_people_api
 from cases.api import record as cases_record_api
 from cases.api import reference as cases_reference_api
@@ -41,6 +42,7 @@ for area in (
     cases_screening_api,
     cases_people_api,
     cases_record_api,
+    cases_events_api,
     cases_reference_api,
     triage_clinics_api,
     triage_actions_api,

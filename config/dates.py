@@ -3,6 +3,8 @@
 ``date`` filter with these formats (settings.DATE_FORMAT is LONG); Python text uses these
 functions, never ``%d/%m/%Y`` or an ISO date."""
 
+from datetime import timedelta
+
 from django.utils import dateformat, timezone
 
 LONG = "j F Y"
@@ -29,3 +31,15 @@ def short_date(value):
 
 def long_datetime(value):
     return _format(value, LONG_TIME)
+
+
+def add_working_days(day, days):
+    """The date ``days`` working days (Monday to Friday) after ``day``. Bank holidays are
+    not counted out: the project holds no calendar of them yet (England and Wales has
+    eight a year; a deadline that lands after one is a day early, never late)."""
+    result = day
+    while days > 0:
+        result += timedelta(days=1)
+        if result.weekday() < 5:
+            days -= 1
+    return result

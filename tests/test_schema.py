@@ -92,6 +92,8 @@ if FUZZ:
         "people": Role.CLINIC_CHAIR,
         "advocacy": Role.ADVOCATE,
         "interventions": Role.CLINICIAN,
+        # The officer in charge of the world's own case: owns its victim notifications.
+        "victim-notifications": Role.INVESTIGATOR,
     }
 
     def _caller(path):
@@ -132,6 +134,17 @@ if FUZZ:
         order = make_order(world.own_case, subject=world.perpetrator.person)
         make_breach(order)
         make_outcome(world.own_case, person=world.perpetrator.person)
+        from cases.services.events import case_event_record
+
+        investigator = world.members[Role.INVESTIGATOR]
+        case_event_record(
+            actor=investigator.user,
+            membership=investigator,
+            case=world.own_case,
+            perpetrator=world.perpetrator.person,
+            kind="arrested",
+            occurred_at=timezone.now(),
+        )
         from tests.factories_advocacy import start_episode
 
         advocate = world.members[Role.ADVOCATE]
@@ -230,6 +243,7 @@ if FUZZ:
         "screening-actions": "cases.ScreeningAction",
         "screening-entries": "cases.CrimeScreenEntry",
         "screening-imports": "cases.ImportRun",
+        "victim-notifications": "cases.VictimNotification",
     }
     BODY_IDS = {
         "case": "cases.Case",
@@ -243,6 +257,7 @@ if FUZZ:
         "person": "cases.Person",
         "person_id": "cases.Person",
         "subject": "cases.Person",
+        "perpetrator": "cases.Person",
         "protected": "cases.Person",
         "keep": "cases.Person",
         "duplicate": "cases.Person",

@@ -1,7 +1,5 @@
 """Support episodes: allocation history, needs and the contact log."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -9,6 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, Partnership
 from cases.models import Case, CaseParty
+from cases.models import ContactChannel as Channel
+from config.dates import add_working_days
 
 
 class ReferralRoute(models.TextChoices):
@@ -65,15 +65,6 @@ class NeedOutcome(models.TextChoices):
     NOT_ACHIEVED = "not_achieved", "Not achieved"
 
 
-class Channel(models.TextChoices):
-    PHONE = "phone", "Phone"
-    TEXT = "text", "Text message"
-    EMAIL = "email", "Email"
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video call"
-    LETTER = "letter", "Letter"
-
-
 class Direction(models.TextChoices):
     OUTGOING = "outgoing", "Advocate to victim"
     INCOMING = "incoming", "Victim to advocate"
@@ -98,17 +89,6 @@ class EpisodeStatus(models.TextChoices):
         if episode.support_consent_on and not episode.support_consent_withdrawn_on:
             return cls.ENGAGED
         return cls.CONTACTED
-
-
-def add_working_days(day, days):
-    """The date ``days`` working days (Monday to Friday) after ``day``. Bank holidays are
-    not counted out: the project holds no calendar of them yet."""
-    result = day
-    while days > 0:
-        result += timedelta(days=1)
-        if result.weekday() < 5:
-            days -= 1
-    return result
 
 
 class FirstContact(models.TextChoices):

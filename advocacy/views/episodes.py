@@ -15,6 +15,7 @@ from advocacy.forms.episodes import CloseForm, ContactForm, EpisodeForm, StartFo
 from advocacy.forms.safety import MeasureForm, SafetyPlanForm
 from advocacy.models import ClosureReason, EpisodeStatus, FirstContact
 from advocacy.selectors import episodes as episode_selectors
+from advocacy.selectors import notifications as notification_selectors
 from advocacy.selectors import referrals as referral_selectors
 from advocacy.selectors import safety as safety_selectors
 from advocacy.services import episodes as episode_services
@@ -71,9 +72,7 @@ def caseload(request):
             "due": episode_selectors.contacts_due(membership, mine=mine),
             "today": timezone.localdate(),
             "referrals_waiting": referral_selectors.waiting_count(membership),
-            # Victim notifications pending (issue 11 item 5) join here once
-            # advocacy.selectors.notifications lands; None hides the panel until then.
-            "notifications_pending": None,
+            "victim_notifications": notification_selectors.pending_for_home(membership),
             "is_manager": membership.role == Role.MANAGER,
         },
     )

@@ -3,6 +3,7 @@
 from django import forms
 
 from cases.forms.core import DateField
+from cases.forms.leaks import SharedTextCheck, share_anyway_field
 from cases.models import (
     Classification,
     CodeList,
@@ -167,7 +168,9 @@ class ReopenForm(forms.Form):
     )
 
 
-class OrderForm(forms.Form):
+class OrderForm(SharedTextCheck, forms.Form):
+    shared_text_fields = ("conditions", "positive_requirements")
+
     subject = PersonChoiceField(
         label="Made against",
         help_text="A perpetrator on this case.",
@@ -225,13 +228,14 @@ class OrderForm(forms.Form):
         required=False,
         past_only=False,
     )
+    share_anyway = share_anyway_field()
 
     def __init__(self, *args, perpetrators, victims, case=None, **kwargs):
         """Offers only what the service accepts: perpetrators and victims on the case."""
         super().__init__(*args, **kwargs)
         self.fields["subject"].queryset = perpetrators
         self.fields["protected"].queryset = victims
-        self.case = case
+        self.case = self.leak_case = case
 
     def clean(self):
         """The service's rules too, so every problem is reported in one pass."""
@@ -250,10 +254,13 @@ class OrderForm(forms.Form):
             for field, message in found.items():
                 if field not in self.errors:
                     self.add_error(field, message)
+        self.check_shared_text(data)
         return data
 
 
-class OrderDecisionForm(forms.Form):
+class OrderDecisionForm(SharedTextCheck, forms.Form):
+    shared_text_fields = ("conditions", "positive_requirements")
+
     decision = forms.ChoiceField(
         label="Decision",
         choices=OrderDecision.choices,
@@ -264,6 +271,16 @@ class OrderDecisionForm(forms.Form):
     conditions = OrderForm.base_fields["conditions"]
     positive_requirements = OrderForm.base_fields["positive_requirements"]
     expires_on = OrderForm.base_fields["expires_on"]
+    share_anyway = share_anyway_field()
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leak_case = case
+
+    def clean(self):
+        data = super().clean()
+        self.check_shared_text(data)
+        return data
 
 
 class BreachForm(forms.Form):

@@ -15,6 +15,16 @@ from .case import (  # noqa: F401
     Tier,
     add_months,
 )
+from .events import (  # noqa: F401
+    ENHANCED_RIGHTS_WORKING_DAYS,
+    STANDARD_RIGHTS_WORKING_DAYS,
+    CaseEvent,
+    CaseEventKind,
+    ContactChannel,
+    NotificationOutcome,
+    NotificationTrigger,
+    VictimNotification,
+)
 from .people import (  # noqa: F401
     NOT_KNOWN,
     Gender,

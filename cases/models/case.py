@@ -173,6 +173,11 @@ class CaseParty(models.Model):
         related_name="+",
         help_text="The victim's advocate; with the officer in charge, reads contact details.",
     )
+    # Victims' Code enhanced rights (told within 1 working day, not 5): stalking victims
+    # are persistently targeted, so it is the default; police may record otherwise.
+    enhanced_rights = models.BooleanField(
+        default=True, help_text="Entitled to enhanced rights under the Victims' Code."
+    )
     added_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 

@@ -16,6 +16,7 @@ from audit.services import visible_or_404
 from cases.models import (
     Case,
     CaseAgency,
+    CaseEvent,
     CaseParty,
     Classification,
     CriminalJusticeOutcome,
@@ -367,6 +368,16 @@ def timeline(membership, case):
                 "risk_update",
                 row["what_changed"][:200],
                 row["submitted_by__full_name"],
+            )
+        )
+    for event in CaseEvent.objects.filter(case=case).select_related("perpetrator", "recorded_by"):
+        events.append(
+            TimelineEvent(
+                event.occurred_at,
+                f"{event.perpetrator.full_name}: {event.get_kind_display().lower()}",
+                "event",
+                event.note,
+                _name(event.recorded_by),
             )
         )
     courses, _count = linked_crimes(case)

@@ -161,6 +161,13 @@ class OrderSerializer(_PeopleMixin, serializers.ModelSerializer):
     decision = _choice(OrderDecision.choices, default=OrderDecision.PENDING)
     in_force = serializers.BooleanField(source="is_in_force", read_only=True)
     breaches = BreachSerializer(many=True, read_only=True)
+    share_anyway = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="True after checking that the victim contact details the conditions were "
+        "found to hold must be shared with the perpetrator's side.",
+    )
 
     class Meta:
         model = ProtectiveOrder
@@ -180,6 +187,7 @@ class OrderSerializer(_PeopleMixin, serializers.ModelSerializer):
             "in_force",
             "breaches",
             "created_at",
+            "share_anyway",
         ]
         read_only_fields = ["id", "created_at"]
 
@@ -190,6 +198,7 @@ class OrderDecisionSerializer(serializers.Serializer):
     conditions = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     positive_requirements = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     expires_on = serializers.DateField(required=False, allow_null=True, default=None)
+    share_anyway = OrderSerializer._declared_fields["share_anyway"]
 
 
 class OutcomeSerializer(_PeopleMixin, serializers.ModelSerializer):

@@ -17,6 +17,7 @@ from cases.models import (
     CodeList,
     CrimeScreenEntry,
     CriminalJusticeOutcome,
+    NotificationTrigger,
     OffenceLevel,
     OrderBreach,
     OrderDecision,
@@ -31,6 +32,8 @@ from cases.models import (
     code_choices,
 )
 from cases.models.reference import in_use_on
+from cases.selectors.leaks import shared_text_errors
+from cases.services.events import victim_notifications_raise
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -246,6 +249,14 @@ def case_close(*, actor, membership, case, reason, note="", closed_on=None):
                 "monitoring_until": locked.monitoring_until.isoformat(),
             },
         )
+        victim_notifications_raise(
+            actor=actor,
+            membership=membership,
+            case=locked,
+            trigger=NotificationTrigger.CASE_CLOSED,
+            source_key=f"case:{locked.pk}:closed:{closed_on.isoformat()}",
+            occurred_on=closed_on,
+        )
     return locked
 
 
@@ -364,22 +375,23 @@ def order_create(
     conditions="",
     positive_requirements="",
     expires_on=None,
+    share_anyway=False,
 ):
     """An order or application against a perpetrator on the case, protecting a victim on
-    it (both required)."""
+    it (both required). A granted order raises the "tell the victim" tasks."""
     _require(can_edit_case_core(membership), "Only police and the clinic chair record orders.")
-    _raise(
-        order_errors(
-            case,
-            subject=subject,
-            protected=protected,
-            kind=kind,
-            applied_on=applied_on,
-            decision=decision,
-            decided_on=decided_on,
-            expires_on=expires_on,
-        )
+    errors = order_errors(
+        case,
+        subject=subject,
+        protected=protected,
+        kind=kind,
+        applied_on=applied_on,
+        decision=decision,
+        decided_on=decided_on,
+        expires_on=expires_on,
     )
+    texts = {"conditions": conditions, "positive_requirements": positive_requirements}
+    _raise({**shared_text_errors(case, texts, share_anyway=share_anyway), **errors})
     with transaction.atomic():
         order = ProtectiveOrder.objects.create(
             case=case,
@@ -402,6 +414,15 @@ def order_create(
             case=case,
             detail={"kind": kind, "decision": decision},
         )
+        if decision == OrderDecision.GRANTED:
+            victim_notifications_raise(
+                actor=actor,
+                membership=membership,
+                case=case,
+                trigger=NotificationTrigger.ORDER_GRANTED,
+                source_key=f"order:{order.pk}:granted",
+                occurred_on=decided_on,
+            )
     return order
 
 
@@ -415,8 +436,11 @@ def order_decide(
     conditions=None,
     positive_requirements=None,
     expires_on=None,
+    share_anyway=False,
 ):
-    """Record the court's decision on an order (or change its conditions and expiry)."""
+    """Record the court's decision on an order (or change its conditions and expiry).
+    Granting raises the "tell the victim" tasks; a change to a granted order's terms
+    (conditions, requirements, expiry) is a variation and raises them again."""
     _require(can_edit_case_core(membership), "Only police and the clinic chair record orders.")
     errors = {}
     _check_order_dates(
@@ -426,10 +450,12 @@ def order_decide(
         decided_on=decided_on,
         expires_on=expires_on,
     )
-    _raise(errors)
+    texts = {"conditions": conditions, "positive_requirements": positive_requirements}
+    _raise({**shared_text_errors(order.case, texts, share_anyway=share_anyway), **errors})
     with transaction.atomic():
         locked = ProtectiveOrder.objects.select_for_update().get(pk=order.pk)
         before = locked.decision
+        terms_before = _order_terms(locked)
         locked.decision = decision
         locked.decided_on = decided_on
         locked.expires_on = expires_on
@@ -446,7 +472,35 @@ def order_decide(
             case=locked.case,
             detail={"decision": [before, decision]},
         )
+        _raise_order_notifications(actor, membership, locked, before, terms_before)
     return locked
+
+
+def _order_terms(order):
+    """What a variation changes (a corrected decision date is not a variation)."""
+    return (order.conditions, order.positive_requirements, order.expires_on)
+
+
+def _raise_order_notifications(actor, membership, order, decision_before, terms_before):
+    if order.decision != OrderDecision.GRANTED:
+        return
+    if decision_before != OrderDecision.GRANTED:
+        trigger, key = NotificationTrigger.ORDER_GRANTED, f"order:{order.pk}:granted"
+    elif _order_terms(order) != terms_before:
+        version = order.history.latest().history_id
+        trigger, key = NotificationTrigger.ORDER_VARIED, f"order:{order.pk}:varied:{version}"
+    else:
+        return
+    victim_notifications_raise(
+        actor=actor,
+        membership=membership,
+        case=order.case,
+        trigger=trigger,
+        source_key=key,
+        occurred_on=order.decided_on
+        if trigger == NotificationTrigger.ORDER_GRANTED
+        else timezone.localdate(),
+    )
 
 
 def breach_record(
@@ -486,6 +540,15 @@ def breach_record(
             obj=breach,
             case=order.case,
             detail={"order": order.pk},
+        )
+        victim_notifications_raise(
+            actor=actor,
+            membership=membership,
+            case=order.case,
+            trigger=NotificationTrigger.ORDER_BREACHED,
+            source_key=f"breach:{breach.pk}",
+            # The duty runs from when police learnt of it.
+            occurred_on=reported_on or occurred_on,
         )
     return breach
 

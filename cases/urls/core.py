@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("cases.urls.people")),
     path("", include("cases.urls.referrals")),
     path("", include("cases.urls.record")),
+    path("", include("cases.urls.events")),
     path("", include("cases.urls.reference")),
 ]

@@ -16,6 +16,7 @@ from audit.services import break_glass_open, record_event, visible_or_404
 from cases.forms.core import BreakGlassForm, CaseOpenForm, ShareForm, apply_service_errors
 from cases.pagination import CappedCountPaginator
 from cases.selectors import core as selectors
+from cases.selectors import events as event_selectors
 from cases.selectors import record as record_selectors
 from cases.selectors import screening as screening_selectors
 from cases.services import core as services
@@ -68,6 +69,10 @@ def _to_do(membership):
         to_do["unscreened"] = screening_selectors.unscreened_count(membership)
     if can_work_interventions(membership):
         to_do["interventions"] = enrolment_selectors.my_work_counts(membership)
+    if event_selectors.can_work_victim_notifications(membership):
+        to_do["victim_notifications"] = event_selectors.victim_notification_counts(
+            membership, today=today
+        )
     if can_work_advocacy(membership):
         to_do["caseload"] = episode_selectors.caseload_counts(membership, mine=True)
         to_do["referrals_waiting"] = referral_selectors.waiting_count(membership)
@@ -103,6 +108,7 @@ def case_detail(request, pk):
         .select_related("referring_agency", "source"),
         viewers=audit_selectors.case_viewers(case, limit=5),
         monitoring=record_selectors.monitoring_summary(case),
+        victim_notifications=event_selectors.victim_notification_counts_on_case(membership, case),
     )
     return render(request, "cases/case_detail.html", context)
 

@@ -42,6 +42,7 @@ SECTIONS = (
     ("crimes", "Linked crimes", "cases:linked-crimes"),
     ("orders", "Orders", "cases:orders"),
     ("outcomes", "Outcomes", "cases:outcomes"),
+    ("events", "Criminal-justice events", "cases:events"),
     ("reoffending", "Re-offending", "cases:reoffending"),
     ("closure", "Closure", "cases:closure"),
     ("timeline", "Timeline", "cases:timeline"),
@@ -240,7 +241,9 @@ def order_decide(request, pk):
         "positive_requirements": order.positive_requirements,
         "expires_on": order.expires_on,
     }
-    form = OrderDecisionForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = OrderDecisionForm(
+        request.POST if request.method == "POST" else None, initial=initial, case=case
+    )
     if _saved(request, form, record_services.order_decide, "Decision recorded.", order=order):
         return redirect(_section_url(case, "orders"))
     context.update(

@@ -17,7 +17,8 @@ from accounts.models import Membership
 from accounts.roles import Cap, Role, is_partnership_wide, role_can
 from advocacy.models import SafetyPlan, SupportEpisode
 from advocacy.selectors import episodes as episode_selectors
-from cases.models import CaseGroupObjectPermission
+from cases.models import CaseGroupObjectPermission, NotificationOutcome, VictimNotification
+from cases.selectors.events import TASK_ROLES
 from interventions.models import (
     Enrolment,
     EnrolmentStatus,
@@ -311,6 +312,27 @@ def post_measures_due(today):
     )
 
 
+def victim_notifications_overdue(today):
+    """ "Tell the victim" tasks still pending after their Victims' Code deadline, not yet
+    reminded about for that deadline: one reminder per overdue task (ids, the case
+    reference and dates only; nothing of the victim)."""
+    kind = NotificationKind.VICTIM_NOTIFICATION_OVERDUE
+    return (
+        VictimNotification.objects.filter(outcome=NotificationOutcome.PENDING, due_on__lt=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .order_by()
+        .values(
+            "pk",
+            "partnership_id",
+            "case_id",
+            "case__reference",
+            "responsible_id",
+            "responsible_agency_id",
+            "due_on",
+        )
+    )
+
+
 @dataclass
 class MeetingDue:
     pk: int
@@ -405,6 +427,8 @@ class Recipients:
     advocacy_workers: dict = field(default_factory=lambda: defaultdict(list))
     # agency id -> user ids of members who may work interventions (Cap.WORK_INTERVENTIONS).
     intervention_workers: dict = field(default_factory=lambda: defaultdict(list))
+    # agency id -> user ids of members who tell victims (cases.selectors.events.TASK_ROLES).
+    victim_notification_workers: dict = field(default_factory=lambda: defaultdict(list))
 
     def usable_in_partnership(self, user_id, partnership_id):
         return user_id is not None and user_id in self.users_by_partnership[partnership_id]
@@ -435,6 +459,8 @@ def recipients_on(day):
             recipients.advocacy_workers[agency_id].append(user_id)
         if role_can(role, Cap.WORK_INTERVENTIONS):
             recipients.intervention_workers[agency_id].append(user_id)
+        if role in TASK_ROLES:
+            recipients.victim_notification_workers[agency_id].append(user_id)
     return recipients
 
 

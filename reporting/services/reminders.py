@@ -59,6 +59,7 @@ class _Links:
         self.clinics = self._plain("triage:clinic-list")
         self.episode = self._pattern(("advocacy:episode-detail",))
         self.enrolment = self._pattern(("interventions:enrolment-detail",))
+        self.victim_notification = self._pattern(("cases:victim-notification",))
 
     @staticmethod
     def _pattern(names):
@@ -93,6 +94,11 @@ class _Links:
     def for_enrolment(self, enrolment_id, case_id):
         if self.enrolment:
             return self.enrolment.format(pk=enrolment_id)
+        return self.for_case(case_id)
+
+    def for_victim_notification(self, task_id, case_id):
+        if self.victim_notification:
+            return self.victim_notification.format(pk=task_id)
         return self.for_case(case_id)
 
     def for_meeting(self, meeting_id):
@@ -342,6 +348,35 @@ def _post_measure_events(rows, recipients, links):
                     recipients, row["provider_agency_id"], row["practitioner_id"]
                 )
             ),
+        )
+
+
+def _victim_notification_events(rows, recipients, links):
+    """Overdue "tell the victim" tasks: to the responsible person while they may work in
+    the responsible agency (else that agency's members who tell victims), and escalated at
+    once to that agency's supervisors and managers (police supervisors for the officer in
+    charge's tasks, the advocacy agency's managers for an advocate's): a victim not told of
+    a release is the failure this duty exists to prevent."""
+    kind = NotificationKind.VICTIM_NOTIFICATION_OVERDUE
+    for row in rows:
+        pk, due, case_id = row["pk"], row["due_on"], row["case_id"]
+        agency_id, responsible = row["responsible_agency_id"], row["responsible_id"]
+        if (responsible, agency_id) in recipients.memberships:
+            to = [responsible]
+        else:
+            to = list(recipients.victim_notification_workers[agency_id])
+        to += recipients.supervisors[agency_id]
+        yield _Event(
+            kind=kind,
+            object_id=pk,
+            due_on=due,
+            partnership_id=row["partnership_id"],
+            case_id=case_id,
+            key=f"victim-notification:{pk}:overdue:{due}",
+            title=f"Victim notification overdue on case {row['case__reference']}",
+            body=f"Task {pk}: the victim was to be told by {_day(due)}.",
+            link=links.for_victim_notification(pk, case_id),
+            recipients=_unique(to),
         )
 
 
@@ -678,6 +713,9 @@ def _send_daily_reminders(*, today, email):
         ),
         kinds.SAFETY_PLAN_REVIEW_DUE: _plan_review_events(
             sources.safety_plan_reviews_due(today), recipients, links
+        ),
+        kinds.VICTIM_NOTIFICATION_OVERDUE: _victim_notification_events(
+            sources.victim_notifications_overdue(today), recipients, links
         ),
         kinds.SESSION_TOMORROW: _session_events(
             sources.sessions_on(tomorrow), kinds.SESSION_TOMORROW, recipients, links

@@ -10,6 +10,7 @@ from django import forms
 from django.forms.utils import ErrorDict
 
 from cases.forms.core import DateField
+from cases.forms.leaks import SharedTextCheck, share_anyway_field
 from cases.models import Classification, Priority, Tier
 from triage.models import (
     AttendanceStatus,
@@ -223,8 +224,11 @@ class DiscussionChoices:
         ]
 
 
-class DiscussionForm(forms.Form):
-    """The Case Analysis Summary for one agenda item, with up to ``action_rows`` actions."""
+class DiscussionForm(SharedTextCheck, forms.Form):
+    """The Case Analysis Summary for one agenda item, with up to ``action_rows`` actions.
+    Its texts reach health in the minutes: see cases.forms.leaks."""
+
+    shared_text_fields = ("summary", "risk_rationale", "decision_note")
 
     summary = forms.CharField(
         label="What is known",
@@ -275,6 +279,7 @@ class DiscussionForm(forms.Form):
     depth = forms.ChoiceField(
         label="Discussed", choices=DiscussionDepth.choices, initial=DiscussionDepth.FULL
     )
+    share_anyway = share_anyway_field()
     action_rows = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
@@ -292,6 +297,7 @@ class DiscussionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.choices = choices
         self.item = item  # the agenda item: the service's rules are asked in clean()
+        self.leak_case = item.case if item is not None else None
         self.fields["typologies"].choices = choices.typology_choices
         if "typologies" in self.initial:
             self.initial["typologies"] = [code.pk for code in self.initial["typologies"]]
@@ -388,7 +394,6 @@ class DiscussionForm(forms.Form):
         if self.item is None or self.wants_another_action:
             return data
         values = self.service_values()
-        values.pop("decision_note", None)
         for name in ("summary", "risk_judgement", "decision"):
             values.setdefault(name, None)
         found, _ = discussion_services.discussion_errors(item=self.item, **values)
@@ -396,6 +401,7 @@ class DiscussionForm(forms.Form):
             field = self._form_field(field)
             if field not in self.errors:
                 self.add_error(field if field in self.fields else None, message)
+        self.check_shared_text(data)
         return data
 
     def _form_field(self, field):

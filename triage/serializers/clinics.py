@@ -234,6 +234,12 @@ class DiscussionWriteSerializer(serializers.Serializer):
     next_review_on = serializers.DateField(required=False, allow_null=True)
     depth = serializers.ChoiceField(choices=DiscussionDepth.choices, required=False)
     actions = ActionWriteSerializer(many=True, required=False)
+    share_anyway = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True after checking that the victim contact details a text was found to "
+        "hold must go into the minutes.",
+    )
 
     def __init__(self, *args, agencies=None, users=None, **kwargs):
         super().__init__(*args, **kwargs)

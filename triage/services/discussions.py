@@ -31,6 +31,7 @@ from advocacy.services import referrals as referral_services
 from audit.models import Action as AuditAction
 from audit.services import record_event
 from cases.models import Case, Classification, CodeList, Priority, Tier, code_choices
+from cases.selectors.leaks import shared_text_errors
 from cases.services import record as record_services
 from interventions.services import handoffs as handoff_services
 from triage.models import (
@@ -109,10 +110,16 @@ def discussion_errors(
     depth=DiscussionDepth.FULL,
     actions=(),
     refer_to_advocacy=False,
+    decision_note="",
+    share_anyway=False,
 ):
     """Every problem with a discussion and its actions, keyed by field, and the actions
     as they would be saved. The CAS form asks for these too, so a page reports them all
-    in one pass (``None`` for a value the form could not read)."""
+    in one pass (``None`` for a value the form could not read).
+
+    The texts go into the minutes, which health (the perpetrator's clinicians) receive: a
+    text holding a victim's contact details is refused until the chair confirms
+    ``share_anyway`` (cases.selectors.leaks)."""
     meeting, case = item.meeting, item.case
     today = timezone.localdate()
     errors = {}
@@ -158,6 +165,13 @@ def discussion_errors(
         if problem:
             errors["decision"] = problem
     actions = _check_actions(errors, list(actions or ()), case=case, today=today)
+    texts = {
+        "summary": summary,
+        "risk_rationale": risk_rationale,
+        "decision_note": decision_note,
+    }
+    for field, warning in shared_text_errors(case, texts, share_anyway=share_anyway).items():
+        errors.setdefault(field, warning)
     return errors, actions
 
 
@@ -179,6 +193,7 @@ def discussion_record(
     depth=DiscussionDepth.FULL,
     actions=(),
     refer_to_advocacy=False,
+    share_anyway=False,
 ):
     """Record one agenda item's discussion as a new CAS version, its actions, and carry the
     agreed fields forward to the case core."""
@@ -203,6 +218,8 @@ def discussion_record(
         depth=depth,
         actions=actions,
         refer_to_advocacy=refer_to_advocacy,
+        decision_note=decision_note,
+        share_anyway=share_anyway,
     )
     if errors:
         raise ValidationError(errors)

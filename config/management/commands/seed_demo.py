@@ -51,6 +51,7 @@ class Command(BaseCommand):
             app_demo.seed(
                 partnership=north.partnership, agencies=north.agencies, members=north.members
             )
+        cases_demo.seed_events(members=north.members)
         cases_demo.seed(
             rng=rng,
             agencies=south.agencies,
