@@ -10,6 +10,7 @@ from cases.api import record as cases_record_api
 from cases.api import reference as cases_reference_api
 from cases.api import referrals as cases_referrals_api
 from cases.api import screening as cases_screening_api
+from interventions.api import eligibility as interventions_eligibility_api
 from interventions.api import enrolments as interventions_enrolments_api
 from interventions.api import programmes as interventions_programmes_api
 from interventions.api import sessions as interventions_sessions_api
@@ -47,6 +48,7 @@ for area in (
     interventions_programmes_api,
     interventions_enrolments_api,
     interventions_sessions_api,
+    interventions_eligibility_api,
     reporting_api,
 ):
     area.register(router)

@@ -17,6 +17,8 @@ from interventions.models import (
     Pathway,
     Programme,
 )
+from interventions.selectors.eligibility import criteria_of
+from interventions.services import eligibility as eligibility_services
 from interventions.services import enrolments as enrolment_services
 from interventions.services import sessions as session_services
 
@@ -72,6 +74,17 @@ def _attend(me, enrolment, day, index, attendance=Attendance.ATTENDED_ENGAGED):
     )
 
 
+def _eligible(me, enrolment, on):
+    """The EASI checklist: every criterion met, eligible."""
+    eligibility_services.eligibility_record(
+        **me,
+        enrolment=enrolment,
+        answers={c.code: "met" for c in criteria_of(enrolment.programme)},
+        outcome="eligible",
+        assessed_on=on,
+    )
+
+
 def seed(*, partnership, agencies, members):
     clinician = members.get(Role.CLINICIAN)
     if clinician is None or Enrolment.objects.filter(provider_agency=clinician.agency).exists():
@@ -101,6 +114,7 @@ def seed(*, partnership, agencies, members):
         shares_compliance=True,
         shares_risk_indicators=True,
     )
+    _eligible(me, active, referred + timedelta(days=5))
     for week in range(3):
         _attend(me, active, referred + timedelta(days=12 + 7 * week), week)
     session_services.session_schedule(
@@ -137,6 +151,7 @@ def seed(*, partnership, agencies, members):
         shares_progress=True,
         shares_compliance=True,
     )
+    _eligible(me, done, referred + timedelta(days=4))
     moved = session_services.session_schedule(
         **me,
         enrolment=done,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from interventions.views import eligibility as eligibility_views
 from interventions.views import enrolments as enrolment_views
 from interventions.views import sessions as session_views
 
@@ -21,6 +22,11 @@ urlpatterns = [
         "enrolments/<int:pk>/withdraw/",
         enrolment_views.enrolment_withdraw,
         name="enrolment-withdraw",
+    ),
+    path(
+        "enrolments/<int:pk>/eligibility/",
+        eligibility_views.enrolment_eligibility,
+        name="enrolment-eligibility",
     ),
     path("enrolments/<int:pk>/sessions/new/", session_views.session_new, name="session-new"),
     path(

@@ -2,6 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
@@ -12,7 +13,12 @@ from cases.pagination import CappedCountPagination
 from interventions.models import Enrolment, EnrolmentStatus
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import programmes as programme_selectors
-from interventions.serializers.enrolments import EnrolmentCreateSerializer, EnrolmentSerializer
+from interventions.serializers.enrolments import (
+    ConsentSerializer,
+    EnrolmentCreateSerializer,
+    EnrolmentSerializer,
+    WithdrawSerializer,
+)
 from interventions.services import enrolments as enrolment_services
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
@@ -108,6 +114,35 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
         )
         enrolment = enrolment_selectors.get_enrolment_or_404(membership, enrolment.pk)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    def _write(self, request, pk, serializer_class, service):
+        membership = request.membership
+        _require_provider(membership)
+        enrolment = enrolment_selectors.get_enrolment_or_404(membership, pk)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service(
+            actor=request.user,
+            membership=membership,
+            enrolment=enrolment,
+            **serializer.validated_data,
+        )
+        enrolment = enrolment_selectors.get_enrolment_or_404(membership, pk)
+        return Response(EnrolmentSerializer(enrolment).data)
+
+    @extend_schema(parameters=[ID], request=ConsentSerializer, responses={200: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        """Record the consent and information-sharing contract (before the first session)."""
+        return self._write(request, pk, ConsentSerializer, enrolment_services.consent_record)
+
+    @extend_schema(
+        parameters=[ID], request=WithdrawSerializer, responses={200: EnrolmentSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Record a drop-out: the date and a coded reason (grouped: see withdrawal_group)."""
+        return self._write(request, pk, WithdrawSerializer, enrolment_services.enrolment_withdraw)
 
 
 def register(router):

@@ -9,6 +9,13 @@ Nothing about progress is typed: start, end, completion and drop-out follow from
 session rows and the withdrawal (``Enrolment.status`` and friends), and lists compute the
 same thing in SQL (interventions.selectors.with_progress)."""
 
+from .compliance import ComplianceFlag, FlagKind, RiskIndicator  # noqa: F401
+from .eligibility import (  # noqa: F401
+    CriterionAnswer,
+    EligibilityAssessment,
+    EligibilityCriterion,
+    EligibilityOutcome,
+)
 from .enrolments import (  # noqa: F401
     Enrolment,
     EnrolmentStatus,
@@ -24,6 +31,7 @@ from .programmes import (  # noqa: F401
     ProgrammeKind,
     Recipient,
 )
+from .reports import EndReport, OutcomeRating  # noqa: F401
 from .sessions import (  # noqa: F401
     ATTENDED,
     Attendance,

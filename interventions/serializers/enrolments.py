@@ -6,6 +6,7 @@ from interventions.models import (
     Enrolment,
     EnrolmentStatus,
     Pathway,
+    WithdrawalReason,
 )
 
 
@@ -75,3 +76,15 @@ class EnrolmentCreateSerializer(serializers.Serializer):
     practitioner = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="A user id (a clinician)."
     )
+
+
+class ConsentSerializer(serializers.Serializer):
+    consent_signed_on = serializers.DateField()
+    shares_progress = serializers.BooleanField(default=False)
+    shares_compliance = serializers.BooleanField(default=False)
+    shares_risk_indicators = serializers.BooleanField(default=False)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=WithdrawalReason.choices)

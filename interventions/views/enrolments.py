@@ -18,6 +18,7 @@ from cases.selectors import core as case_selectors
 from cases.views.record import section_context
 from interventions.forms.enrolments import AllocateForm, ConsentForm, ReferForm, WithdrawForm
 from interventions.models import EnrolmentStatus
+from interventions.selectors import eligibility as eligibility_selectors
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import programmes as programme_selectors
 from interventions.selectors import sessions as session_selectors
@@ -148,9 +149,12 @@ def enrolment_detail(request, pk):
     context = _enrolment_context(enrolment)
     status = enrolment.status
     open_ = status not in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
+    eligibility = eligibility_selectors.eligibility_of(enrolment)
+    eligible = eligibility is not None and eligibility.eligible
     context.update(
         sessions=session_selectors.enrolment_sessions(enrolment),
-        can_schedule=open_ and enrolment.consent_signed_on is not None,
+        eligibility=eligibility,
+        can_schedule=open_ and enrolment.consent_signed_on is not None and eligible,
         can_withdraw=open_,
         EnrolmentStatus=EnrolmentStatus,
     )

@@ -66,6 +66,10 @@ ROWS = {
     "interventions:enrolment-withdraw POST": _compartment(
         scoped="enrolment", method="post", ok=400
     ),
+    "interventions:enrolment-eligibility": _compartment(scoped="enrolment"),
+    "interventions:enrolment-eligibility POST": _compartment(
+        scoped="enrolment", method="post", ok=400
+    ),
     "interventions:session-new": _compartment(scoped="enrolment"),
     "interventions:session-new POST": _compartment(scoped="enrolment", method="post", ok=400),
     "interventions:session-reschedule": _compartment(scoped="session"),
@@ -78,11 +82,23 @@ ROWS = {
     "api:interventions-enrolment-list": _api(),
     "api:interventions-enrolment-list POST": _api(method="post", ok=400),
     "api:interventions-enrolment-detail": _api(scoped="enrolment"),
+    "api:interventions-enrolment-consent": _api(scoped="enrolment", method="post", ok=400),
+    "api:interventions-enrolment-withdraw": _api(scoped="enrolment", method="post", ok=400),
+    "api:interventions-eligibility-list": _api(scoped="enrolment", url=_enrolment_kw),
+    "api:interventions-eligibility-list POST": _api(
+        scoped="enrolment", method="post", ok=400, url=_enrolment_kw
+    ),
     "api:interventions-session-list": _api(scoped="enrolment", url=_enrolment_kw),
     "api:interventions-session-list POST": _api(
         scoped="enrolment", method="post", ok=400, url=_enrolment_kw
     ),
     "api:interventions-session-attendance": _api(
+        scoped="session", method="post", ok=400, url=_attendance_kw
+    ),
+    "api:interventions-session-reschedule": _api(
+        scoped="session", method="post", ok=400, url=_attendance_kw
+    ),
+    "api:interventions-session-cancel": _api(
         scoped="session", method="post", ok=400, url=_attendance_kw
     ),
 }
