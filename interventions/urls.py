@@ -1,7 +1,9 @@
 from django.urls import path
 
+from interventions.views import compliance as compliance_views
 from interventions.views import eligibility as eligibility_views
 from interventions.views import enrolments as enrolment_views
+from interventions.views import reports as report_views
 from interventions.views import sessions as session_views
 
 app_name = "interventions"
@@ -36,4 +38,12 @@ urlpatterns = [
     path(
         "sessions/<int:pk>/attendance/", session_views.session_attendance, name="session-attendance"
     ),
+    path("sessions/<int:pk>/flag/", compliance_views.session_flag, name="session-flag"),
+    path("enrolments/<int:pk>/report/", report_views.enrolment_report, name="end-report"),
+    path(
+        "enrolments/<int:pk>/report/send/",
+        report_views.enrolment_report_send,
+        name="end-report-send",
+    ),
+    path("enrolments/<int:pk>/report.pdf", report_views.end_report_pdf, name="end-report-pdf"),
 ]

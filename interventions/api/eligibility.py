@@ -7,25 +7,19 @@ from rest_framework.response import Response
 
 from interventions.models import EligibilityAssessment
 from interventions.selectors import eligibility as eligibility_selectors
-from interventions.selectors import enrolments as enrolment_selectors
 from interventions.serializers.eligibility import (
     EligibilityRecordSerializer,
     EligibilitySerializer,
 )
 from interventions.services import eligibility as eligibility_services
 
-from .enrolments import ENROLMENT, _require_provider
+from .enrolments import ENROLMENT, UnderEnrolment
 
 
-class EligibilityViewSet(viewsets.GenericViewSet):
+class EligibilityViewSet(UnderEnrolment, viewsets.GenericViewSet):
     serializer_class = EligibilitySerializer
     queryset = EligibilityAssessment.objects.none()
     pagination_class = None
-
-    def _enrolment(self):
-        membership = self.request.membership
-        _require_provider(membership)
-        return enrolment_selectors.get_enrolment_or_404(membership, self.kwargs["enrolment_pk"])
 
     def _body(self, enrolment):
         return EligibilitySerializer(

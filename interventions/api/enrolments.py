@@ -35,6 +35,17 @@ def _require_provider(membership):
         raise PermissionDenied("Only clinicians of a health agency use this.")
 
 
+class UnderEnrolment:
+    """For viewsets nested under /enrolments/{enrolment_pk}/: the enrolment, if the
+    caller's agency delivers it (403 outside a health agency, 404 and a denial row
+    otherwise)."""
+
+    def _enrolment(self):
+        membership = self.request.membership
+        _require_provider(membership)
+        return enrolment_selectors.get_enrolment_or_404(membership, self.kwargs["enrolment_pk"])
+
+
 class EnrolmentViewSet(viewsets.GenericViewSet):
     """Enrolments delivered by the caller's health agency."""
 

@@ -8,7 +8,6 @@ from rest_framework.response import Response
 from audit.models import Action
 from audit.services import record_event
 from interventions.models import Session
-from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import sessions as session_selectors
 from interventions.serializers.sessions import (
     SessionAttendanceSerializer,
@@ -19,21 +18,16 @@ from interventions.serializers.sessions import (
 )
 from interventions.services import sessions as session_services
 
-from .enrolments import ENROLMENT, ID, _require_provider
+from .enrolments import ENROLMENT, ID, UnderEnrolment, _require_provider
 
 
-class SessionViewSet(viewsets.GenericViewSet):
+class SessionViewSet(UnderEnrolment, viewsets.GenericViewSet):
     """The sessions of one enrolment delivered by the caller's agency, in date order."""
 
     serializer_class = SessionSerializer
     queryset = Session.objects.none()
     lookup_value_regex = r"\d+"
     pagination_class = None
-
-    def _enrolment(self):
-        membership = self.request.membership
-        _require_provider(membership)
-        return enrolment_selectors.get_enrolment_or_404(membership, self.kwargs["enrolment_pk"])
 
     @extend_schema(parameters=[ENROLMENT])
     def list(self, request, enrolment_pk=None):

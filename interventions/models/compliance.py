@@ -39,7 +39,9 @@ class ComplianceFlag(models.Model):
     kind = models.CharField(max_length=20, choices=FlagKind.choices)
     indicators = models.JSONField(default=list, blank=True)
     automatic = models.BooleanField(default=False)
-    recipients = models.PositiveSmallIntegerField(default=0)
+    # The agencies it was disclosed to (the OIC's, probation): they, and the provider, see
+    # it on the case's Interventions section.
+    recipient_agency_ids = models.JSONField(default=list, blank=True)
     raised_at = models.DateTimeField(default=timezone.now)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

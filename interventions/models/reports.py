@@ -29,6 +29,8 @@ class EndReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The agencies it was sent to: they, and the provider, see it on the case.
+    sent_to_agency_ids = models.JSONField(default=list, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

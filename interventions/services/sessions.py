@@ -17,6 +17,7 @@ from interventions.models import (
 )
 from interventions.selectors.eligibility import is_eligible
 
+from . import compliance as compliance_services
 from .enrolments import (
     CLOCK_SKEW,
     MAX_AHEAD,
@@ -202,4 +203,5 @@ def attendance_record(
             case=enrolment.case,
             attendance=attendance,
         )
+        compliance_services.absence_alert_if_due(actor=actor, membership=membership, session=locked)
     return locked

@@ -15,8 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from interventions.models import Modality, Session
+from interventions.models import EndReport, Modality, Session
+from interventions.services import reports as report_services
 from tests.factories_interventions import (
+    at,
+    attend,
     book,
     raw_enrolment,
     refer,
@@ -26,6 +29,7 @@ from tests.matrix import ALL_ROLES, Row
 from tests.matrix.core import _shared_case
 
 CLINICAL = frozenset({Role.CLINICIAN, Role.CLINIC_CHAIR})
+REPORT_READERS = ALL_ROLES - {Role.ADVOCATE, Role.PARTNER}
 
 
 def _case_kw(name, obj, ctx):
@@ -70,6 +74,17 @@ ROWS = {
     "interventions:enrolment-eligibility POST": _compartment(
         scoped="enrolment", method="post", ok=400
     ),
+    "interventions:session-flag": _compartment(scoped="session"),
+    "interventions:session-flag POST": _compartment(scoped="session", method="post", ok=400),
+    "interventions:end-report": _compartment(scoped="enrolment"),
+    "interventions:end-report POST": _compartment(scoped="enrolment", method="post", ok=400),
+    "interventions:end-report-send": _compartment(scoped="enrolment"),
+    "interventions:end-report-send POST": _compartment(scoped="enrolment", method="post", ok=400),
+    # The provider and the agencies it was sent to (police, probation: every member who
+    # sees the case); anyone else gets the same 404 as for a report that does not exist.
+    "interventions:end-report-pdf": Row(
+        REPORT_READERS, scoped="report", denied=404, partnership_wide_reach=False
+    ),
     "interventions:session-new": _compartment(scoped="enrolment"),
     "interventions:session-new POST": _compartment(scoped="enrolment", method="post", ok=400),
     "interventions:session-reschedule": _compartment(scoped="session"),
@@ -88,6 +103,18 @@ ROWS = {
     "api:interventions-eligibility-list POST": _api(
         scoped="enrolment", method="post", ok=400, url=_enrolment_kw
     ),
+    "api:interventions-compliance-flag-list": _api(scoped="enrolment", url=_enrolment_kw),
+    "api:interventions-compliance-flag-list POST": _api(
+        scoped="enrolment", method="post", ok=400, url=_enrolment_kw
+    ),
+    "api:interventions-end-report-list": _api(scoped="report", url=_enrolment_kw),
+    "api:interventions-end-report-list POST": _api(
+        scoped="enrolment", method="post", ok=400, url=_enrolment_kw
+    ),
+    "api:interventions-end-report-send": _api(
+        scoped="enrolment", method="post", ok=400, url=_enrolment_kw
+    ),
+    "api:interventions-end-report-pdf": _api(scoped="report", url=_enrolment_kw),
     "api:interventions-session-list": _api(scoped="enrolment", url=_enrolment_kw),
     "api:interventions-session-list POST": _api(
         scoped="enrolment", method="post", ok=400, url=_enrolment_kw
@@ -165,4 +192,39 @@ def session_scopes(ctx, role):
     }
 
 
-SCOPES = {"enrolment": enrolment_scopes, "session": session_scopes}
+def report_scopes(ctx, role):
+    """Enrolments with an end report: the health agency's, sent (to the police and
+    probation agencies of the shared case); another health agency's and another
+    partnership's, drafts."""
+    world = ctx.world
+    clinician = world.members[Role.CLINICIAN]
+
+    def own():
+        start = timezone.localdate() - timedelta(days=60)
+        enrolment = refer(
+            clinician, _shared_case(ctx), referred_on=start, consent_on=start, planned_sessions=4
+        )
+        for week in range(1, 5):
+            attend(clinician, book(clinician, enrolment, at(start + timedelta(days=7 * week))))
+        me = {"actor": clinician.user, "membership": clinician, "enrolment": enrolment}
+        report_services.report_save(**me, outcomes={"overall": "achieved"}, summary="Done.")
+        report_services.report_send(**me)
+        return enrolment
+
+    def draft(scope):
+        enrolment = enrolment_scopes(ctx, role)[scope]
+        EndReport.objects.create(
+            enrolment=enrolment, summary="Draft.", drafted_by=enrolment.created_by
+        )
+        return enrolment
+
+    return {
+        "own": ctx.once("report_own", own),
+        "other_agency": ctx.once("report_other_agency", lambda: draft("other_agency")),
+        "other_partnership": ctx.once(
+            "report_other_partnership", lambda: draft("other_partnership")
+        ),
+    }
+
+
+SCOPES = {"enrolment": enrolment_scopes, "session": session_scopes, "report": report_scopes}
