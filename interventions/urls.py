@@ -3,6 +3,7 @@ from django.urls import path
 from interventions.views import compliance as compliance_views
 from interventions.views import eligibility as eligibility_views
 from interventions.views import enrolments as enrolment_views
+from interventions.views import programmes as programme_views
 from interventions.views import reports as report_views
 from interventions.views import sessions as session_views
 
@@ -46,4 +47,7 @@ urlpatterns = [
         name="end-report-send",
     ),
     path("enrolments/<int:pk>/report.pdf", report_views.end_report_pdf, name="end-report-pdf"),
+    path("programmes/", programme_views.programme_list, name="programme-list"),
+    path("programmes/new/", programme_views.programme_new, name="programme-new"),
+    path("programmes/<int:pk>/", programme_views.programme_edit, name="programme-edit"),
 ]

@@ -15,17 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from interventions.models import EndReport, Modality, Session
+from interventions.models import EndReport, Modality, Programme, Session
 from interventions.services import reports as report_services
 from tests.factories_interventions import (
     at,
     attend,
     book,
+    fact,
     raw_enrolment,
     refer,
     second_health_agency,
 )
-from tests.matrix import ALL_ROLES, Row
+from tests.matrix import ADMIN_ONLY, ALL_ROLES, Row
 from tests.matrix.core import _shared_case
 
 CLINICAL = frozenset({Role.CLINICIAN, Role.CLINIC_CHAIR})
@@ -94,6 +95,29 @@ ROWS = {
     "interventions:session-attendance": _compartment(scoped="session"),
     "interventions:session-attendance POST": _compartment(scoped="session", method="post", ok=400),
     "api:interventions-programme-list": Row(ALL_ROLES, anonymous=401),
+    # Local programmes: the partnership admin's. "other_agency" is the national fACT
+    # (read by all, changed by none), "other_partnership" another partnership's own.
+    "interventions:programme-list": Row(ADMIN_ONLY),
+    "interventions:programme-new": Row(ADMIN_ONLY),
+    "interventions:programme-new POST": Row(ADMIN_ONLY, method="post", ok=400),
+    "interventions:programme-edit": Row(
+        ADMIN_ONLY, scoped="programme", partnership_wide_reach=False
+    ),
+    "interventions:programme-edit POST": Row(
+        ADMIN_ONLY, scoped="programme", method="post", ok=400, partnership_wide_reach=False
+    ),
+    "api:interventions-programme-list POST": Row(ADMIN_ONLY, method="post", ok=400, anonymous=401),
+    "api:interventions-programme-detail": Row(
+        ALL_ROLES, scoped="programme", anonymous=401, reaches_other_agency=ALL_ROLES
+    ),
+    "api:interventions-programme-detail PUT": Row(
+        ADMIN_ONLY,
+        scoped="programme",
+        method="put",
+        ok=415,
+        anonymous=401,
+        partnership_wide_reach=False,
+    ),
     "api:interventions-enrolment-list": _api(),
     "api:interventions-enrolment-list POST": _api(method="post", ok=400),
     "api:interventions-enrolment-detail": _api(scoped="enrolment"),
@@ -227,4 +251,32 @@ def report_scopes(ctx, role):
     }
 
 
-SCOPES = {"enrolment": enrolment_scopes, "session": session_scopes, "report": report_scopes}
+def programme_scopes(ctx, role):
+    world = ctx.world
+
+    def local(partnership, code):
+        return Programme.objects.create(
+            partnership=partnership,
+            code=code,
+            name=f"Local {code}",
+            recipient="perpetrator",
+            delivery="direct",
+            kind="health_intervention",
+            sessions_min=1,
+            sessions_max=8,
+        )
+
+    other = world.other_partnership_member.agency.partnership
+    return {
+        "own": ctx.once("programme_own", lambda: local(world.partnership, "local")),
+        "other_agency": fact(),
+        "other_partnership": ctx.once("programme_other", lambda: local(other, "theirs")),
+    }
+
+
+SCOPES = {
+    "programme": programme_scopes,
+    "enrolment": enrolment_scopes,
+    "session": session_scopes,
+    "report": report_scopes,
+}
