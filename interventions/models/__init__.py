@@ -21,6 +21,7 @@ from .enrolments import (  # noqa: F401
     EnrolmentStatus,
     Pathway,
     ReferralRoute,
+    WithdrawalGroup,
     WithdrawalReason,
 )
 from .programmes import (  # noqa: F401

@@ -6,6 +6,7 @@ from interventions.models import (
     Enrolment,
     EnrolmentStatus,
     Pathway,
+    WithdrawalGroup,
     WithdrawalReason,
 )
 
@@ -22,6 +23,11 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     minutes_attended = serializers.IntegerField(read_only=True)
     started_on = serializers.DateField(read_only=True, allow_null=True)
     ended_on = serializers.DateField(read_only=True, allow_null=True)
+    withdrawal_group = serializers.ChoiceField(
+        choices=[("", "Not withdrawn"), *WithdrawalGroup.choices],
+        read_only=True,
+        help_text="Derived from the reason: drop_out or other.",
+    )
 
     class Meta:
         model = Enrolment
@@ -51,6 +57,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "ended_on",
             "withdrawn_on",
             "withdrawal_reason",
+            "withdrawal_group",
             "created_at",
         ]
         read_only_fields = fields
