@@ -13,10 +13,11 @@ from interventions.serializers.eligibility import (
 )
 from interventions.services import eligibility as eligibility_services
 
-from .enrolments import ENROLMENT, UnderEnrolment
+from .enrolments import ENROLMENT, OneObjectSchema, UnderEnrolment
 
 
 class EligibilityViewSet(UnderEnrolment, viewsets.GenericViewSet):
+    schema = OneObjectSchema()
     serializer_class = EligibilitySerializer
     queryset = EligibilityAssessment.objects.none()
     pagination_class = None

@@ -1,5 +1,6 @@
 """API of enrolments."""
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -33,6 +34,14 @@ STATUS = OpenApiParameter("status", str, enum=EnrolmentStatus.values, descriptio
 def _require_provider(membership):
     if not can_work_interventions(membership):
         raise PermissionDenied("Only clinicians of a health agency use this.")
+
+
+class OneObjectSchema(AutoSchema):
+    """For a viewset whose collection URL holds one object per enrolment (eligibility, end
+    report): GET answers that object, not an array."""
+
+    def _is_list_view(self, serializer=None):
+        return False
 
 
 class UnderEnrolment:

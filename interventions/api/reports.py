@@ -15,10 +15,11 @@ from interventions.serializers.reports import EndReportSerializer, EndReportWrit
 from interventions.services import reports as report_services
 from interventions.views.reports import pdf_response
 
-from .enrolments import ENROLMENT, UnderEnrolment
+from .enrolments import ENROLMENT, OneObjectSchema, UnderEnrolment
 
 
 class EndReportViewSet(UnderEnrolment, viewsets.GenericViewSet):
+    schema = OneObjectSchema()
     serializer_class = EndReportSerializer
     queryset = EndReport.objects.none()
     pagination_class = None
