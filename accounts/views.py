@@ -199,15 +199,4 @@ def registration(request):
             messages.success(request, "Professional registration saved.")
             return redirect("accounts:account")
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(
-        request,
-        "interventions/form_page.html",
-        {
-            "form": form,
-            "heading": "Professional registration",
-            "intro": "Shown to your colleagues where you are allocated to an intervention.",
-            "back_url": reverse("accounts:account"),
-            "submit_label": "Save",
-        },
-        status=status,
-    )
+    return render(request, "accounts/registration.html", {"form": form}, status=status)
