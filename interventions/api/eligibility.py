@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
+from audit.models import Action
+from audit.services import record_event
 from interventions.models import EligibilityAssessment
 from interventions.selectors import eligibility as eligibility_selectors
 from interventions.serializers.eligibility import (
@@ -34,7 +36,15 @@ class EligibilityViewSet(UnderEnrolment, viewsets.GenericViewSet):
     @extend_schema(parameters=[ENROLMENT], responses={200: EligibilitySerializer})
     def list(self, request, enrolment_pk=None):
         """The programme's checklist and the enrolment's assessment."""
-        return Response(self._body(self._enrolment()))
+        enrolment = self._enrolment()
+        record_event(
+            action=Action.VIEW,
+            actor=request.user,
+            obj=enrolment,
+            case=enrolment.case,
+            detail={"api": "eligibility"},
+        )
+        return Response(self._body(enrolment))
 
     @extend_schema(
         parameters=[ENROLMENT],

@@ -14,7 +14,14 @@ from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import reports as report_selectors
 from interventions.services import reports as report_services
 
-from .enrolments import _enrolment_context, _form_page, _saved, _status, provider_member
+from .enrolments import (
+    _enrolment_context,
+    _form_page,
+    _record_read,
+    _saved,
+    _status,
+    provider_member,
+)
 
 
 @provider_member
@@ -24,6 +31,8 @@ def enrolment_report(request, pk):
     current = report_selectors.report_of(enrolment)
     initial = {}
     if current is not None:
+        # The draft's clinical notes are on the form: a read of the compartment.
+        _record_read(request, current, enrolment.case, "end-report")
         initial = {PREFIX + code: rating for code, rating in current.outcomes.items()}
         initial.update(summary=current.summary, clinical_notes=current.clinical_notes)
     form = EndReportForm(

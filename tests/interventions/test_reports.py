@@ -231,6 +231,10 @@ def test_pages_refuse_bad_input_then_save_and_send(world, clinician, case, clien
         },
     )
     assert saved.status_code == 302
+    assert client.get(url).status_code == 200
+    assert AccessEvent.objects.filter(
+        action=Action.VIEW, object_type="interventions.EndReport", detail__section="end-report"
+    ).exists()
     send_url = reverse("interventions:end-report-send", args=[enrolment.pk])
     confirm = client.get(send_url).content.decode()
     assert "police agency" in confirm and "probation agency" in confirm
