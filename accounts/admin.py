@@ -18,7 +18,10 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["full_name", "job_title"]}),
+        (
+            "Person",
+            {"fields": ["full_name", "job_title", "registration_body", "registration_number"]},
+        ),
         ("Status", {"fields": ["is_active", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [

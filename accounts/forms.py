@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts.services import registration_errors
+
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
@@ -91,3 +93,28 @@ class ApiTokenForm(forms.Form):
             "invalid_choice": "Choose when the token expires.",
         },
     )
+
+
+class RegistrationForm(forms.Form):
+    registration_body = forms.CharField(
+        label="Registering body",
+        required=False,
+        max_length=60,
+        help_text="For example, HCPC or NMC. Leave both blank if you are not registered.",
+    )
+    registration_number = forms.CharField(
+        label="Registration number",
+        required=False,
+        max_length=40,
+        help_text="For example, PYL12345.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        errors = registration_errors(
+            body=data.get("registration_body"), number=data.get("registration_number")
+        )
+        for field, message in errors.items():
+            if not self.has_error(field):
+                self.add_error(field, message)
+        return data

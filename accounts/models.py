@@ -88,6 +88,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200, blank=True)
+    # A practitioner's professional registration (e.g. HCPC, PYL12345): shown where a
+    # clinician is allocated to an intervention, so the provider's duty of care is visible.
+    registration_body = models.CharField(max_length=60, blank=True)
+    registration_number = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -109,6 +113,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.full_name
+
+    @property
+    def registration(self):
+        """ "HCPC PYL12345", or "" when none is recorded."""
+        return " ".join(p for p in (self.registration_body, self.registration_number) if p)
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -105,3 +105,40 @@ def sessions_end(*, user, reason):
             obj=user,
             detail={"sessions_ended": reason, "user": user.email},
         )
+
+
+def registration_errors(*, body, number):
+    """Problems with a professional registration, {field: message}: both or neither."""
+    body, number = (body or "").strip(), (number or "").strip()
+    errors = {}
+    if len(body) > 60:
+        errors["registration_body"] = "Keep the registering body to 60 characters or fewer."
+    if number and not number.replace("-", "").replace("/", "").isalnum():
+        errors["registration_number"] = "Enter the number as letters and digits, like PYL12345."
+    elif len(number) > 40:
+        errors["registration_number"] = "Keep the number to 40 characters or fewer."
+    if body and not number:
+        errors["registration_number"] = "Enter your registration number."
+    elif number and not body:
+        errors["registration_body"] = "Enter the body you are registered with, like HCPC."
+    return errors
+
+
+def registration_set(*, actor, membership, registration_body, registration_number):
+    """The user's own professional registration (e.g. HCPC PYL12345), shown where they are
+    allocated to an intervention; blank both to remove it. Audited."""
+    errors = registration_errors(body=registration_body, number=registration_number)
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+    with transaction.atomic():
+        actor.registration_body = (registration_body or "").strip()
+        actor.registration_number = (registration_number or "").strip().upper()
+        actor.save(update_fields=["registration_body", "registration_number"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=actor,
+            detail={"registration": actor.registration},
+        )
+    return actor

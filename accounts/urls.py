@@ -10,6 +10,7 @@ urlpatterns = [
     path("two-factor/set-up/", views.otp_enrol, name="otp-enrol"),
     path("switch-agency/", views.switch_agency, name="switch-agency"),
     path("account/", views.account, name="account"),
+    path("account/registration/", views.registration, name="registration"),
     path(
         "account/api-tokens/<int:token_id>/revoke/",
         views.api_token_revoke,

@@ -11,7 +11,13 @@ from django.views.decorators.http import require_POST
 from accounts import otp, selectors, services
 from accounts.access import SESSION_MEMBERSHIP_KEY, can, usable_memberships
 from accounts.decorators import member_required
-from accounts.forms import ApiTokenForm, SignInForm, SwitchAgencyForm, TokenForm
+from accounts.forms import (
+    ApiTokenForm,
+    RegistrationForm,
+    SignInForm,
+    SwitchAgencyForm,
+    TokenForm,
+)
 from accounts.roles import Cap
 from audit.services import deny
 
@@ -168,3 +174,29 @@ def partnership_api_token_revoke(request, token_id):
 
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+@member_required()
+def registration(request):
+    """The user's own professional registration, shown where they are allocated."""
+    user = request.user
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "registration_body": user.registration_body,
+            "registration_number": user.registration_number,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_set(
+                actor=user, membership=request.membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Professional registration saved.")
+            return redirect("accounts:account")
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "accounts/registration.html", {"form": form}, status=status)

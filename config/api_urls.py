@@ -13,10 +13,13 @@ from cases.api import record as cases_record_api
 from cases.api import reference as cases_reference_api
 from cases.api import referrals as cases_referrals_api
 from cases.api import screening as cases_screening_api
+from interventions.api import compliance as interventions_compliance_api
 from interventions.api import dashboard as interventions_dashboard_api
+from interventions.api import eligibility as interventions_eligibility_api
 from interventions.api import enrolments as interventions_enrolments_api
 from interventions.api import measures as interventions_measures_api
 from interventions.api import programmes as interventions_programmes_api
+from interventions.api import reports as interventions_reports_api
 from interventions.api import sessions as interventions_sessions_api
 from reporting import api as reporting_api
 from risk import api as risk_api
@@ -57,6 +60,9 @@ for area in (
     interventions_sessions_api,
     interventions_measures_api,
     interventions_dashboard_api,
+    interventions_eligibility_api,
+    interventions_compliance_api,
+    interventions_reports_api,
     reporting_api,
 ):
     area.register(router)

@@ -1,11 +1,14 @@
-"""Demo interventions for the demo clinician: a fACT enrolment with three sessions attended
-and one booked, one awaiting consent, and one completed (with a session that was moved, and
-AAQ-II taken before and after).
+"""Demo interventions for the demo clinician: a fACT enrolment (eligible, consent signed) with
+three sessions attended, a heightened-risk flag sent to the police and probation, and one
+booked; one awaiting consent; and one completed (with a session that was moved, AAQ-II taken
+before and after) whose end report has been sent.
+
 Everything goes through the services, so dates are checked and audit rows are real.
 Idempotent: nothing is added when the clinician's agency already delivers an enrolment."""
 
 from datetime import datetime, time, timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -14,12 +17,20 @@ from interventions.models import (
     Attendance,
     Component,
     Enrolment,
+    FlagKind,
     Modality,
+    OutcomeRating,
     Pathway,
     Programme,
 )
+from interventions.selectors.compliance import compliance_recipients
+from interventions.selectors.eligibility import criteria_of
+from interventions.selectors.reports import objectives_of
+from interventions.services import compliance as compliance_services
+from interventions.services import eligibility as eligibility_services
 from interventions.services import enrolments as enrolment_services
 from interventions.services import measures as measure_services
+from interventions.services import reports as report_services
 from interventions.services import sessions as session_services
 from risk.models import Instrument
 
@@ -34,7 +45,7 @@ def _perpetrators(agency):
         role=PartyRole.PERPETRATOR,
         case__case_agencies__agency=agency,
         case__closed_on__isnull=True,
-    ).order_by("case_id", "pk")
+    ).order_by(F("case__officer_in_charge").asc(nulls_last=True), "case_id", "pk")
     seen, found = set(), []
     for party in parties.select_related("case"):
         if party.case_id not in seen:
@@ -75,6 +86,17 @@ def _attend(me, enrolment, day, index, attendance=Attendance.ATTENDED_ENGAGED):
     )
 
 
+def _eligible(me, enrolment, on):
+    """The EASI checklist: every criterion met, eligible."""
+    eligibility_services.eligibility_record(
+        **me,
+        enrolment=enrolment,
+        answers={c.code: "met" for c in criteria_of(enrolment.programme)},
+        outcome="eligible",
+        assessed_on=on,
+    )
+
+
 def seed(*, partnership, agencies, members):
     clinician = members.get(Role.CLINICIAN)
     if clinician is None or Enrolment.objects.filter(provider_agency=clinician.agency).exists():
@@ -104,8 +126,14 @@ def seed(*, partnership, agencies, members):
         shares_compliance=True,
         shares_risk_indicators=True,
     )
+    _eligible(me, active, referred + timedelta(days=5))
     for week in range(3):
-        _attend(me, active, referred + timedelta(days=12 + 7 * week), week)
+        last = _attend(me, active, referred + timedelta(days=12 + 7 * week), week)
+    # The third session raised a heightened-risk indicator (where someone can be told).
+    if compliance_recipients(active.case):
+        compliance_services.flag_raise(
+            **me, session=last, kind=FlagKind.HEIGHTENED_RISK, indicators=["escalation"]
+        )
     session_services.session_schedule(
         **me,
         enrolment=active,
@@ -140,6 +168,7 @@ def seed(*, partnership, agencies, members):
         shares_progress=True,
         shares_compliance=True,
     )
+    _eligible(me, done, referred + timedelta(days=4))
     moved = session_services.session_schedule(
         **me,
         enrolment=done,
@@ -160,6 +189,22 @@ def seed(*, partnership, agencies, members):
     for index in range(1, 6):
         attendance = Attendance.LATE if index == 3 else Attendance.ATTENDED_ENGAGED
         _attend(me, done, referred + timedelta(days=11 + 7 * index), index, attendance)
+
+    # Its end report, written and sent to the police and probation on the case.
+    done = Enrolment.objects.prefetch_related("sessions").get(pk=done.pk)
+    report_services.report_save(
+        **me,
+        enrolment=done,
+        outcomes={code: OutcomeRating.ACHIEVED for code, _label in objectives_of(done)}
+        | {"aware": OutcomeRating.PARTLY},
+        summary=(
+            "Attended all six sessions (one late). Engaged well, completed a relapse-prevention "
+            "plan and reports no contact with the victim since the second session."
+        ),
+        clinical_notes="Formulation: rejected-resentful pattern; rumination reduced by week 4.",
+    )
+    if not report_services.send_errors(done):
+        report_services.report_send(**me, enrolment=done)
     _seed_measures(me, done, referred)
 
 

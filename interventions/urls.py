@@ -1,8 +1,12 @@
 from django.urls import path
 
+from interventions.views import compliance as compliance_views
 from interventions.views import dashboard as dashboard_views
+from interventions.views import eligibility as eligibility_views
 from interventions.views import enrolments as enrolment_views
 from interventions.views import measures as measure_views
+from interventions.views import programmes as programme_views
+from interventions.views import reports as report_views
 from interventions.views import sessions as session_views
 
 app_name = "interventions"
@@ -25,6 +29,11 @@ urlpatterns = [
         enrolment_views.enrolment_withdraw,
         name="enrolment-withdraw",
     ),
+    path(
+        "enrolments/<int:pk>/eligibility/",
+        eligibility_views.enrolment_eligibility,
+        name="enrolment-eligibility",
+    ),
     path("enrolments/<int:pk>/sessions/new/", session_views.session_new, name="session-new"),
     path("enrolments/<int:pk>/measures/new/", measure_views.measure_new, name="measure-new"),
     path(
@@ -34,4 +43,15 @@ urlpatterns = [
     path(
         "sessions/<int:pk>/attendance/", session_views.session_attendance, name="session-attendance"
     ),
+    path("sessions/<int:pk>/flag/", compliance_views.session_flag, name="session-flag"),
+    path("enrolments/<int:pk>/report/", report_views.enrolment_report, name="end-report"),
+    path(
+        "enrolments/<int:pk>/report/send/",
+        report_views.enrolment_report_send,
+        name="end-report-send",
+    ),
+    path("enrolments/<int:pk>/report.pdf", report_views.end_report_pdf, name="end-report-pdf"),
+    path("programmes/", programme_views.programme_list, name="programme-list"),
+    path("programmes/new/", programme_views.programme_new, name="programme-new"),
+    path("programmes/<int:pk>/", programme_views.programme_edit, name="programme-edit"),
 ]

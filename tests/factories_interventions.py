@@ -8,6 +8,8 @@ from django.utils import timezone
 from accounts.roles import AgencyKind, Role
 from cases.models import PartyRole
 from interventions.models import Attendance, Enrolment, Modality, Pathway, Programme
+from interventions.selectors.eligibility import criteria_of
+from interventions.services import eligibility as eligibility_services
 from interventions.services import enrolments as enrolment_services
 from interventions.services import sessions as session_services
 from tests.factories import AgencyFactory, MembershipFactory, add_party
@@ -24,7 +26,8 @@ def at(day, hour=10, minute=0):
 
 def refer(member, case, *, party=None, referred_on=None, consent_on=None, **kwargs):
     """An enrolment on fACT referred by ``member`` (a clinician) for a (new) perpetrator on
-    ``case``; with ``consent_on``, the consent recorded that day."""
+    ``case``; with ``consent_on``, the consent recorded that day and the person recorded
+    eligible (every criterion met) that day, so sessions can be booked."""
     party = party or add_party(case, role=PartyRole.PERPETRATOR)
     enrolment = enrolment_services.enrolment_refer(
         actor=member.user,
@@ -45,7 +48,21 @@ def refer(member, case, *, party=None, referred_on=None, consent_on=None, **kwar
             shares_progress=True,
             shares_compliance=True,
         )
+        record_eligible(member, enrolment, on=consent_on)
     return enrolment
+
+
+def record_eligible(member, enrolment, *, on=None):
+    """Every criterion of the programme met, outcome eligible."""
+    return eligibility_services.eligibility_record(
+        actor=member.user,
+        membership=member,
+        enrolment=enrolment,
+        answers={c.code: "met" for c in criteria_of(enrolment.programme)},
+        outcome="eligible",
+        assessed_on=on or timezone.localdate(),
+        pathway=enrolment.pathway or Pathway.VOLUNTARY,
+    )
 
 
 def book(member, enrolment, when, modality=Modality.VIDEO):

@@ -185,6 +185,30 @@ if FUZZ:
 
         take_measure(clinician, enrolment, timing="pre", taken_on=enrolment.referred_on)
         answer_questionnaire(advocate, episode, timing="start")
+        # An ended enrolment with a compliance flag and a sent end report.
+        from interventions.services import compliance as compliance_services
+        from interventions.services import reports as report_services
+
+        police = world.members[Role.INVESTIGATOR]
+        police_case = world.own_case  # the officer in charge is set
+        from cases.services.core import case_share
+
+        case_share(
+            actor=police.user,
+            membership=police,
+            case=police_case,
+            agency=world.agencies["health"],
+            reason="Intervention",
+        )
+        ended = enrolment_with_sessions(
+            clinician, police_case, [Attendance.ATTENDED_NOT_ENGAGED] * 4, planned_sessions=4
+        )
+        me = {"actor": clinician.user, "membership": clinician}
+        compliance_services.flag_raise(**me, session=ended.sessions.first(), kind="poor_engagement")
+        report_services.report_save(
+            **me, enrolment=ended, outcomes={"overall": "partly"}, summary="Completed."
+        )
+        report_services.report_send(**me, enrolment=ended)
         return world
 
     @pytest.fixture
@@ -267,6 +291,7 @@ if FUZZ:
         "victim": "cases.CaseParty",
         "party": "cases.CaseParty",
         "programme": "interventions.Programme",
+        "session": "interventions.Session",
         "practitioner": "accounts.User",
         "advocate": "accounts.User",
         "incident_perpetrator": "cases.CaseParty",

@@ -1,7 +1,9 @@
 """API of enrolments."""
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
@@ -12,7 +14,12 @@ from cases.pagination import CappedCountPagination
 from interventions.models import Enrolment, EnrolmentStatus
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import programmes as programme_selectors
-from interventions.serializers.enrolments import EnrolmentCreateSerializer, EnrolmentSerializer
+from interventions.serializers.enrolments import (
+    ConsentSerializer,
+    EnrolmentCreateSerializer,
+    EnrolmentSerializer,
+    WithdrawSerializer,
+)
 from interventions.services import enrolments as enrolment_services
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
@@ -27,6 +34,25 @@ STATUS = OpenApiParameter("status", str, enum=EnrolmentStatus.values, descriptio
 def _require_provider(membership):
     if not can_work_interventions(membership):
         raise PermissionDenied("Only clinicians of a health agency use this.")
+
+
+class OneObjectSchema(AutoSchema):
+    """For a viewset whose collection URL holds one object per enrolment (eligibility, end
+    report): GET answers that object, not an array."""
+
+    def _is_list_view(self, serializer=None):
+        return False
+
+
+class UnderEnrolment:
+    """For viewsets nested under /enrolments/{enrolment_pk}/: the enrolment, if the
+    caller's agency delivers it (403 outside a health agency, 404 and a denial row
+    otherwise)."""
+
+    def _enrolment(self):
+        membership = self.request.membership
+        _require_provider(membership)
+        return enrolment_selectors.get_enrolment_or_404(membership, self.kwargs["enrolment_pk"])
 
 
 class EnrolmentViewSet(viewsets.GenericViewSet):
@@ -108,6 +134,35 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
         )
         enrolment = enrolment_selectors.get_enrolment_or_404(membership, enrolment.pk)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    def _write(self, request, pk, serializer_class, service):
+        membership = request.membership
+        _require_provider(membership)
+        enrolment = enrolment_selectors.get_enrolment_or_404(membership, pk)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        service(
+            actor=request.user,
+            membership=membership,
+            enrolment=enrolment,
+            **serializer.validated_data,
+        )
+        enrolment = enrolment_selectors.get_enrolment_or_404(membership, pk)
+        return Response(EnrolmentSerializer(enrolment).data)
+
+    @extend_schema(parameters=[ID], request=ConsentSerializer, responses={200: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        """Record the consent and information-sharing contract (before the first session)."""
+        return self._write(request, pk, ConsentSerializer, enrolment_services.consent_record)
+
+    @extend_schema(
+        parameters=[ID], request=WithdrawSerializer, responses={200: EnrolmentSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Record a drop-out: the date and a coded reason (grouped: see withdrawal_group)."""
+        return self._write(request, pk, WithdrawSerializer, enrolment_services.enrolment_withdraw)
 
 
 def register(router):

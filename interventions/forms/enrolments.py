@@ -101,7 +101,9 @@ def _clinician_field(clinicians, required=False):
             "invalid_choice": "Choose a clinician in your agency.",
         },
     )
-    field.label_from_instance = lambda user: user.full_name
+    field.label_from_instance = lambda user: (
+        f"{user.full_name} ({user.registration})" if user.registration else user.full_name
+    )
     return field
 
 

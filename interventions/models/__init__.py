@@ -9,11 +9,19 @@ Nothing about progress is typed: start, end, completion and drop-out follow from
 session rows and the withdrawal (``Enrolment.status`` and friends), and lists compute the
 same thing in SQL (interventions.selectors.with_progress)."""
 
+from .compliance import ComplianceFlag, FlagKind, RiskIndicator  # noqa: F401
+from .eligibility import (  # noqa: F401
+    CriterionAnswer,
+    EligibilityAssessment,
+    EligibilityCriterion,
+    EligibilityOutcome,
+)
 from .enrolments import (  # noqa: F401
     Enrolment,
     EnrolmentStatus,
     Pathway,
     ReferralRoute,
+    WithdrawalGroup,
     WithdrawalReason,
 )
 from .measures import Measure, MeasureTiming  # noqa: F401
@@ -25,6 +33,7 @@ from .programmes import (  # noqa: F401
     ProgrammeKind,
     Recipient,
 )
+from .reports import EndReport, OutcomeRating  # noqa: F401
 from .sessions import (  # noqa: F401
     ATTENDED,
     Attendance,

@@ -34,6 +34,27 @@ class WithdrawalReason(models.TextChoices):
     DECEASED = "deceased", "Deceased"
 
 
+class WithdrawalGroup(models.TextChoices):
+    """How a withdrawal counts for the evaluation: a drop-out is the person ending it by
+    their own choice or non-compliance (declined, stopped attending, returned to court for
+    breach); moving away, illness, custody, unsuitability or death end it for another
+    reason and are not counted as drop-outs. Derived from the coded reason, never typed."""
+
+    DROP_OUT = "drop_out", "Dropped out"
+    OTHER = "other", "Ended for another reason"
+
+    @classmethod
+    def of(cls, reason):
+        if not reason:
+            return ""
+        return cls.DROP_OUT if reason in DROP_OUT_REASONS else cls.OTHER
+
+
+DROP_OUT_REASONS = frozenset(
+    {WithdrawalReason.DECLINED, WithdrawalReason.DISENGAGED, WithdrawalReason.BREACH}
+)
+
+
 class EnrolmentStatus(models.TextChoices):
     """Derived, never stored: dropped out from the withdrawal; completed when the attended
     sessions reach the planned number; active once consent is signed; awaiting consent once
@@ -196,6 +217,11 @@ class Enrolment(models.Model):
         if self.status in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT):
             return self.last_attended_on
         return None
+
+    @property
+    def withdrawal_group(self):
+        """WithdrawalGroup of the withdrawal reason, or "" while not withdrawn."""
+        return WithdrawalGroup.of(self.withdrawal_reason)
 
     @property
     def minutes_attended(self):

@@ -62,6 +62,9 @@ class Programme(models.Model):
     completion_rule = models.CharField(
         max_length=20, choices=CompletionRule.choices, default=CompletionRule.PLANNED_ATTENDED
     )
+    # Unacceptable absences that alert the police and probation automatically where the
+    # pathway makes attendance a requirement (interventions.services.compliance).
+    absence_alert_threshold = models.PositiveSmallIntegerField(default=2)
     active = models.BooleanField(default=True)
     # The psychometric measures taken before and after (risk instruments whose purpose is
     # psychometric; interventions.models.measures).
@@ -85,6 +88,10 @@ class Programme(models.Model):
             models.CheckConstraint(
                 condition=models.Q(sessions_min__gte=1, sessions_max__gte=models.F("sessions_min")),
                 name="programme_sessions_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(absence_alert_threshold__gte=1),
+                name="programme_absence_alert_threshold",
             ),
             models.CheckConstraint(
                 condition=models.Q(session_minutes__gte=1, session_minutes__lte=600),

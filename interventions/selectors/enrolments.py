@@ -38,6 +38,7 @@ from interventions.models import (
     Modality,
     Session,
     SessionStatus,
+    WithdrawalGroup,
     WithdrawalReason,
 )
 
@@ -324,4 +325,6 @@ def interventions_on_case(case):
         row["status_label"] = EnrolmentStatus(row["derived_status"]).label
         reason = row["withdrawal_reason"]
         row["withdrawal_label"] = WithdrawalReason(reason).label if reason else ""
+        group = WithdrawalGroup.of(reason)
+        row["withdrawal_group_label"] = WithdrawalGroup(group).label if group else ""
     return enrolments

@@ -6,6 +6,8 @@ from interventions.models import (
     Enrolment,
     EnrolmentStatus,
     Pathway,
+    WithdrawalGroup,
+    WithdrawalReason,
 )
 
 
@@ -21,6 +23,11 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     minutes_attended = serializers.IntegerField(read_only=True)
     started_on = serializers.DateField(read_only=True, allow_null=True)
     ended_on = serializers.DateField(read_only=True, allow_null=True)
+    withdrawal_group = serializers.ChoiceField(
+        choices=[("", "Not withdrawn"), *WithdrawalGroup.choices],
+        read_only=True,
+        help_text="Derived from the reason: drop_out or other.",
+    )
 
     class Meta:
         model = Enrolment
@@ -50,6 +57,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "ended_on",
             "withdrawn_on",
             "withdrawal_reason",
+            "withdrawal_group",
             "created_at",
         ]
         read_only_fields = fields
@@ -75,3 +83,15 @@ class EnrolmentCreateSerializer(serializers.Serializer):
     practitioner = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="A user id (a clinician)."
     )
+
+
+class ConsentSerializer(serializers.Serializer):
+    consent_signed_on = serializers.DateField()
+    shares_progress = serializers.BooleanField(default=False)
+    shares_compliance = serializers.BooleanField(default=False)
+    shares_risk_indicators = serializers.BooleanField(default=False)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    withdrawn_on = serializers.DateField()
+    reason = serializers.ChoiceField(choices=WithdrawalReason.choices)

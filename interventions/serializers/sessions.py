@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from interventions.models import (
     Attendance,
+    CancellationReason,
     Component,
     Modality,
     Session,
@@ -55,3 +56,14 @@ class SessionAttendanceSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Component.choices), required=False, default=list
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+
+
+class SessionRescheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+    modality = serializers.ChoiceField(
+        choices=Modality.choices, required=False, allow_null=True, default=None
+    )
+
+
+class SessionCancelSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=CancellationReason.choices)

@@ -5,7 +5,8 @@ Rules enforced here (views and API only translate them):
   (accounts.access.interventions_agency_id); a referral needs the case shared with that
   agency (break-glass alone is refused at the field) and a perpetrator or victim party of
   the case matching the programme;
-- no session before the consent and information-sharing contract is signed, nor before
+- no session before the consent and information-sharing contract is signed and the
+  eligibility checklist says eligible (services.eligibility), nor before
   the referral; dates that cannot be true are refused at the field (``*_errors``: the forms
   ask the same functions, so every problem shows in one pass);
 - rescheduling marks the old session rescheduled and points it at the new one, so only one

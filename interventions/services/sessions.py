@@ -15,7 +15,9 @@ from interventions.models import (
     Session,
     SessionStatus,
 )
+from interventions.selectors.eligibility import is_eligible
 
+from . import compliance as compliance_services
 from .enrolments import (
     CLOCK_SKEW,
     MAX_AHEAD,
@@ -44,6 +46,8 @@ def schedule_errors(enrolment, *, scheduled_at, modality, now=None):
         errors["scheduled_at"] = (
             "Record the signed consent and information-sharing contract before the first session."
         )
+    elif not is_eligible(enrolment):
+        errors["scheduled_at"] = "Record the person eligible before the first session."
     elif scheduled_at is None:
         errors["scheduled_at"] = "Enter the date and time of the session."
     elif _local_date(scheduled_at) < enrolment.consent_signed_on:
@@ -151,6 +155,9 @@ def attendance_errors(session, values, *, now=None):
     errors = _require_scheduled(session, "attendance")
     if not errors and session.scheduled_at > now + CLOCK_SKEW:
         errors["attendance"] = "This session has not happened yet: record it afterwards."
+    if not errors and not is_eligible(session.enrolment):
+        # Booked while eligible, then re-assessed not eligible: nothing is attended.
+        errors["attendance"] = "The person is not recorded eligible: no session is attended."
     attendance = values.get("attendance")
     if attendance not in Attendance.values:
         errors.setdefault("attendance", "Choose the attendance code.")
@@ -196,4 +203,5 @@ def attendance_record(
             case=enrolment.case,
             attendance=attendance,
         )
+        compliance_services.absence_alert_if_due(actor=actor, membership=membership, session=locked)
     return locked

@@ -18,9 +18,12 @@ from cases.selectors import core as case_selectors
 from cases.views.record import section_context
 from interventions.forms.enrolments import AllocateForm, ConsentForm, ReferForm, WithdrawForm
 from interventions.models import EnrolmentStatus
+from interventions.selectors import compliance as compliance_selectors
+from interventions.selectors import eligibility as eligibility_selectors
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import measures as measure_selectors
 from interventions.selectors import programmes as programme_selectors
+from interventions.selectors import reports as report_selectors
 from interventions.selectors import sessions as session_selectors
 from interventions.services import enrolments as enrolment_services
 
@@ -80,8 +83,19 @@ def case_interventions(request, case_pk):
     membership = request.membership
     case = case_selectors.get_case_or_404(membership, case_pk)
     context = section_context(request, case, "interventions")
+    enrolments = enrolment_selectors.interventions_on_case(case)
+    flags = compliance_selectors.flags_on_case(case, membership.agency_id)
+    reports = report_selectors.reports_on_case(case, membership.agency_id)
+    for row in enrolments:
+        row["flags"] = flags.get(row["pk"], [])
+        report = reports.get(row["pk"])
+        row["report"] = report and {
+            "summary": report.summary,
+            "sent_at": report.sent_at,
+            "outcomes": report_selectors.case_outcome_rows(report),
+        }
     context.update(
-        enrolments=enrolment_selectors.interventions_on_case(case),
+        enrolments=enrolments,
         my_agency_id=interventions_agency_id(membership),
         can_refer=can_work_interventions(membership),
     )
@@ -149,11 +163,19 @@ def enrolment_detail(request, pk):
     context = _enrolment_context(enrolment)
     status = enrolment.status
     open_ = status not in (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
+    eligibility = eligibility_selectors.eligibility_of(enrolment)
+    eligible = eligibility is not None and eligibility.eligible
     context.update(
         sessions=session_selectors.enrolment_sessions(enrolment),
         measures=measure_selectors.changes(measure_selectors.enrolment_measures(enrolment)),
         can_measure=enrolment.programme.measures.exists(),
-        can_schedule=open_ and enrolment.consent_signed_on is not None,
+        eligibility=eligibility,
+        report=report_selectors.report_of(enrolment),
+        ended=not open_,
+        flags=compliance_selectors.flags_on_case(enrolment.case, enrolment.provider_agency_id).get(
+            enrolment.pk, []
+        ),
+        can_schedule=open_ and enrolment.consent_signed_on is not None and eligible,
         can_withdraw=open_,
         EnrolmentStatus=EnrolmentStatus,
     )

@@ -365,8 +365,9 @@ def test_the_compartment_is_unchanged(world, item, client, login):
     enrolment_services.consent_record(
         actor=clinician.user, membership=clinician, enrolment=enrolment, consent_signed_on=day
     )
-    from tests.factories_interventions import at
+    from tests.factories_interventions import at, record_eligible
 
+    record_eligible(clinician, enrolment, on=day)
     session = book(clinician, enrolment, at(day, hour=0, minute=1))
     attend(clinician, session, notes=NOTE)
     police = world.members[Role.INVESTIGATOR]

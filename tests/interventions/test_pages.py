@@ -11,8 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from audit.models import AccessEvent, Action
 from cases.models import PartyRole
-from interventions.models import Enrolment, EnrolmentStatus, Session, SessionStatus
+from interventions.models import (
+    EligibilityAssessment,
+    Enrolment,
+    EnrolmentStatus,
+    Session,
+    SessionStatus,
+)
+from interventions.selectors.eligibility import criteria_of
 from tests.factories import add_party, open_case
 from tests.factories_interventions import at, attend, book, fact, refer
 
@@ -71,6 +79,42 @@ def test_refer_from_the_case_then_consent_book_and_record(world, clinician, case
     assert consent.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.shares_compliance and not enrolment.shares_progress
+
+    # Consent alone: still no booking until the person is recorded eligible.
+    refused = client.post(
+        book_url, {"scheduled_date": _d(today), "scheduled_time": "10:00", "modality": "video"}
+    )
+    assert refused.status_code == 400
+    assert "eligible" in refused.context["form"].errors["scheduled_date"][0]
+    eligibility_url = reverse("interventions:enrolment-eligibility", args=[enrolment.pk])
+    form = client.get(eligibility_url)
+    assert (
+        form.status_code == 200 and "Admitted the behaviour in interview" in form.content.decode()
+    )
+    answers = {f"criterion_{c.code}": "met" for c in criteria_of(fact())}
+    # Bad input: a criterion unanswered, eligible while one is not met, a future date.
+    bad = client.post(
+        eligibility_url,
+        {
+            **answers,
+            "criterion_adult": "",
+            "criterion_admission": "not_met",
+            "outcome": "eligible",
+            "assessed_on": _d(today + timedelta(days=1)),
+        },
+    )
+    assert bad.status_code == 400
+    errors = bad.context["form"].errors
+    assert {"criterion_adult", "outcome", "assessed_on"} <= set(errors)
+    assert not EligibilityAssessment.objects.exists()
+    saved = client.post(
+        eligibility_url, {**answers, "outcome": "eligible", "assessed_on": _d(today)}
+    )
+    assert saved.status_code == 302
+    assert EligibilityAssessment.objects.get(enrolment=enrolment).eligible
+    assert AccessEvent.objects.filter(
+        action=Action.UPDATE, object_id=str(enrolment.pk), detail__eligibility="eligible"
+    ).exists()
 
     booked = client.post(
         book_url,
@@ -277,15 +321,59 @@ def test_api_refer_book_and_record(world, clinician, case, client, login):
         sessions, {"scheduled_at": when, "modality": "video"}, content_type="application/json"
     )
     assert no_consent.status_code == 400 and set(no_consent.json()["errors"]) == {"scheduled_at"}
-    enrolment = Enrolment.objects.get(pk=body["id"])
-    from interventions.services import enrolments as enrolment_services
-
-    enrolment_services.consent_record(
-        actor=clinician.user,
-        membership=clinician,
-        enrolment=enrolment,
-        consent_signed_on=timezone.localdate() - timedelta(days=1),
+    yesterday = str(timezone.localdate() - timedelta(days=1))
+    consent_url = reverse("api:interventions-enrolment-consent", args=[body["id"]])
+    bad_consent = client.post(
+        consent_url, {"consent_signed_on": "2999-01-01"}, content_type="application/json"
     )
+    assert bad_consent.status_code == 400
+    assert set(bad_consent.json()["errors"]) == {"consent_signed_on"}
+    consented = client.post(
+        consent_url,
+        {"consent_signed_on": yesterday, "shares_compliance": True},
+        content_type="application/json",
+    )
+    assert consented.status_code == 200 and consented.json()["shares_compliance"]
+    not_eligible_yet = client.post(
+        sessions, {"scheduled_at": when, "modality": "video"}, content_type="application/json"
+    )
+    assert not_eligible_yet.status_code == 400
+    assert "eligible" in not_eligible_yet.json()["errors"]["scheduled_at"][0]
+    eligibility_url = reverse(
+        "api:interventions-eligibility-list", kwargs={"enrolment_pk": body["id"]}
+    )
+    checklist = client.get(eligibility_url).json()
+    assert checklist["assessment"] is None and len(checklist["criteria"]) == 7
+    answers = {c["code"]: "met" for c in checklist["criteria"]}
+    bad_eligibility = client.post(
+        eligibility_url,
+        {
+            "answers": {**answers, "adult": "not_met", "able_to_benefit": "maybe"},
+            "outcome": "eligible",
+            "assessed_on": yesterday,
+        },
+        content_type="application/json",
+    )
+    assert bad_eligibility.status_code == 400
+    assert "answers" in bad_eligibility.json()["errors"]
+    unmet = client.post(
+        eligibility_url,
+        {
+            "answers": {**answers, "adult": "not_met"},
+            "outcome": "eligible",
+            "assessed_on": yesterday,
+        },
+        content_type="application/json",
+    )
+    assert unmet.status_code == 400 and set(unmet.json()["errors"]) == {"outcome"}
+    assert not EligibilityAssessment.objects.exists()
+    eligible = client.post(
+        eligibility_url,
+        {"answers": answers, "outcome": "eligible", "assessed_on": yesterday},
+        content_type="application/json",
+    )
+    assert eligible.status_code == 201, eligible.content
+    assert eligible.json()["assessment"]["outcome"] == "eligible"
     booked = client.post(
         sessions, {"scheduled_at": when, "modality": "video"}, content_type="application/json"
     )

@@ -33,6 +33,7 @@ from tests.factories_interventions import (
     book,
     enrolment_with_sessions,
     fact,
+    record_eligible,
     refer,
 )
 
@@ -238,7 +239,7 @@ def test_rescheduling_never_double_counts(clinician, case):
     assert Session.objects.filter(enrolment=enrolment).count() == 3
 
 
-def test_no_session_before_consent(clinician, case):
+def test_no_session_before_consent_and_eligibility(clinician, case):
     start = timezone.localdate() - timedelta(days=20)
     enrolment = refer(clinician, case, referred_on=start)
     with pytest.raises(ValidationError) as error:
@@ -250,6 +251,12 @@ def test_no_session_before_consent(clinician, case):
         enrolment=enrolment,
         consent_signed_on=start + timedelta(days=5),
     )
+    # Consent alone is not enough: the eligibility checklist must say eligible.
+    with pytest.raises(ValidationError) as error:
+        book(clinician, enrolment, at(start + timedelta(days=6)))
+    assert "eligible" in error.value.message_dict["scheduled_at"][0]
+    assert not Session.objects.filter(enrolment=enrolment).exists()
+    record_eligible(clinician, enrolment, on=start + timedelta(days=5))
     with pytest.raises(ValidationError) as error:
         book(clinician, enrolment, at(start + timedelta(days=4)))
     assert "before the consent" in error.value.message_dict["scheduled_at"][0]
@@ -300,6 +307,7 @@ def test_dates_that_cannot_be_true_are_refused_at_the_field(clinician, case):
     enrolment_services.consent_record(
         actor=clinician.user, membership=clinician, enrolment=enrolment, consent_signed_on=today
     )
+    record_eligible(clinician, enrolment)
     future = book(clinician, enrolment, at(today + timedelta(days=2)))
     with pytest.raises(ValidationError) as error:
         attend(clinician, future)

@@ -35,6 +35,10 @@ ROWS = {
     "accounts:otp-verify": Row(ALL_ROLES),
     "accounts:otp-enrol": Row(ALL_ROLES),
     "accounts:switch-agency": Row(ALL_ROLES),
+    "accounts:registration": Row(ALL_ROLES),
+    "accounts:registration POST": Row(
+        ALL_ROLES, method="post", ok=400, data={"registration_body": "HCPC"}
+    ),
     "cases:list": Row(ALL_ROLES),
     "cases:new": Row(CASE_WRITERS),
     "cases:break-glass": Row(NOT_ADMIN),
