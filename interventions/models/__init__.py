@@ -17,6 +17,7 @@ from .eligibility import (  # noqa: F401
     EligibilityOutcome,
 )
 from .enrolments import (  # noqa: F401
+    DROP_OUT_REASONS,
     Enrolment,
     EnrolmentStatus,
     Pathway,

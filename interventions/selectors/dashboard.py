@@ -9,9 +9,10 @@ only (no names, no rows: the figures are counts and means). Everyone else is ref
 Definitions (each counts an enrolment in the period by its own date):
 - referrals: referred in the period; starts: first session attended in the period;
 - completions: completed (the planned sessions attended), the last one in the period;
-- drop-outs: withdrawn in the period;
-- mean sessions attended: over the enrolments that ended (completed or dropped out) in the
-  period, so a running enrolment does not pull the mean down;
+- drop-outs: withdrawn in the period for a drop-out reason (WithdrawalGroup: declined,
+  stopped attending, breach); moving away, illness or custody end it but are not drop-outs;
+- mean sessions attended: over the enrolments that ended (completed or withdrawn for any
+  reason) in the period, so a running enrolment does not pull the mean down;
 - hours delivered: the minutes of sessions attended in the period (a rescheduled session
   is never attended, so nothing is counted twice);
 - mean change: per measure, over the enrolments whose post measure was taken in the
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from accounts.access import interventions_agency_id
 from accounts.roles import Role
-from interventions.models import ATTENDED, Enrolment, SessionStatus
+from interventions.models import ATTENDED, DROP_OUT_REASONS, Enrolment, SessionStatus
 from interventions.selectors.measures import mean_changes
 
 OVERSIGHT_ROLES = frozenset({Role.MANAGER, Role.PARTNERSHIP_ADMIN})
@@ -102,7 +103,8 @@ progress AS (
            COALESCE(a.attended_n, 0) AS attended_n, a.first_at, a.minutes_in_period,
            (e.withdrawn_on IS NULL AND COALESCE(a.attended_n, 0) >= e.planned_sessions
             AND a.last_at >= %s AND a.last_at < %s) AS completed_in,
-           (e.withdrawn_on >= %s AND e.withdrawn_on <= %s) AS dropped_in
+           (e.withdrawn_on >= %s AND e.withdrawn_on <= %s) AS withdrawn_in,
+           (e.withdrawal_reason IN ({dropout})) AS dropout_reason
     FROM interventions_enrolment e
     LEFT JOIN attended a ON a.enrolment_id = e.id
     WHERE e.id IN (SELECT scope.id FROM scope)
@@ -111,8 +113,8 @@ SELECT g.programme_id, p.name,
        COUNT(*) FILTER (WHERE g.referred_on >= %s AND g.referred_on <= %s),
        COUNT(*) FILTER (WHERE g.first_at >= %s AND g.first_at < %s),
        COUNT(*) FILTER (WHERE g.completed_in),
-       COUNT(*) FILTER (WHERE g.dropped_in),
-       AVG(g.attended_n) FILTER (WHERE g.completed_in OR g.dropped_in),
+       COUNT(*) FILTER (WHERE g.withdrawn_in AND g.dropout_reason),
+       AVG(g.attended_n) FILTER (WHERE g.completed_in OR g.withdrawn_in),
        COALESCE(SUM(g.minutes_in_period), 0)
 FROM progress g
 JOIN interventions_programme p ON p.id = g.programme_id
@@ -130,7 +132,11 @@ def programme_figures(membership, *, start, end):
         scope_sql, scope_params = enrolments.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:  # a member who may see no figures
         return []
-    sql = _FIGURES_SQL.format(scope=scope_sql, attended=", ".join(["%s"] * len(ATTENDED)))
+    sql = _FIGURES_SQL.format(
+        scope=scope_sql,
+        attended=", ".join(["%s"] * len(ATTENDED)),
+        dropout=", ".join(["%s"] * len(DROP_OUT_REASONS)),
+    )
     params = [
         *scope_params,
         since,
@@ -142,6 +148,7 @@ def programme_figures(membership, *, start, end):
         until,
         start,
         end,
+        *sorted(str(reason) for reason in DROP_OUT_REASONS),
         start,
         end,
         since,

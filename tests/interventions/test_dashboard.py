@@ -95,6 +95,23 @@ def test_figures_equal_the_rows(clinician, rows):
     assert fact.mean_changes == [("AAQ-II acceptance and action questionnaire", -21.0, 1)]
 
 
+def test_only_a_drop_out_reason_counts_as_a_drop_out(clinician, case, rows):
+    """Moving away ends the intervention (it joins the mean of ended ones) but is not a
+    drop-out (WithdrawalGroup)."""
+    moved = refer(clinician, case, referred_on=_day(3), consent_on=_day(3))
+    attend(clinician, book(clinician, moved, at(_day(6))), Attendance.ATTENDED_ENGAGED)
+    enrolment_services.enrolment_withdraw(
+        actor=clinician.user,
+        membership=clinician,
+        enrolment=moved,
+        withdrawn_on=_day(21),
+        reason="moved",
+    )
+    fact = _only(programme_figures(clinician, start=START, end=TODAY))
+    assert fact.dropouts == 1
+    assert fact.mean_sessions == 2.0  # (4 + 1 + 1) / 3 ended in the period
+
+
 def test_the_period_filters_each_figure_by_its_own_date(clinician, rows):
     assert programme_figures(clinician, start=TODAY + timedelta(1), end=TODAY + timedelta(9)) == []
     early = _only(programme_figures(clinician, start=_day(0), end=_day(6)))
