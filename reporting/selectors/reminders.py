@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.models import Membership
@@ -20,6 +20,7 @@ from advocacy.selectors import episodes as episode_selectors
 from cases.models import CaseGroupObjectPermission, NotificationOutcome, VictimNotification
 from cases.selectors.events import TASK_ROLES
 from interventions.models import (
+    EndReport,
     Enrolment,
     EnrolmentStatus,
     Measure,
@@ -280,6 +281,16 @@ def attendance_not_recorded(today):
 # How far back "post measure due" looks: a missed run is caught up, and the first run does
 # not remind about every enrolment that ever completed without one.
 POST_MEASURE_WINDOW_DAYS = 30
+# What an enrolment reminder needs: ids, the case reference and the due date.
+_ENROLMENT_ROW = (
+    "pk",
+    "partnership_id",
+    "case_id",
+    "case__reference",
+    "provider_agency_id",
+    "practitioner_id",
+    "due_on",
+)
 
 
 def post_measures_due(today):
@@ -300,15 +311,7 @@ def post_measures_due(today):
         .filter(due_on__gte=today - timedelta(days=POST_MEASURE_WINDOW_DAYS), due_on__lte=today)
         .filter(_not_yet_sent(kind, date_field="due_on"))
         .order_by()
-        .values(
-            "pk",
-            "partnership_id",
-            "case_id",
-            "case__reference",
-            "provider_agency_id",
-            "practitioner_id",
-            "due_on",
-        )
+        .values(*_ENROLMENT_ROW)
     )
 
 
@@ -330,6 +333,32 @@ def victim_notifications_overdue(today):
             "responsible_agency_id",
             "due_on",
         )
+    )
+
+
+def end_reports_due(today):
+    """Enrolments that ended in the window up to today (completed, or withdrawn after at
+    least one session attended: one never started has nothing to report) without an end
+    report sent, not yet reminded about: ``due_on`` is the end date (the withdrawal, else
+    the last session attended). Decided: a referral withdrawn before any session needs no
+    end report, so it is not reminded about."""
+    kind = NotificationKind.END_REPORT_DUE
+    sent = EndReport.objects.filter(enrolment_id=OuterRef("pk"), sent_at__isnull=False)
+    ended_on = Coalesce(
+        "withdrawn_on", TruncDate("last_attended_at", tzinfo=timezone.get_current_timezone())
+    )
+    return (
+        with_progress(Enrolment.objects.all())
+        .filter(
+            derived_status__in=(EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT),
+            last_attended_at__isnull=False,
+        )
+        .exclude(Exists(sent))
+        .annotate(due_on=ended_on)
+        .filter(due_on__gte=today - timedelta(days=POST_MEASURE_WINDOW_DAYS), due_on__lte=today)
+        .filter(_not_yet_sent(kind, date_field="due_on"))
+        .order_by()
+        .values(*_ENROLMENT_ROW)
     )
 
 

@@ -329,8 +329,23 @@ def _session_events(rows, kind, recipients, links):
         )
 
 
-def _post_measure_events(rows, recipients, links):
-    kind = NotificationKind.POST_MEASURE_DUE
+# The enrolment kinds: (event key part, title, body); ids and dates only, nothing clinical.
+_ENROLMENT_TEXT = {
+    NotificationKind.POST_MEASURE_DUE: (
+        "post-measure",
+        "Post-intervention measure due on case {ref}",
+        "Enrolment {pk} completed on {day}: record the post measures.",
+    ),
+    NotificationKind.END_REPORT_DUE: (
+        "end-report",
+        "End-of-intervention report due on case {ref}",
+        "Enrolment {pk} ended on {day}: write and send the end report.",
+    ),
+}
+
+
+def _enrolment_events(rows, kind, recipients, links):
+    part, title, body = _ENROLMENT_TEXT[kind]
     for row in rows:
         pk, due, case_id = row["pk"], row["due_on"], row["case_id"]
         yield _Event(
@@ -339,9 +354,9 @@ def _post_measure_events(rows, recipients, links):
             due_on=due,
             partnership_id=row["partnership_id"],
             case_id=case_id,
-            key=f"enrolment:{pk}:post-measure:{due}",
-            title=f"Post-intervention measure due on case {row['case__reference']}",
-            body=f"Enrolment {pk} completed on {_day(due)}: record the post measures.",
+            key=f"enrolment:{pk}:{part}:{due}",
+            title=title.format(ref=row["case__reference"]),
+            body=body.format(pk=pk, day=_day(due)),
             link=links.for_enrolment(pk, case_id),
             recipients=_unique(
                 _practitioner_recipients(
@@ -726,8 +741,11 @@ def _send_daily_reminders(*, today, email):
             recipients,
             links,
         ),
-        kinds.POST_MEASURE_DUE: _post_measure_events(
-            sources.post_measures_due(today), recipients, links
+        kinds.POST_MEASURE_DUE: _enrolment_events(
+            sources.post_measures_due(today), kinds.POST_MEASURE_DUE, recipients, links
+        ),
+        kinds.END_REPORT_DUE: _enrolment_events(
+            sources.end_reports_due(today), kinds.END_REPORT_DUE, recipients, links
         ),
     }
     digests = _Digests() if email else None

@@ -168,3 +168,65 @@ def test_post_measure_source_is_one_query(clinician, four):
     with CaptureQueriesContext(connection) as queries:
         rows = list(sources.post_measures_due(day(0)))
     assert len(queries) == 1 and [row["pk"] for row in rows] == [four.pk]
+
+
+def _write_report(clinician, enrolment, *, send):
+    from interventions.services import reports as report_services
+
+    me = {"actor": clinician.user, "membership": clinician}
+    report_services.report_save(
+        **me, enrolment=enrolment, outcomes={"overall": "partly"}, summary="Completed."
+    )
+    if send:
+        report_services.report_send(**me, enrolment=enrolment)
+
+
+def test_end_report_due_once_when_the_enrolment_ends_without_one_sent(world, clinician, four):
+    _complete(clinician, four, day(-1))
+    assert run(0)["created"][K.END_REPORT_DUE] == 1
+    assert notified(K.END_REPORT_DUE) == {
+        (clinician.user.email, f"enrolment:{four.pk}:end-report:{day(-1)}")
+    }
+    note = Notification.objects.get(kind=K.END_REPORT_DUE)
+    assert note.link == reverse("interventions:enrolment-detail", args=[four.pk])
+    assert run(0)["created"][K.END_REPORT_DUE] == 0
+    assert run(1)["created"][K.END_REPORT_DUE] == 0
+
+
+def test_no_end_report_reminder_while_running_once_sent_or_never_started(world, clinician, four):
+    from interventions.services import enrolments as enrolment_services
+
+    attend(clinician, book(clinician, four, at(day(-10))))
+    assert run(0)["created"][K.END_REPORT_DUE] == 0  # still running
+    _complete(clinician, four, day(-1))
+    _write_report(clinician, four, send=False)
+    assert [row["pk"] for row in sources.end_reports_due(day(0))] == [four.pk]  # a draft
+    case = open_case(world.members[Role.INVESTIGATOR], shared_with=[world.agencies["health"]])
+    never = refer(clinician, case, referred_on=day(-20), consent_on=day(-20))
+    enrolment_services.enrolment_withdraw(
+        actor=clinician.user,
+        membership=clinician,
+        enrolment=never,
+        withdrawn_on=day(-2),
+        reason="declined",
+    )
+    assert [row["pk"] for row in sources.end_reports_due(day(0))] == [four.pk]
+    _write_report(clinician, four, send=True)
+    assert run(0)["created"][K.END_REPORT_DUE] == 0
+
+
+def test_a_withdrawal_after_a_session_is_an_ending_that_needs_a_report(world, clinician, four):
+    from interventions.services import enrolments as enrolment_services
+
+    attend(clinician, book(clinician, four, at(day(-10))))
+    enrolment_services.enrolment_withdraw(
+        actor=clinician.user,
+        membership=clinician,
+        enrolment=four,
+        withdrawn_on=day(-3),
+        reason="disengaged",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(sources.end_reports_due(day(0)))
+    assert len(queries) == 1
+    assert [(row["pk"], row["due_on"]) for row in rows] == [(four.pk, day(-3))]
