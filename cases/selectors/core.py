@@ -125,6 +125,19 @@ def visibility_condition(membership):
     return SharedOrBrokenGlass(hashed, probed)
 
 
+def on_visible_case(membership, case_field="case_id"):
+    """The visibility rule of cases_visible_to for rows that belong to a case (a task, an
+    action): probed row by row on the grant index, for the few rows one agency owns, so a
+    count of them does not hash every grant of the agency. Same grants, same break-glass,
+    same partnership-wide roles."""
+    if sees_whole_partnership(membership):
+        return Q()
+    granted, broken = _granted_to_agency(membership), _broken_glass(membership)
+    return Q(_ProbedExists(granted.filter(content_object_id=OuterRef(case_field)))) | Q(
+        _ProbedExists(broken.filter(case_id=OuterRef(case_field)))
+    )
+
+
 def cases_visible_to(membership):
     """Cases of the member's partnership that are shared with their agency (a guardian
     grant to the agency group), opened by break-glass, or all of them for a

@@ -22,7 +22,7 @@ from cases.models import (
     NotificationOutcome,
     VictimNotification,
 )
-from cases.selectors.core import cases_visible_to
+from cases.selectors.core import cases_visible_to, on_visible_case
 
 TASK_ROLES = frozenset({Role.INVESTIGATOR, Role.POLICE_SUPERVISOR, Role.ADVOCATE, Role.MANAGER})
 
@@ -55,9 +55,9 @@ def victim_notifications_visible_to(membership):
         return VictimNotification.objects.none()
     return (
         VictimNotification.objects.filter(
+            on_visible_case(membership),
             partnership_id=membership.agency.partnership_id,
             responsible_agency_id=membership.agency_id,
-            case__in=cases_visible_to(membership),
         )
         .select_related("case", "victim__person", "responsible", "resolved_by")
         .order_by("due_on", "pk")
