@@ -18,7 +18,7 @@ class CriterionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class EligibilityAssessmentSerializer(serializers.ModelSerializer):
     answers = serializers.DictField(child=serializers.ChoiceField(CriterionAnswer.choices))
     assessed_by = serializers.CharField(source="assessed_by.full_name", read_only=True)
 
@@ -32,7 +32,7 @@ class EligibilitySerializer(serializers.Serializer):
     """The programme's checklist and the enrolment's assessment (null until recorded)."""
 
     criteria = CriterionSerializer(many=True, read_only=True)
-    assessment = AssessmentSerializer(read_only=True, allow_null=True)
+    assessment = EligibilityAssessmentSerializer(read_only=True, allow_null=True)
     pathway = serializers.CharField(read_only=True)
 
 
