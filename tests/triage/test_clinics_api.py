@@ -167,6 +167,25 @@ def test_chair_changes_the_agenda(world, meeting, agenda, api):
     assert AgendaItem.objects.get(pk=agenda[1].pk).removed_reason == "Discussed at MARAC"
 
 
+def test_move_takes_up_or_down_and_refuses_any_other_body(world, meeting, agenda, api):
+    """Found by the schema fuzz: a JSON number as the body was a server error."""
+    chair = api(world.members[Role.CLINIC_CHAIR])
+    url = reverse("api:agenda-item-move", args=[agenda[1].pk])
+    for body in (2185, ["up"], {"direction": "sideways"}, {}):
+        response = chair.post(url, body, format="json")
+        assert response.status_code == 400, body
+        assert (
+            "direction" in response.json()["errors"]
+            or "non_field_errors" in (response.json()["errors"])
+        )
+    moved = chair.post(url, {"direction": "up"}, format="json")
+    assert moved.status_code == 200
+    assert (
+        AgendaItem.objects.get(pk=agenda[1].pk).position
+        < AgendaItem.objects.get(pk=agenda[0].pk).position
+    )
+
+
 def test_member_adds_only_a_case_they_can_see(world, meeting, api):
     advocate = api(world.members[Role.ADVOCATE])
     url = reverse("api:meeting-items", args=[meeting.pk])

@@ -32,6 +32,7 @@ from triage.serializers.clinics import (
     MeetingReopenSerializer,
     MeetingSerializer,
     MeetingStartSerializer,
+    MoveItemSerializer,
     RemoveItemSerializer,
     ReorderSerializer,
 )
@@ -292,23 +293,17 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
         )
         return Response(AgendaItemSerializer(item).data)
 
-    @extend_schema(
-        request={
-            "application/json": {
-                "type": "object",
-                "properties": {"direction": {"type": "string", "enum": ["up", "down"]}},
-            }
-        },
-        responses={200: AgendaItemSerializer},
-    )
+    @extend_schema(request=MoveItemSerializer, responses={200: AgendaItemSerializer})
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         item = self._item()
+        serializer = MoveItemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         item = agenda_services.agenda_move_item(
             actor=request.user,
             membership=request.membership,
             item=item,
-            direction=request.data.get("direction", ""),
+            direction=serializer.validated_data["direction"],
         )
         return Response(AgendaItemSerializer(item).data)
 

@@ -128,6 +128,13 @@ class RemoveItemSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class MoveItemSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(
+        choices=[("up", "Up"), ("down", "Down")],
+        error_messages={"invalid_choice": "Choose up or down.", "required": "Choose up or down."},
+    )
+
+
 class ReorderSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
 
