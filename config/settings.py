@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS = {
         "DeclineReasonEnum": "advocacy.models.DeclineReason",
         "ReferralStatusEnum": "cases.models.referral.ReferralStatus",
         "ProgrammeKindEnum": "interventions.models.ProgrammeKind",
+        "AgendaMoveDirectionEnum": [("up", "Up"), ("down", "Down")],
+        "DirectionEnum": "advocacy.models.Direction",
         "FlagKindEnum": "interventions.models.FlagKind",
         "CaseEventKindEnum": "cases.models.events.CaseEventKind",
         "CancellationReasonEnum": "interventions.models.CancellationReason",
