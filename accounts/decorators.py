@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied
 from accounts.access import can
 
 
-def member_required(capability=None):
-    """Signed in, acting under a usable membership, and (optionally) holding a capability.
+def member_required(capability=None, *, allowed=None, refusal="Your role cannot use this page."):
+    """Signed in, acting under a usable membership, and (optionally) holding a capability
+    and passing ``allowed(membership)`` (an access-policy rule such as can_work_advocacy).
 
-    Lacking the capability answers 403: it says nothing about any particular record.
+    Either missing answers 403 with ``refusal``: it says nothing about any record.
     """
 
     def decorator(view):
@@ -20,7 +21,9 @@ def member_required(capability=None):
             if membership is None:
                 raise PermissionDenied("No usable membership.")
             if capability is not None and not can(membership, capability):
-                raise PermissionDenied("Your role cannot use this page.")
+                raise PermissionDenied(refusal)
+            if allowed is not None and not allowed(membership):
+                raise PermissionDenied(refusal)
             return view(request, *args, **kwargs)
 
         return wrapped

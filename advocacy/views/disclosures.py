@@ -15,10 +15,11 @@ from advocacy.selectors import episodes as episode_selectors
 from advocacy.services import disclosures as disclosure_services
 from audit.models import Action
 from audit.services import record_event
+from cases.forms.core import form_status
 from cases.selectors import core as case_selectors
 from cases.views.record import section_context
 
-from .episodes import _episode_context, _record_read, _status, advocacy_member
+from .episodes import _episode_context, _record_read, advocacy_member
 
 
 def _form(request, episode):
@@ -74,7 +75,7 @@ def risk_update_new(request, pk):
             "Every disclosure is recorded."
         ),
     )
-    return render(request, "advocacy/form_page.html", context, status=_status(request, form))
+    return render(request, "advocacy/form_page.html", context, status=form_status(request, form))
 
 
 @member_required(Cap.VIEW_CASES)

@@ -1,9 +1,7 @@
 """Pages of the caseload and the support episode: start, overview, contacts, edit, close."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,27 +19,19 @@ from advocacy.selectors import safety as safety_selectors
 from advocacy.services import episodes as episode_services
 from audit.models import Action
 from audit.services import record_event
+from cases.forms.core import form_status
 from cases.pagination import CappedCountPaginator
 from cases.selectors import core as case_selectors
 
 PAGE_SIZE = 50
 
 
-def advocacy_member(view):
-    """Signed in under a membership that holds advocacy casework (403 otherwise)."""
-
-    @member_required(Cap.WORK_ADVOCACY)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_work_advocacy(request.membership):
-            raise PermissionDenied("Only members of a victim advocacy agency use these pages.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _status(request, form):
-    return 400 if request.method == "POST" and form.errors else 200
+# Signed in under a membership that holds advocacy casework (403 otherwise).
+advocacy_member = member_required(
+    Cap.WORK_ADVOCACY,
+    allowed=can_work_advocacy,
+    refusal="Only members of a victim advocacy agency use these pages.",
+)
 
 
 @advocacy_member
@@ -78,18 +68,13 @@ def caseload(request):
     )
 
 
-def manager_member(view):
-    """A manager of a victim advocacy agency (403 otherwise, advocates included): the
-    per-advocate view is the agency's management information."""
-
-    @advocacy_member
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if request.membership.role != Role.MANAGER:
-            raise PermissionDenied("Only managers of the advocacy agency see this page.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# A manager of a victim advocacy agency (403 otherwise, advocates included): the
+# per-advocate view is the agency's management information.
+manager_member = member_required(
+    Cap.WORK_ADVOCACY,
+    allowed=lambda membership: can_work_advocacy(membership) and membership.role == Role.MANAGER,
+    refusal="Only managers of the advocacy agency see this page.",
+)
 
 
 @manager_member
@@ -153,7 +138,7 @@ def episode_start(request, case_pk):
             "submit_label": "Start support",
             "intro": "" if victims else "This case has no victim recorded yet.",
         },
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -240,7 +225,7 @@ def contact_new(request, pk):
             return redirect("advocacy:episode-detail", episode.pk)
     context = _episode_context(episode)
     context.update(form=form, heading="Log a contact", submit_label="Save contact")
-    return render(request, "advocacy/form_page.html", context, status=_status(request, form))
+    return render(request, "advocacy/form_page.html", context, status=form_status(request, form))
 
 
 @advocacy_member
@@ -276,7 +261,7 @@ def episode_edit(request, pk):
             return redirect("advocacy:episode-detail", episode.pk)
     context = _episode_context(episode)
     context.update(form=form, heading="Change support details", submit_label="Save")
-    return render(request, "advocacy/form_page.html", context, status=_status(request, form))
+    return render(request, "advocacy/form_page.html", context, status=form_status(request, form))
 
 
 @advocacy_member
@@ -320,4 +305,4 @@ def episode_close(request, pk):
         cannot_undo="A closed episode cannot be reopened.",
         submit_label="Close support",
     )
-    return render(request, "includes/confirm_page.html", context, status=_status(request, form))
+    return render(request, "includes/confirm_page.html", context, status=form_status(request, form))

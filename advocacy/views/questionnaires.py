@@ -12,9 +12,10 @@ from advocacy.selectors import episodes as episode_selectors
 from advocacy.selectors import questionnaires as selectors
 from advocacy.services import questionnaires as services
 from audit.services import as_id
+from cases.forms.core import form_status
 from risk.services import AnswerErrors
 
-from .episodes import _episode_context, _record_read, _status, advocacy_member
+from .episodes import _episode_context, _record_read, advocacy_member
 
 
 @advocacy_member
@@ -70,4 +71,6 @@ def questionnaire_new(request, pk):
         about=chosen.current.definition.get("about", ""),
         submit_label="Save questionnaire",
     )
-    return render(request, "risk/answers_form_page.html", context, status=_status(request, form))
+    return render(
+        request, "risk/answers_form_page.html", context, status=form_status(request, form)
+    )

@@ -13,9 +13,10 @@ from advocacy.selectors import referrals as referral_selectors
 from advocacy.services import referrals as referral_services
 from audit.models import Action
 from audit.services import record_event
+from cases.forms.core import form_status
 from cases.pagination import CappedCountPaginator
 
-from .episodes import PAGE_SIZE, _status, advocacy_member
+from .episodes import PAGE_SIZE, advocacy_member
 
 
 @advocacy_member
@@ -88,7 +89,9 @@ def referral_accept(request, pk):
         submit_label="Accept and start support",
         button_class="",
     )
-    return render(request, "advocacy/referral_confirm.html", context, status=_status(request, form))
+    return render(
+        request, "advocacy/referral_confirm.html", context, status=form_status(request, form)
+    )
 
 
 @advocacy_member
@@ -124,7 +127,9 @@ def referral_decline(request, pk):
         submit_label="Decline referral",
         button_class="govuk-button--warning",
     )
-    return render(request, "advocacy/referral_confirm.html", context, status=_status(request, form))
+    return render(
+        request, "advocacy/referral_confirm.html", context, status=form_status(request, form)
+    )
 
 
 @advocacy_member
@@ -161,5 +166,5 @@ def self_referral(request):
                 "and probation cannot see it unless the victim agrees to a referral."
             ),
         },
-        status=_status(request, form),
+        status=form_status(request, form),
     )

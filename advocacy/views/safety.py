@@ -9,8 +9,9 @@ from advocacy.forms.safety import MeasureForm, SafetyPlanForm
 from advocacy.selectors import episodes as episode_selectors
 from advocacy.selectors import safety as safety_selectors
 from advocacy.services import safety as safety_services
+from cases.forms.core import form_status
 
-from .episodes import _episode_context, _record_read, _status, advocacy_member
+from .episodes import _episode_context, _record_read, advocacy_member
 
 
 @advocacy_member
@@ -83,7 +84,7 @@ def measure_new(request, pk):
     context.update(
         form=form, heading="Record a target-hardening measure", submit_label="Save measure"
     )
-    return render(request, "advocacy/form_page.html", context, status=_status(request, form))
+    return render(request, "advocacy/form_page.html", context, status=form_status(request, form))
 
 
 @advocacy_member
@@ -118,4 +119,4 @@ def measure_edit(request, episode_pk, pk):
         heading=f"Change the {measure.get_kind_display().lower()} measure",
         submit_label="Save measure",
     )
-    return render(request, "advocacy/form_page.html", context, status=_status(request, form))
+    return render(request, "advocacy/form_page.html", context, status=form_status(request, form))

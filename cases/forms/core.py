@@ -138,6 +138,11 @@ class RuleCheckedForm(forms.Form):
             self.add_error(self._target(field), message)
 
 
+def form_status(request, form):
+    """400 for a POSTed form with errors (so tests and tools see the refusal), else 200."""
+    return 400 if request.method == "POST" and form is not None and form.errors else 200
+
+
 NOT_SAVED = object()
 
 

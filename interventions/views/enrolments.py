@@ -1,10 +1,8 @@
 """Pages of the caseload, the case's interventions and the enrolment: refer, consent,
 allocate, withdraw."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -13,6 +11,7 @@ from accounts.decorators import member_required
 from accounts.roles import Cap, Role
 from audit.models import Action
 from audit.services import record_event
+from cases.forms.core import form_status
 from cases.pagination import CappedCountPaginator
 from cases.selectors import core as case_selectors
 from cases.views.record import section_context
@@ -30,22 +29,13 @@ from interventions.services import enrolments as enrolment_services
 PAGE_SIZE = 50
 
 
-def provider_member(view):
-    """Signed in under a membership of a health agency that delivers interventions (403
-    otherwise)."""
-
-    @member_required(Cap.WORK_INTERVENTIONS)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not can_work_interventions(request.membership):
-            raise PermissionDenied("Only clinicians of a health agency use these pages.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _status(request, form):
-    return 400 if request.method == "POST" and form.errors else 200
+# Signed in under a membership of a health agency that delivers interventions (403
+# otherwise).
+provider_member = member_required(
+    Cap.WORK_INTERVENTIONS,
+    allowed=can_work_interventions,
+    refusal="Only clinicians of a health agency use these pages.",
+)
 
 
 @provider_member
@@ -138,7 +128,7 @@ def enrolment_refer(request, case_pk):
             "submit_label": "Refer",
             "intro": "" if parties else "This case has no perpetrator or victim recorded yet.",
         },
-        status=_status(request, form),
+        status=form_status(request, form),
     )
 
 
@@ -184,7 +174,7 @@ def enrolment_detail(request, pk):
 
 def _form_page(request, context, form, heading, submit_label, status_form=None):
     context.update(form=form, heading=heading, submit_label=submit_label)
-    status = _status(request, status_form or form)
+    status = form_status(request, status_form or form)
     return render(request, "interventions/form_page.html", context, status=status)
 
 

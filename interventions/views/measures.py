@@ -8,11 +8,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from audit.services import as_id
+from cases.forms.core import form_status
 from interventions.forms.measures import MeasureForm
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import measures as selectors
 from interventions.services import measures as services
-from interventions.views.enrolments import _enrolment_context, _status, provider_member
+from interventions.views.enrolments import _enrolment_context, provider_member
 from risk.services import AnswerErrors
 
 
@@ -53,4 +54,6 @@ def measure_new(request, pk):
         about=chosen.current.definition.get("about", ""),
         submit_label="Save measure",
     )
-    return render(request, "risk/answers_form_page.html", context, status=_status(request, form))
+    return render(
+        request, "risk/answers_form_page.html", context, status=form_status(request, form)
+    )

@@ -9,6 +9,7 @@ from accounts.decorators import member_required
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
+from cases.forms.core import form_status
 from interventions.forms.reports import PREFIX, EndReportForm, SendReportForm
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import reports as report_selectors
@@ -19,7 +20,6 @@ from .enrolments import (
     _form_page,
     _record_read,
     _saved,
-    _status,
     provider_member,
 )
 
@@ -89,7 +89,7 @@ def enrolment_report_send(request, pk):
         submit_label="Send report",
         blocked="" if form.errors else blocked,
     )
-    return render(request, "includes/confirm_page.html", context, status=_status(request, form))
+    return render(request, "includes/confirm_page.html", context, status=form_status(request, form))
 
 
 @member_required(Cap.VIEW_CASES)
