@@ -203,14 +203,13 @@ def _case_review_events(rows, recipients, links):
         )
 
 
-def _advocacy_recipients(recipients, agency_id, advocate_id):
-    """The allocated advocate while they may work advocacy in the agency that holds the
-    episode; else (none allocated, or no longer usable there) that agency's members who may
-    work advocacy (the compartment: nobody outside the holding agency)."""
-    workers = recipients.advocacy_workers[agency_id]
-    if advocate_id is not None and advocate_id in workers:
-        return [advocate_id]
-    return workers
+def _allocated_or_pool(pool, allocated_id):
+    """The allocated worker (advocate, practitioner) while they may still work in the agency
+    that holds the record; else (none allocated, or no longer usable there) that agency's
+    pool of workers. The compartment: nobody outside the holding agency."""
+    if allocated_id is not None and allocated_id in pool:
+        return [allocated_id]
+    return pool
 
 
 # The advocacy kinds: (event key part, title, body); bodies carry a date and the episode id
@@ -234,9 +233,11 @@ _ADVOCACY_TEXT = {
 }
 
 
-def _episode_events(rows, kind, recipients, links):
-    """Events of the episode-level kinds (first contact, next contact): rows are episodes."""
-    part, title, body = _ADVOCACY_TEXT[kind]
+def _record_events(rows, kind, *, texts, prefix, link, pool, agency, allocated):
+    """Events of a kind whose rows are one record each (an episode, an enrolment) with
+    pk, due_on, partnership_id, case_id and case__reference: to the allocated worker, else
+    the holding agency's ``pool``; ids and a date only."""
+    part, title, body = texts[kind]
     for row in rows:
         pk, due, case_id = row["pk"], row["due_on"], row["case_id"]
         yield _Event(
@@ -245,14 +246,26 @@ def _episode_events(rows, kind, recipients, links):
             due_on=due,
             partnership_id=row["partnership_id"],
             case_id=case_id,
-            key=f"episode:{pk}:{part}:{due}",
+            key=f"{prefix}:{pk}:{part}:{due}",
             title=title.format(ref=row["case__reference"]),
             body=body.format(pk=pk, day=_day(due)),
-            link=links.for_episode(pk, case_id),
-            recipients=_unique(
-                _advocacy_recipients(recipients, row["advocacy_agency_id"], row["advocate_id"])
-            ),
+            link=link(pk, case_id),
+            recipients=_unique(_allocated_or_pool(pool[row[agency]], row[allocated])),
         )
+
+
+def _episode_events(rows, kind, recipients, links):
+    """First contact and next contact overdue: rows are episodes."""
+    return _record_events(
+        rows,
+        kind,
+        texts=_ADVOCACY_TEXT,
+        prefix="episode",
+        link=links.for_episode,
+        pool=recipients.advocacy_workers,
+        agency="advocacy_agency_id",
+        allocated="advocate_id",
+    )
 
 
 def _plan_review_events(rows, recipients, links):
@@ -262,8 +275,9 @@ def _plan_review_events(rows, recipients, links):
     part, title, body = _ADVOCACY_TEXT[kind]
     for row in rows:
         pk, due, case_id = row["episode_id"], row["review_on"], row["episode__case_id"]
-        to = _advocacy_recipients(
-            recipients, row["episode__advocacy_agency_id"], row["episode__advocate_id"]
+        to = _allocated_or_pool(
+            recipients.advocacy_workers[row["episode__advocacy_agency_id"]],
+            row["episode__advocate_id"],
         )
         yield _Event(
             kind=kind,
@@ -277,15 +291,6 @@ def _plan_review_events(rows, recipients, links):
             link=links.for_episode(pk, case_id),
             recipients=_unique(to),
         )
-
-
-def _practitioner_recipients(recipients, agency_id, practitioner_id):
-    """The allocated practitioner while they may work interventions in the provider agency;
-    else that agency's members who may (the compartment: nobody outside the provider)."""
-    workers = recipients.intervention_workers[agency_id]
-    if practitioner_id is not None and practitioner_id in workers:
-        return [practitioner_id]
-    return workers
 
 
 # The session kinds: (event key part, title, body); a date and ids only, never a name or
@@ -320,9 +325,8 @@ def _session_events(rows, kind, recipients, links):
             body=body.format(enrolment=enrolment, pk=pk, day=_day(due)),
             link=links.for_enrolment(enrolment, case_id),
             recipients=_unique(
-                _practitioner_recipients(
-                    recipients,
-                    row["enrolment__provider_agency_id"],
+                _allocated_or_pool(
+                    recipients.intervention_workers[row["enrolment__provider_agency_id"]],
                     row["enrolment__practitioner_id"],
                 )
             ),
@@ -345,25 +349,17 @@ _ENROLMENT_TEXT = {
 
 
 def _enrolment_events(rows, kind, recipients, links):
-    part, title, body = _ENROLMENT_TEXT[kind]
-    for row in rows:
-        pk, due, case_id = row["pk"], row["due_on"], row["case_id"]
-        yield _Event(
-            kind=kind,
-            object_id=pk,
-            due_on=due,
-            partnership_id=row["partnership_id"],
-            case_id=case_id,
-            key=f"enrolment:{pk}:{part}:{due}",
-            title=title.format(ref=row["case__reference"]),
-            body=body.format(pk=pk, day=_day(due)),
-            link=links.for_enrolment(pk, case_id),
-            recipients=_unique(
-                _practitioner_recipients(
-                    recipients, row["provider_agency_id"], row["practitioner_id"]
-                )
-            ),
-        )
+    """Post measure and end report due: rows are enrolments."""
+    return _record_events(
+        rows,
+        kind,
+        texts=_ENROLMENT_TEXT,
+        prefix="enrolment",
+        link=links.for_enrolment,
+        pool=recipients.intervention_workers,
+        agency="provider_agency_id",
+        allocated="practitioner_id",
+    )
 
 
 def _victim_notification_events(rows, recipients, links):
