@@ -37,6 +37,17 @@ def _require_advocacy(membership):
         raise PermissionDenied("Only members of a victim advocacy agency use this.")
 
 
+def advocate_or_400(membership, user_id):
+    """The advocate of the member's agency with this user id (None for none chosen); a
+    field error for anyone else."""
+    if user_id is None:
+        return None
+    advocate = episode_selectors.advocates_of_agency(membership).filter(pk=user_id).first()
+    if advocate is None:
+        raise ValidationError({"advocate": ["Choose an advocate in your agency."]})
+    return advocate
+
+
 class EpisodeViewSet(viewsets.GenericViewSet):
     """Support episodes held by the caller's advocacy agency."""
 
@@ -87,15 +98,7 @@ class EpisodeViewSet(viewsets.GenericViewSet):
             raise ValidationError(
                 {"victim": ["Choose a victim on a case shared with your agency."]}
             )
-        advocate = None
-        if data["advocate"] is not None:
-            advocate = (
-                episode_selectors.advocates_of_agency(membership)
-                .filter(pk=data["advocate"])
-                .first()
-            )
-            if advocate is None:
-                raise ValidationError({"advocate": ["Choose an advocate in your agency."]})
+        advocate = advocate_or_400(membership, data["advocate"])
         episode = episode_services.episode_start(
             actor=request.user,
             membership=membership,

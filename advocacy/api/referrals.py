@@ -11,7 +11,6 @@ from accounts.roles import Role
 from advocacy.models import (
     AdvocacyReferral,
 )
-from advocacy.selectors import episodes as episode_selectors
 from advocacy.selectors import referrals as referral_selectors
 from advocacy.serializers.episodes import EpisodeSerializer
 from advocacy.serializers.referrals import (
@@ -26,7 +25,7 @@ from audit.models import Action
 from audit.services import record_event
 from cases.pagination import CappedCountPagination
 
-from .episodes import ID, _require_advocacy
+from .episodes import ID, _require_advocacy, advocate_or_400
 
 
 class ReferralViewSet(viewsets.GenericViewSet):
@@ -67,11 +66,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
         wanted = serializer.validated_data["advocate"]
         if wanted is None and membership.role == Role.ADVOCATE:
             wanted = request.user.pk
-        advocate = None
-        if wanted is not None:
-            advocate = episode_selectors.advocates_of_agency(membership).filter(pk=wanted).first()
-            if advocate is None:
-                raise ValidationError({"advocate": ["Choose an advocate in your agency."]})
+        advocate = advocate_or_400(membership, wanted)
         episode = referral_services.referral_accept(
             actor=request.user, membership=membership, referral=referral, advocate=advocate
         )
@@ -112,15 +107,7 @@ class DirectReferralViewSet(viewsets.GenericViewSet):
         serializer = DirectReferralSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        advocate = None
-        if data["advocate"] is not None:
-            advocate = (
-                episode_selectors.advocates_of_agency(membership)
-                .filter(pk=data["advocate"])
-                .first()
-            )
-            if advocate is None:
-                raise ValidationError({"advocate": ["Choose an advocate in your agency."]})
+        advocate = advocate_or_400(membership, data["advocate"])
         try:
             episode = referral_services.self_referral_start(
                 actor=request.user,
