@@ -21,7 +21,7 @@ from advocacy.serializers.episodes import (
 from advocacy.services import episodes as episode_services
 from audit.models import Action
 from audit.services import record_event
-from cases.pagination import CappedCountPagination
+from cases.pagination import CappedPagination
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
@@ -54,7 +54,7 @@ class EpisodeViewSet(viewsets.GenericViewSet):
     serializer_class = EpisodeSerializer
     queryset = SupportEpisode.objects.none()
     lookup_value_regex = r"\d+"
-    pagination_class = CappedCountPagination
+    pagination_class = CappedPagination
 
     @extend_schema(parameters=[STATUS])
     def list(self, request):

@@ -20,7 +20,7 @@ from advocacy.services import episodes as episode_services
 from audit.models import Action
 from audit.services import record_event
 from cases.forms.core import form_status
-from cases.pagination import CappedCountPaginator
+from cases.pagination import CappedCountPaginator, CappedPaginator
 from cases.selectors import core as case_selectors
 
 PAGE_SIZE = 50
@@ -44,7 +44,7 @@ def caseload(request):
         status = ""
     episodes = episode_selectors.caseload(membership, status=status, mine=mine)
     counts = episode_selectors.caseload_counts(membership, mine=mine)
-    page = CappedCountPaginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
     record_event(
         action=Action.LIST,
         actor=request.user,

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from accounts.access import can_work_interventions
 from audit.models import Action
 from audit.services import record_event
-from cases.pagination import CappedCountPagination
+from cases.pagination import CappedPagination
 from interventions.models import Enrolment, EnrolmentStatus
 from interventions.selectors import enrolments as enrolment_selectors
 from interventions.selectors import programmes as programme_selectors
@@ -61,7 +61,7 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
     serializer_class = EnrolmentSerializer
     queryset = Enrolment.objects.none()
     lookup_value_regex = r"\d+"
-    pagination_class = CappedCountPagination
+    pagination_class = CappedPagination
 
     @extend_schema(parameters=[STATUS])
     def list(self, request):

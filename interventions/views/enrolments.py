@@ -12,7 +12,7 @@ from accounts.roles import Cap, Role
 from audit.models import Action
 from audit.services import record_event
 from cases.forms.core import form_status
-from cases.pagination import CappedCountPaginator
+from cases.pagination import CappedPaginator
 from cases.selectors import core as case_selectors
 from cases.views.record import section_context
 from interventions.forms.enrolments import AllocateForm, ConsentForm, ReferForm, WithdrawForm
@@ -48,7 +48,7 @@ def caseload(request):
         status = ""
     enrolments = enrolment_selectors.caseload(membership, status=status, mine=mine)
     counts = enrolment_selectors.caseload_counts(membership, mine=mine)
-    page = CappedCountPaginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(enrolments, PAGE_SIZE).get_page(request.GET.get("page"))
     record_event(
         action=Action.LIST,
         actor=request.user,
