@@ -45,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Agency, Membership, Partnership, User  # noqa: E402
 from accounts.roles import AgencyKind, Role  # noqa: E402
-from advocacy.models import Contact, SupportEpisode  # noqa: E402
+from advocacy.models import Contact, SupportEpisode, first_contact_target  # noqa: E402
 from cases.models import Case, CaseAgency, CaseGroupObjectPermission, CaseParty, Person  # noqa: E402
 
 SLUG = "bench-advocacy"
@@ -151,6 +151,7 @@ def load(rng):
                 advocate_id=rng.choice(advocates) if rng.random() < 0.95 else None,
                 referral_route="police_screening",
                 referred_on=referred,
+                first_contact_due_on=first_contact_target(referred),
                 first_contact_attempted_at=None
                 if waiting
                 else timezone.make_aware(datetime.combine(referred, datetime.min.time())),

@@ -46,7 +46,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Agency, Membership, Partnership, User  # noqa: E402
 from accounts.roles import AgencyKind, Role  # noqa: E402
-from advocacy.models import Contact, SafetyPlan, SupportEpisode  # noqa: E402
+from advocacy.models import Contact, SafetyPlan, SupportEpisode, first_contact_target  # noqa: E402
 from cases.models import Case, CaseGroupObjectPermission, CaseParty, Person  # noqa: E402
 from reporting.services.reminders import send_daily_reminders  # noqa: E402
 from risk.models import Assessment, Instrument, InstrumentVersion  # noqa: E402
@@ -316,6 +316,7 @@ def load_advocacy(rng, partnership):
                 advocate_id=rng.choice(advocates) if rng.random() < 0.9 else None,
                 referral_route="police_screening",
                 referred_on=referred,
+                first_contact_due_on=first_contact_target(referred),
                 first_contact_made_at=None
                 if waiting
                 else timezone.make_aware(datetime.combine(referred, datetime.min.time())),

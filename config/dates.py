@@ -4,7 +4,9 @@
 functions, never ``%d/%m/%Y`` or an ISO date."""
 
 from datetime import timedelta
+from functools import cache
 
+import holidays
 from django.utils import dateformat, timezone
 
 LONG = "j F Y"
@@ -33,13 +35,22 @@ def long_datetime(value):
     return _format(value, LONG_TIME)
 
 
+@cache
+def _bank_holidays(year):
+    # England and Wales (one calendar for both): the partnerships this product serves.
+    return frozenset(holidays.UK(subdiv="ENG", years=year))
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
 def add_working_days(day, days):
-    """The date ``days`` working days (Monday to Friday) after ``day``. Bank holidays are
-    not counted out: the project holds no calendar of them yet (England and Wales has
-    eight a year; a deadline that lands after one is a day early, never late)."""
+    """The date ``days`` working days after ``day``: Monday to Friday, England and Wales
+    bank holidays excluded (the Victims' Code and first-contact deadlines count these)."""
     result = day
     while days > 0:
         result += timedelta(days=1)
-        if result.weekday() < 5:
+        if is_working_day(result):
             days -= 1
     return result

@@ -30,7 +30,7 @@ from .episodes import (  # noqa: F401
     ReferralRoute,
     SupportEpisode,
     SupportNeed,
-    add_working_days,
+    first_contact_target,
 )
 from .questionnaires import QuestionnaireResponse, QuestionnaireTiming  # noqa: F401
 from .referrals import (  # noqa: F401

@@ -100,6 +100,12 @@ class FirstContact(models.TextChoices):
     MISSED = "missed", "Missed"
 
 
+def first_contact_target(referred_on):
+    """The date first contact is due: the configured number of working days (England and
+    Wales: weekends and bank holidays excluded) after the referral."""
+    return add_working_days(referred_on, settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS)
+
+
 class SupportEpisode(models.Model):
     """One period of support for one victim by one advocacy agency."""
 
@@ -117,6 +123,10 @@ class SupportEpisode(models.Model):
     )
     referral_route = models.CharField(max_length=20, choices=ReferralRoute.choices)
     referred_on = models.DateField()
+    first_contact_due_on = models.DateField(
+        editable=False,
+        help_text="The first-contact target: working days after the referral (save sets it).",
+    )
     first_contact_attempted_at = models.DateTimeField(null=True, blank=True)
     first_contact_made_at = models.DateTimeField(null=True, blank=True)
     support_consent_on = models.DateField(null=True, blank=True)
@@ -197,16 +207,21 @@ class SupportEpisode(models.Model):
     def __str__(self):
         return f"Support episode {self.pk}"
 
+    def save(self, *args, **kwargs):
+        # Stored rather than computed in SQL: bank holidays make the target depend on the
+        # date, not only on the weekday, and the caseload, reminders and reports filter on it.
+        self.first_contact_due_on = first_contact_target(self.referred_on)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "referred_on" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "first_contact_due_on"}
+        super().save(*args, **kwargs)
+
     @property
     def status(self):
         return EpisodeStatus.of(self)
 
     def get_status_display(self):
         return EpisodeStatus(self.status).label
-
-    @property
-    def first_contact_due_on(self):
-        return add_working_days(self.referred_on, settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS)
 
     def first_contact_on(self, today=None):
         """Due, met or missed against the first-contact target."""

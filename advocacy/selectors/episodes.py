@@ -1,14 +1,9 @@
 """Reads of support episodes, their contacts, needs and allocations, scoped to the member."""
 
-from datetime import date, timedelta
-
-from django.conf import settings
 from django.db.models import Case as CaseWhen
 from django.db.models import (
     CharField,
     Count,
-    DateField,
-    F,
     Max,
     Min,
     OuterRef,
@@ -17,7 +12,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.access import advocacy_agency_id
@@ -30,7 +24,6 @@ from advocacy.models import (
     EpisodeStatus,
     ReferralStatus,
     SupportEpisode,
-    add_working_days,
 )
 from audit.services import as_id, visible_or_404
 from cases.models import VICTIM_ROLES, CaseParty
@@ -60,25 +53,6 @@ def status_expression():
         default=Value(EpisodeStatus.CONTACTED),
         output_field=CharField(),
     )
-
-
-def first_contact_due_expression():
-    """SupportEpisode.first_contact_due_on as SQL: the target (a number of working days
-    after the referral) is the referral date plus a number of calendar days that depends
-    only on the referral's weekday, so seven cases cover every date."""
-    days = settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS
-    monday = date(2024, 1, 1)  # any Monday
-    whens = []
-    for weekday in range(7):
-        start = monday + timedelta(days=weekday)
-        offset = (add_working_days(start, days) - start).days
-        whens.append(
-            When(
-                referred_on__iso_week_day=weekday + 1,
-                then=F("referred_on") + timedelta(days=offset),
-            )
-        )
-    return Cast(CaseWhen(*whens), output_field=DateField())
 
 
 def latest_contact_of(episode_field="pk"):
@@ -170,13 +144,14 @@ def caseload_per_advocate(membership, *, today=None):
         episodes_visible_to(membership)
         .annotate(
             derived_status=status_expression(),
-            first_due=first_contact_due_expression(),
         )
         .values("advocate_id", "advocate__full_name")
         .annotate(
             **by_status,
             first_overdue=Count(
-                "pk", filter=open_ & Q(first_contact_made_at__isnull=True, first_due__lt=today)
+                "pk",
+                filter=open_
+                & Q(first_contact_made_at__isnull=True, first_contact_due_on__lt=today),
             ),
             next_overdue=Count("pk", filter=open_ & Q(next_contact_due__lt=today)),
         )

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -169,13 +169,13 @@ def _open_episodes():
 
 def first_contacts_overdue(today):
     """Open episodes with no first contact made whose first-contact target date
-    (SupportEpisode.first_contact_due_on, as SQL) has passed, not yet reminded about for
+    (SupportEpisode.first_contact_due_on) has passed, not yet reminded about for
     that date (a new referral date or target is a new event)."""
     kind = NotificationKind.FIRST_CONTACT_OVERDUE
     return (
         _open_episodes()
         .filter(first_contact_made_at__isnull=True)
-        .annotate(due_on=episode_selectors.first_contact_due_expression())
+        .annotate(due_on=F("first_contact_due_on"))
         .filter(due_on__lt=today)
         .filter(_not_yet_sent(kind, date_field="due_on"))
         .order_by()

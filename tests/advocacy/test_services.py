@@ -21,11 +21,12 @@ from advocacy.models import (
     NeedArea,
     NeedOutcome,
     SupportEpisode,
-    add_working_days,
+    first_contact_target,
 )
 from advocacy.selectors import episodes as episode_selectors
 from advocacy.services import episodes as episode_services
 from audit.models import AccessEvent, Action
+from config.dates import add_working_days
 from tests.factories import MembershipFactory, open_case
 from tests.factories_advocacy import start_episode
 
@@ -59,6 +60,25 @@ def test_working_days_skip_weekends():
     friday = date(2026, 11, 27)
     assert add_working_days(friday, 2) == date(2026, 12, 1)  # Tuesday
     assert add_working_days(date(2026, 11, 23), 2) == date(2026, 11, 25)
+
+
+def test_working_days_skip_england_and_wales_bank_holidays():
+    # Christmas 2026: Friday 25th, Boxing Day on Saturday observed on Monday 28th.
+    assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29)
+    assert add_working_days(date(2026, 12, 24), 2) == date(2026, 12, 30)
+    # Late summer bank holiday, Monday 31 August 2026.
+    assert add_working_days(date(2026, 8, 28), 1) == date(2026, 9, 1)
+    # Easter 2027: Good Friday 26 March, Easter Monday 29 March.
+    assert add_working_days(date(2027, 3, 25), 1) == date(2027, 3, 30)
+
+
+def test_first_contact_target_is_stored_on_save_and_follows_the_referral_date(world, settings):
+    settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS = 2
+    episode = start_episode(world.members[Role.ADVOCATE], _case(world))
+    episode.referred_on = date(2026, 12, 23)  # Wednesday before Christmas
+    episode.save(update_fields=["referred_on"])
+    episode.refresh_from_db()
+    assert episode.first_contact_due_on == date(2026, 12, 29)
 
 
 def test_start_records_allocation_needs_party_advocate_and_one_audit_row(world):
@@ -133,6 +153,7 @@ def test_first_contact_target_due_met_missed(world, settings):
     advocate = world.members[Role.ADVOCATE]
     referred = date(2026, 11, 23)  # a Monday
     episode = SupportEpisode(referred_on=referred)
+    episode.first_contact_due_on = first_contact_target(referred)
     assert episode.first_contact_due_on == date(2026, 11, 25)
     assert episode.first_contact_on(today=date(2026, 11, 25)) == FirstContact.DUE
     assert episode.first_contact_on(today=date(2026, 11, 26)) == FirstContact.MISSED
@@ -141,8 +162,8 @@ def test_first_contact_target_due_met_missed(world, settings):
     episode.first_contact_made_at = timezone.make_aware(datetime(2026, 11, 25, 17, 0))
     assert episode.first_contact_on() == FirstContact.MET
     settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS = 5
-    assert episode.first_contact_due_on == date(2026, 11, 30)
-    assert advocate  # the setting is read each time
+    assert first_contact_target(referred) == date(2026, 11, 30)
+    assert advocate  # the setting is read for each new target
 
 
 def test_dates_that_cannot_be_true_are_refused_at_the_field(world):

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from advocacy.models import Channel, Direction, PlanItemOwner, SupportEpisode
-from advocacy.selectors import episodes as episode_selectors
 from advocacy.services import episodes as episode_services
 from advocacy.services import safety as safety_services
+from config.dates import add_working_days
 from reporting.models import Notification, NotificationKind, ReminderSent
 from tests.factories import MembershipFactory, open_case
 from tests.factories_advocacy import second_advocacy_agency, start_episode
@@ -117,7 +117,8 @@ def test_a_new_referral_date_is_a_new_first_contact_event(advocate, case):
     episode = _episode(advocate, case, referred_on=day(-10))
     first_due = episode.first_contact_due_on
     assert run(0)["created"][K.FIRST_CONTACT_OVERDUE] == 1
-    SupportEpisode.objects.filter(pk=episode.pk).update(referred_on=day(-6))
+    episode.referred_on = day(-6)
+    episode.save(update_fields=["referred_on"])
     episode.refresh_from_db()
     assert episode.first_contact_due_on != first_due
     assert run(0)["created"][K.FIRST_CONTACT_OVERDUE] == 1
@@ -142,15 +143,17 @@ def test_an_attempt_alone_does_not_stop_the_first_contact_reminder(advocate, cas
 
 
 @pytest.mark.parametrize("working_days", [1, 2, 5])
-def test_the_target_in_sql_is_the_models_for_every_weekday(advocate, case, settings, working_days):
+def test_the_stored_target_is_the_working_day_rule_for_every_weekday(
+    advocate, case, settings, working_days
+):
     settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS = working_days
     episodes = [_episode(advocate, case, referred_on=day(-20 + i)) for i in range(7)]
-    in_sql = dict(
-        SupportEpisode.objects.filter(pk__in=[e.pk for e in episodes])
-        .annotate(due=episode_selectors.first_contact_due_expression())
-        .values_list("pk", "due")
+    stored = dict(
+        SupportEpisode.objects.filter(pk__in=[e.pk for e in episodes]).values_list(
+            "pk", "first_contact_due_on"
+        )
     )
-    assert in_sql == {e.pk: e.first_contact_due_on for e in episodes}
+    assert stored == {e.pk: add_working_days(e.referred_on, working_days) for e in episodes}
 
 
 # --- Next contact --------------------------------------------------------------------------
