@@ -28,6 +28,7 @@ from audit.models import Action
 from audit.services import record_event
 from cases.selectors.core import is_shared_with_agency
 from cases.services import core as case_services
+from cases.services.events import victim_notifications_follow
 
 EARLIEST = date(2000, 1, 1)
 
@@ -210,6 +211,13 @@ def _allocate(*, actor, membership, episode, advocate):
         )
 
 
+def _tasks_follow(actor, membership, episode):
+    """The victim's pending "tell the victim" tasks go to whoever supports them now."""
+    victim_notifications_follow(
+        actor=actor, membership=membership, case=episode.case, victims=[episode.victim]
+    )
+
+
 def episode_start(
     *,
     actor,
@@ -265,6 +273,7 @@ def episode_start(
         )
         _set_needs(episode, needs, today)
         _allocate(actor=actor, membership=membership, episode=episode, advocate=advocate)
+        _tasks_follow(actor, membership, episode)
         record_event(
             action=Action.CREATE,
             actor=actor,
@@ -316,6 +325,7 @@ def episode_update(*, actor, membership, episode, advocate=None, needs=None, **f
             episode.save(update_fields=changed)
         if reallocated:
             _allocate(actor=actor, membership=membership, episode=episode, advocate=advocate)
+            _tasks_follow(actor, membership, episode)
         added, removed = ([], [])
         if needs is not None:
             added, removed = _set_needs(episode, needs, timezone.localdate())
@@ -475,6 +485,7 @@ def episode_close(*, actor, membership, episode, closed_on, closure_reason, outc
         for need in episode.needs.all():
             need.outcome = outcomes[need.need]
             need.save(update_fields=["outcome"])
+        _tasks_follow(actor, membership, episode)
         record_event(
             action=Action.UPDATE,
             actor=actor,

@@ -157,6 +157,50 @@ def victim_notifications_raise(
     return created
 
 
+def victim_notifications_follow(*, actor, membership, case, victims=None):
+    """Pending "tell the victim" tasks move to whoever is responsible now: an advocate
+    allocated or replaced, support closed (back to the officer in charge), a new officer in
+    charge. A task already told, or already with the right holder, is left alone. Each moved
+    task is audited and its new holder notified at once. Call inside the change's
+    transaction. ``victims``: the victim parties to recheck (default: all on the case).
+    Returns the tasks moved."""
+    supporters = victim_supporters(case)
+    tasks = VictimNotification.objects.select_for_update().filter(
+        case=case, outcome=NotificationOutcome.PENDING
+    )
+    if victims is not None:
+        tasks = tasks.filter(victim__in=victims)
+    moved = []
+    for task in tasks.select_related("victim").order_by("pk"):
+        user_id, agency_id = responsible_for(case, task.victim, supporters)
+        if (task.responsible_id, task.responsible_agency_id) == (user_id, agency_id):
+            continue
+        before = {"responsible_id": task.responsible_id, "agency_id": task.responsible_agency_id}
+        task.responsible_id, task.responsible_agency_id = user_id, agency_id
+        task._change_reason = "Responsibility moved"
+        task.save(update_fields=["responsible", "responsible_agency"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=task,
+            case=case,
+            detail={"moved_from": before, "responsible_id": user_id, "agency_id": agency_id},
+        )
+        notify_now(
+            partnership=case.partnership,
+            recipient_ids=_recipients(user_id, agency_id),
+            kind=NotificationKind.VICTIM_NOTIFICATION_DUE,
+            event_key=f"victim-notification:{task.pk}:due:{user_id or 'agency'}:{agency_id}",
+            title=f"Tell the victim: {task.get_trigger_display().lower()} on case {case.reference}",
+            link=reverse("cases:victim-notification", args=[task.pk]),
+            case=case,
+            body=f"Passed to you. Due by {task.due_on:%-d %B %Y}.",
+        )
+        moved.append(task)
+    return moved
+
+
 def party_set_enhanced_rights(*, actor, membership, party, enhanced_rights):
     """Record whether a victim is entitled to enhanced rights under the Victims' Code
     (police and the clinic chair). Tasks raised from then on use the new deadline; tasks

@@ -33,7 +33,7 @@ from cases.models import (
 )
 from cases.models.reference import in_use_on
 from cases.selectors.leaks import shared_text_errors
-from cases.services.events import victim_notifications_raise
+from cases.services.events import victim_notifications_follow, victim_notifications_raise
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -206,6 +206,8 @@ def record_update(
                 obj=locked,
                 detail={"changed": changed},
             )
+        if "officer_in_charge" in changed:
+            victim_notifications_follow(actor=actor, membership=membership, case=locked)
     return locked, changed
 
 

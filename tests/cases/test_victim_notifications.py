@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from advocacy.services import episodes as episode_services
 from audit.models import AccessEvent, Action
 from cases.models import (
     CaseEvent,
@@ -24,7 +25,7 @@ from cases.services import events as services
 from cases.services import record as record_services
 from config.dates import add_working_days
 from reporting.models import Notification, NotificationKind
-from tests.factories import add_party
+from tests.factories import MembershipFactory, add_party
 from tests.factories_advocacy import start_episode
 from tests.factories_record import local_code, make_order
 
@@ -256,6 +257,70 @@ def test_no_officer_in_charge_leaves_it_with_the_police_agency(world):
     assert investigator.user_id in recipients
     assert world.members[Role.POLICE_SUPERVISOR].user_id in recipients
     assert world.members[Role.PARTNERSHIP_ADMIN].user_id not in recipients
+
+
+def _moved_to(task):
+    task.refresh_from_db()
+    return task.responsible_id, task.responsible_agency_id
+
+
+def test_a_pending_task_follows_the_victim_to_a_new_advocate_and_back_to_the_oic(world):
+    investigator = world.members[Role.INVESTIGATOR]
+    advocate = world.members[Role.ADVOCATE]
+    _event(world)
+    [task] = _tasks()
+    assert _moved_to(task) == (investigator.user_id, investigator.agency_id)
+
+    _share_with_advocacy(world)
+    episode = start_episode(advocate, world.own_case, victim=world.victim)
+    assert _moved_to(task) == (advocate.user_id, advocate.agency_id)
+    assert Notification.objects.filter(
+        recipient_id=advocate.user_id, kind=NotificationKind.VICTIM_NOTIFICATION_DUE
+    ).exists()
+    assert AccessEvent.objects.filter(
+        action=Action.UPDATE, object_type=VictimNotification._meta.label, object_id=str(task.pk)
+    ).exists()
+
+    other = MembershipFactory(agency=advocate.agency, role=Role.ADVOCATE)
+    episode_services.episode_update(
+        actor=advocate.user, membership=advocate, episode=episode, advocate=other.user
+    )
+    assert _moved_to(task) == (other.user_id, advocate.agency_id)
+
+    episode_services.episode_close(
+        actor=advocate.user,
+        membership=advocate,
+        episode=episode,
+        closed_on=timezone.localdate(),
+        closure_reason="support_complete",
+        outcomes={},
+    )
+    assert _moved_to(task) == (investigator.user_id, investigator.agency_id)
+
+
+def test_a_told_task_stays_with_whoever_told_the_victim(world):
+    investigator = world.members[Role.INVESTIGATOR]
+    _event(world)
+    [task] = _tasks()
+    _record(world, task)
+    _share_with_advocacy(world)
+    start_episode(world.members[Role.ADVOCATE], world.own_case, victim=world.victim)
+    assert _moved_to(task) == (investigator.user_id, investigator.agency_id)
+
+
+def test_a_new_officer_in_charge_takes_the_police_held_tasks(world):
+    investigator = world.members[Role.INVESTIGATOR]
+    _event(world)
+    [task] = _tasks()
+    successor = MembershipFactory(agency=investigator.agency, role=Role.INVESTIGATOR)
+    record_services.record_update(
+        actor=investigator.user,
+        membership=investigator,
+        case=world.own_case,
+        officer_in_charge=successor.user,
+    )
+    assert _moved_to(task) == (successor.user_id, investigator.agency_id)
+    assert Notification.objects.filter(recipient_id=successor.user_id).exists()
 
 
 # ---------------------------------------------------------------- deadline
