@@ -25,6 +25,13 @@ from .events import (  # noqa: F401
     NotificationTrigger,
     VictimNotification,
 )
+from .external import (  # noqa: F401
+    EXTERNAL_ID_MAX,
+    EXTERNAL_SOURCE_MAX,
+    ExternallyIdentified,
+    external_id_filter,
+    external_id_unique,
+)
 from .people import (  # noqa: F401
     NOT_KNOWN,
     Gender,
