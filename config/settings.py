@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "advocacy",
     "interventions",
     "reporting",
+    "imports",
     "config",  # the project-wide commands (seed_demo)
 ]
 
