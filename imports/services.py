@@ -54,7 +54,7 @@ def guess_columns(kind_class, headers, saved=None):
     label or one of its aliases (case, spaces and punctuation ignored)."""
     by_norm = {_norm(header): header for header in headers}
     columns = {}
-    for column in (*kind_class.columns, *_external(kind_class)):
+    for column in kind_class.all_columns():
         wanted = (saved or {}).get(column.name)
         if wanted in headers:
             columns[column.name] = wanted
@@ -64,12 +64,6 @@ def guess_columns(kind_class, headers, saved=None):
                 columns[column.name] = by_norm[_norm(name)]
                 break
     return columns
-
-
-def _external(kind_class):
-    from imports.kinds.base import EXTERNAL_ID
-
-    return (EXTERNAL_ID,)
 
 
 def batch_upload(*, actor, membership, kind, source_system, data, name="", mapping=None):
@@ -135,7 +129,7 @@ def batch_map(*, actor, membership, batch, columns, values, save_as=""):
     _require_admin(membership)
     _require_open(batch, membership)
     kind_class = KINDS[batch.kind]
-    known = {column.name: column for column in (*_external(kind_class), *kind_class.columns)}
+    known = {column.name: column for column in kind_class.all_columns()}
     errors = {}
     clean_columns = {}
     for name, header in (columns or {}).items():

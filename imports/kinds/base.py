@@ -112,8 +112,9 @@ class RecordKind:
             out.append((number, values, errors))
         return out
 
-    def all_columns(self):
-        return (EXTERNAL_ID, *self.columns)
+    @classmethod
+    def all_columns(cls):
+        return (EXTERNAL_ID, *cls.columns)
 
     def parse(self, column, text):
         if not text:
