@@ -742,8 +742,7 @@ def entry_set_disposal(*, actor, membership, entry, disposal, disposal_on):
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = CrimeScreenEntry.objects.select_for_update().select_related("disposal")
-        locked = locked.get(pk=entry.pk)
+        locked = CrimeScreenEntry.objects.select_for_update().get(pk=entry.pk)
         previous = locked.disposal
         detail = {
             "disposal": disposal.code if disposal else None,
