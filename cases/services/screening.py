@@ -422,14 +422,19 @@ def _write(run, rows, *, membership, token=None):
                         **row.values,
                     )
                 )
-            elif found["row_hash"] == row.row_hash:
+                continue
+            # The hash of what the entry would hold: a row that leaves out a disposal or
+            # external id the entry has is unchanged if the rest is.
+            kept = _kept_unless_sent(found, row.values)
+            hashed = crime_screen.row_hash({**row.values, **kept})
+            if found["row_hash"] == hashed:
                 unchanged += 1
             else:
-                entry = CrimeScreenEntry(pk=found["pk"], row_hash=row.row_hash, import_run=run)
+                entry = CrimeScreenEntry(pk=found["pk"], row_hash=hashed, import_run=run)
                 entry.updated_at = now
                 for name in crime_screen.IMPORTED_FIELDS:
                     setattr(entry, name, row.values[name])
-                for name, value in _kept_unless_sent(found, row.values).items():
+                for name, value in kept.items():
                     setattr(entry, name, value)
                 entry.source_offence_id = row.values["offence_id"]
                 entry.offence_id = _working_offence(found, row.values["offence_id"])
