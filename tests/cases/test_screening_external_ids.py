@@ -246,3 +246,19 @@ def test_the_page_still_changes_the_linked_case(client, login, world):
     )
     assert response.status_code == 302
     assert CrimeScreenEntry.objects.get(pk=entry.pk).case == world.health_case
+
+
+def test_the_upload_page_takes_the_source_system(client, login, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(world.members[Role.INVESTIGATOR])
+    data = csv_bytes([csv_row(1, external_id="C-1")])
+    response = client.post(
+        reverse("screening:import-new"),
+        {"file": SimpleUploadedFile("s.csv", data, "text/csv"), "external_source": "Niche RMS"},
+    )
+    assert response.status_code == 302
+    entry = CrimeScreenEntry.objects.get()
+    assert (entry.external_source, entry.external_id) == ("Niche RMS", "C-1")
+    page = client.get(reverse("screening:entry", args=[entry.pk])).content.decode()
+    assert "External id C-1 in Niche RMS." in page
