@@ -181,6 +181,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "id",
             "source",
             "original_name",
+            "external_source",
             "status",
             "total_rows",
             "processed_rows",

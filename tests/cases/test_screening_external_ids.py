@@ -143,6 +143,7 @@ def test_api_rows_take_external_ids_and_the_list_filters_by_them(api, world):
         format="json",
     )
     assert response.status_code == 201, response.json()
+    assert response.json()["external_source"] == "Site A"
     CrimeScreenEntryFactory(
         partnership=world.partnership, external_source="Site B", external_id="C-1"
     )
