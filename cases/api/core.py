@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
@@ -14,9 +14,11 @@ from cases.selectors import core as selectors
 from cases.serializers.core import (
     CaseOpenSerializer,
     CaseSerializer,
+    ExternalIdQuerySerializer,
     MeSerializer,
     PartyCreateSerializer,
     PartySerializer,
+    external_id_query,
 )
 from cases.services import core as services
 
@@ -50,11 +52,18 @@ class CaseViewSet(
     pagination_class = CappedCountPagination
 
     def scoped_queryset(self, membership):
-        return selectors.case_list(membership, search=self.request.query_params.get("q", ""))
+        return selectors.case_list(
+            membership,
+            search=self.request.query_params.get("q", ""),
+            **external_id_query(self.request),
+        )
 
     def get_object(self):
         return selectors.get_case_or_404(self.request.membership, self.kwargs["pk"])
 
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=False), ExternalIdQuerySerializer]
+    )
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         record_event(

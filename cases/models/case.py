@@ -135,6 +135,11 @@ class Case(ExternallyIdentified, models.Model):
     def get_status_display(self):
         return CASE_STATUS_LABELS[self.status]
 
+    def open_span(self):
+        """(first, last) day the case was open: opened_on to closed_on, or to today.
+        Codes describing the whole case (relationship, typologies) were in use then."""
+        return self.opened_on, self.closed_on or timezone.localdate()
+
     @property
     def monitoring_from(self):
         """The day the closed case's six months of monitoring count from: the recorded

@@ -10,8 +10,9 @@ from accounts.models import Partnership
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from cases.models import Case, CaseAgency, CaseParty, PartyRole, Person, PersonAlias, Referral
+from cases.models import Case, CaseAgency, CaseParty, PartyRole, Person, Referral
 from cases.selectors.core import VIEW_CASE
+from cases.services.external import clean_external_id, external_detail, external_id_errors
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -35,15 +36,33 @@ def _grant(case, agency, *, actor, reason):
     return link, created
 
 
-def case_open(*, actor, membership, summary, lead_agency, opened_on=None, officer_in_charge=None):
+def case_open(
+    *,
+    actor,
+    membership,
+    summary,
+    lead_agency,
+    opened_on=None,
+    officer_in_charge=None,
+    external_source="",
+    external_id="",
+):
+    """Open a case, shared with the member's agency and the lead agency.
+    ``external_source``/``external_id``: the case's id in the system it came from."""
     _require(can(membership, Cap.CREATE_CASE), "Your role cannot open cases.")
-    if lead_agency.partnership_id != membership.agency.partnership_id:
-        raise ValidationError({"lead_agency": "Choose an agency in your partnership."})
+    partnership_id = membership.agency.partnership_id
+    errors = {}
+    if lead_agency.partnership_id != partnership_id:
+        errors["lead_agency"] = "Choose an agency in your partnership."
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
-        raise ValidationError({"opened_on": "The date the case opened cannot be in the future."})
+        errors["opened_on"] = "The date the case opened cannot be in the future."
     if not summary.strip():
-        raise ValidationError({"summary": "Enter a summary of the case."})
+        errors["summary"] = "Enter a summary of the case."
+    external_source, external_id = clean_external_id(external_source, external_id)
+    errors.update(external_id_errors(Case, partnership_id, external_source, external_id))
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         case = Case.objects.create(
             partnership=membership.agency.partnership,
@@ -52,11 +71,19 @@ def case_open(*, actor, membership, summary, lead_agency, opened_on=None, office
             lead_agency=lead_agency,
             officer_in_charge=officer_in_charge,
             opened_on=opened_on,
+            external_source=external_source,
+            external_id=external_id,
             created_by=actor,
         )
         for agency in {membership.agency, lead_agency}:
             _grant(case, agency, actor=actor, reason="Opened the case")
-        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=case)
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=case,
+            detail=external_detail(case) or None,
+        )
     return case
 
 
@@ -165,16 +192,11 @@ def case_unshare(*, actor, membership, case, agency, reason):
         )
 
 
-def person_create(*, actor, membership, aliases=(), **fields):
-    person = Person(partnership=membership.agency.partnership, **fields)
-    person.full_clean(exclude=["partnership"])
-    with transaction.atomic():
-        person.save()
-        PersonAlias.objects.bulk_create(
-            PersonAlias(person=person, name=alias.strip()) for alias in aliases if alias.strip()
-        )
-        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=person)
-    return person
+def person_create(*, actor, membership, **fields):
+    """See cases.services.people.person_create (one place checks a new person)."""
+    from cases.services import people  # people imports this module
+
+    return people.person_create(actor=actor, membership=membership, **fields)
 
 
 def party_add(*, actor, membership, case, role, person=None, advocate=None, **person_fields):
