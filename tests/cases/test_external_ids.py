@@ -247,3 +247,28 @@ def test_person_create_reports_every_problem_at_once(world):
         external_id="P-1",
     )
     assert person.partnership_id != world.partnership.pk
+
+
+def test_the_pages_say_where_a_record_was_brought_in_from(client, login, world):
+    login(world.members[Role.INVESTIGATOR])
+    case = world.own_case
+    Case.objects.filter(pk=case.pk).update(external_source=SOURCE, external_id="C-1")
+    person = world.perpetrator.person
+    Person.objects.filter(pk=person.pk).update(external_source=SOURCE, external_id="P-1")
+    referral = make_referral(
+        world.members[Role.INVESTIGATOR], case=case, external_source=SOURCE, external_id="R-1"
+    )
+    pages = {
+        "C-1": reverse("cases:record", args=[case.pk]),
+        "P-1": reverse("cases:person-detail", args=[person.pk]),
+        "R-1": reverse("cases:referral-detail", args=[referral.pk]),
+    }
+    for external_id, url in pages.items():
+        page = client.get(url).content.decode()
+        row = f'Brought in from</dt><dd class="govuk-summary-list__value">{SOURCE}'
+        assert f"{row}, record {external_id}" in page
+    # A record made here says nothing about it.
+    assert (
+        "Brought in from"
+        not in client.get(reverse("cases:record", args=[world.health_case.pk])).content.decode()
+    )
