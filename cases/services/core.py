@@ -12,7 +12,12 @@ from audit.models import Action
 from audit.services import record_event
 from cases.models import Case, CaseAgency, CaseParty, PartyRole, Person, Referral
 from cases.selectors.core import VIEW_CASE
-from cases.services.external import clean_external_id, external_detail, external_id_errors
+from cases.services.external import (
+    clean_external_id,
+    external_detail,
+    external_id_errors,
+    external_id_saved,
+)
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -64,7 +69,7 @@ def case_open(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        case = Case.objects.create(
+        case = Case(
             partnership=membership.agency.partnership,
             reference=_next_case_reference(membership.agency.partnership, opened_on),
             summary=summary.strip(),
@@ -75,6 +80,8 @@ def case_open(
             external_id=external_id,
             created_by=actor,
         )
+        with external_id_saved(case):
+            case.save()
         for agency in {membership.agency, lead_agency}:
             _grant(case, agency, actor=actor, reason="Opened the case")
         record_event(

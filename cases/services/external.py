@@ -1,5 +1,10 @@
 """Checks on an external id (cases.models.external) before a service saves it."""
 
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
 from cases.models.external import EXTERNAL_ID_MAX, EXTERNAL_SOURCE_MAX
 
 
@@ -30,11 +35,32 @@ def external_id_errors(model, partnership_id, source, external_id, *, instance=N
     if instance is not None and instance.pk is not None:
         taken = taken.exclude(pk=instance.pk)
     if taken.exists():
-        errors["external_id"] = (
-            f"Another {model._meta.verbose_name} in this partnership already has the "
-            f"external id {external_id} from {source}."
-        )
+        errors["external_id"] = _taken(model, source, external_id)
     return errors
+
+
+def _taken(model, source, external_id):
+    return (
+        f"Another {model._meta.verbose_name} in this partnership already has the "
+        f"external id {external_id} from {source}."
+    )
+
+
+@contextmanager
+def external_id_saved(record):
+    """Around the save of ``record``: when another save of the same external id won the
+    race past external_id_errors, the unique constraint's refusal becomes the same
+    external_id field error instead of an IntegrityError."""
+    model = type(record)
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if f"{model._meta.model_name}_external_id_unique" not in str(error):
+            raise
+        raise ValidationError(
+            {"external_id": _taken(model, record.external_source, record.external_id)}
+        ) from error
 
 
 def external_detail(record):

@@ -17,7 +17,12 @@ from audit.services import record_event
 from cases.models import CaseParty, IdentifierKind, Person, PersonAlias, PersonIdentifier
 from cases.selectors.people import normalise_identifier
 from cases.services import core
-from cases.services.external import clean_external_id, external_detail, external_id_errors
+from cases.services.external import (
+    clean_external_id,
+    external_detail,
+    external_id_errors,
+    external_id_saved,
+)
 
 # Who may merge two person records: the police supervisor and the partnership admin.
 
@@ -121,7 +126,8 @@ def person_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        person.save()
+        with external_id_saved(person):
+            person.save()
         seen = set()
         for alias in aliases:
             alias = alias.strip()

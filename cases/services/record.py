@@ -33,7 +33,7 @@ from cases.models import (
 from cases.models.reference import in_use_during, in_use_on
 from cases.selectors.leaks import shared_text_errors
 from cases.services.events import victim_notifications_follow, victim_notifications_raise
-from cases.services.external import clean_external_id, external_id_errors
+from cases.services.external import clean_external_id, external_id_errors, external_id_saved
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -217,7 +217,8 @@ def record_update(
                 setattr(locked, field, value)
         if changed:
             locked._change_reason = "Record updated"
-            locked.save()
+            with external_id_saved(locked):
+                locked.save()
         if typologies is not KEEP and {c.pk for c in typologies} != current_typology_ids:
             locked.typologies.set(typologies)
             changed["typologies"] = sorted(code.label for code in typologies)

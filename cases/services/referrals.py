@@ -34,7 +34,12 @@ from cases.selectors.screening import can_screen
 from cases.services import core
 from cases.services import people as people_services
 from cases.services import screening as screening_services
-from cases.services.external import clean_external_id, external_detail, external_id_errors
+from cases.services.external import (
+    clean_external_id,
+    external_detail,
+    external_id_errors,
+    external_id_saved,
+)
 
 NEGATIVE = {ReferralStatus.NOT_STALKING, ReferralStatus.NOT_APPLICABLE, ReferralStatus.DECLINED}
 
@@ -133,7 +138,7 @@ def referral_record(
             field: _person_for(actor=actor, membership=membership, spec=spec, field=field)
             for field, spec in (("perpetrator", perpetrator), ("victim", victim))
         }
-        referral = Referral.objects.create(
+        referral = Referral(
             partnership=membership.agency.partnership,
             case=case,
             source=source,
@@ -148,6 +153,8 @@ def referral_record(
             external_id=external_id,
             **people,
         )
+        with external_id_saved(referral):
+            referral.save()
         record_event(
             action=Action.CREATE,
             actor=actor,

@@ -1,6 +1,8 @@
 """External ids on people, cases and referrals (issue 13): written through the services
 and the API, unique per partnership and source, and filtered on in the list endpoints."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -272,3 +274,35 @@ def test_the_pages_say_where_a_record_was_brought_in_from(client, login, world):
         "Brought in from"
         not in client.get(reverse("cases:record", args=[world.health_case.pk])).content.decode()
     )
+
+
+def test_a_clash_that_wins_the_race_past_the_check_is_still_a_field_error(world, monkeypatch):
+    """Two saves of one external id at once: both pass the check, the database refuses
+    the second, and its caller gets the external_id field error, not an IntegrityError."""
+    from cases.services import people, record, referrals
+
+    for module in (core_services, people, record, referrals):
+        monkeypatch.setattr(module, "external_id_errors", lambda *args, **kwargs: {})
+    member = world.members[Role.INVESTIGATOR]
+    who = {"actor": member.user, "membership": member}
+    open_case(member, external_source=SOURCE, external_id="X-1")
+    PersonFactory(partnership=world.partnership, external_source=SOURCE, external_id="X-1")
+    make_referral(member, external_source=SOURCE, external_id="X-1")
+    source = Referral.objects.get().source
+    same = {"external_source": SOURCE, "external_id": "X-1"}
+    attempts = [
+        lambda: core_services.case_open(**who, summary="S", lead_agency=member.agency, **same),
+        lambda: people.person_create(**who, given_names="A", family_name="B", **same),
+        lambda: record.record_update(**who, case=world.own_case, **same),
+        lambda: referrals.referral_record(
+            **who, source=source, received_on=date(2025, 1, 1), reason="R", **same
+        ),
+    ]
+    before = _counts()
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as refused:
+            attempt()
+        assert list(refused.value.message_dict) == ["external_id"]
+    assert _counts() == before
+    world.own_case.refresh_from_db()
+    assert world.own_case.external_id == ""
