@@ -21,6 +21,7 @@ from cases.serializers.core import (
     external_id_query,
 )
 from cases.services import core as services
+from cases.services import people as people_services
 
 
 class MemberScopedMixin:
@@ -128,7 +129,7 @@ class CasePartyViewSet(
         serializer = PartyCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        party = services.party_add(
+        party = people_services.party_add(
             actor=request.user, membership=membership, case=case, role=data.pop("role"), **data
         )
         view = selectors.PartyView(party, selectors.person_contact_for(membership, case, party))

@@ -199,20 +199,12 @@ def case_unshare(*, actor, membership, case, agency, reason):
         )
 
 
-def person_create(*, actor, membership, **fields):
-    """See cases.services.people.person_create (one place checks a new person)."""
-    from cases.services import people  # people imports this module
-
-    return people.person_create(actor=actor, membership=membership, **fields)
-
-
-def party_add(*, actor, membership, case, role, person=None, advocate=None, **person_fields):
-    """Add a party to a case, creating the person when none is given."""
+def party_add(*, actor, membership, case, role, person, advocate=None):
+    """Add a person already recorded as a party to the case (a new person is recorded and
+    added by cases.services.people.party_add)."""
     _require(can_edit_case_core(membership), "Only police and the clinic chair add parties.")
     with transaction.atomic():
-        if person is None:
-            person = person_create(actor=actor, membership=membership, **person_fields)
-        elif person.partnership_id != case.partnership_id:
+        if person.partnership_id != case.partnership_id:
             raise ValidationError({"person": "Choose a person in this case's partnership."})
         if CaseParty.objects.filter(case=case, person=person, role=role).exists():
             raise ValidationError({"role": f"{person} is already a party in that role."})

@@ -238,9 +238,9 @@ def test_person_create_reports_every_problem_at_once(world):
             external_id="P-1",
         )
     assert set(refused.value.message_dict) == {"nhs_number", "external_id"}
-    # The other partnership's same id is no clash, and the older core service checks too.
+    # The other partnership's same id is no clash.
     other = world.other_partnership_member
-    person = core_services.person_create(
+    person = people_services.person_create(
         actor=other.user,
         membership=other,
         given_names="Ann",
