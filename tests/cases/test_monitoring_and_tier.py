@@ -192,3 +192,36 @@ def test_no_tier_is_a_decision_distinct_from_not_recorded(api, client, login, wo
     assert history[-2:] == ["none", ""]
     timeline = [e.text for e in _timeline(world, case)]
     assert any("Tier: No tier: not accepted for tiered work → not recorded" in t for t in timeline)
+
+
+def test_a_clinic_decision_of_no_tier_reaches_the_case(client, login, world):
+    from tests.factories_triage import AgendaItemFactory, ClinicFactory, MeetingFactory
+    from triage.services import clinics as clinic_services
+    from triage.services import discussions as discussion_services
+
+    chair = world.members[Role.CLINIC_CHAIR]
+    clinic = ClinicFactory(
+        partnership=world.partnership, chair=chair.user, agencies=[world.agencies["police"]]
+    )
+    meeting = MeetingFactory(clinic=clinic, held_on=timezone.localdate())
+    clinic_services.meeting_start_run(
+        actor=chair.user, membership=chair, meeting=meeting, confirm_early=True
+    )
+    item = AgendaItemFactory(meeting=meeting, case=world.own_case)
+    discussion_services.discussion_record(
+        actor=chair.user,
+        membership=chair,
+        item=item,
+        summary="Looked at: no tiered work.",
+        classification="not_stalking",
+        risk_judgement="low",
+        tier="none",
+        decision="not_stalking",
+    )
+    world.own_case.refresh_from_db()
+    assert world.own_case.tier == Tier.NONE
+    login(chair)
+    html = client.get(
+        reverse("triage:clinic-case-discussions", args=[world.own_case.pk])
+    ).content.decode()
+    assert "No tier: not accepted for tiered work" in html
