@@ -5,6 +5,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Partnership
 
+from .external import ExternallyIdentified, external_id_unique
+
 NOT_KNOWN = "not_known"
 
 
@@ -16,7 +18,7 @@ class Gender(models.TextChoices):
     NOT_KNOWN = NOT_KNOWN, "Not known"
 
 
-class Person(models.Model):
+class Person(ExternallyIdentified, models.Model):
     """One human, once per partnership, whatever their part in any case.
 
     Blank demographic fields mean "not recorded yet"; "not_known" means someone
@@ -64,7 +66,8 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(date_of_birth__isnull=False, date_of_birth_not_known=True),
                 name="person_dob_known_or_not_known",
-            )
+            ),
+            external_id_unique("person_external_id_unique"),
         ]
 
     def __str__(self):
