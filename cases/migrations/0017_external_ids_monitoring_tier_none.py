@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_user_professional_registration'),
-        ('cases', '0015_case_events_victim_notifications'),
+        ('cases', '0016_crime_screen_disposal_external_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
