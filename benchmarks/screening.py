@@ -72,6 +72,11 @@ def generated_csv(rows):
                 "Riverside",
                 (recorded - timedelta(days=40)).isoformat(),
                 (recorded - timedelta(days=1)).isoformat(),
+                # Every other crime finalised by the police system, with its outcome.
+                "16" if n % 2 else "",
+                recorded.isoformat() if n % 2 else "",
+                "",
+                f"BM-{stamp}-{n}",
             ]
         )
     return out.getvalue().encode()

@@ -23,6 +23,7 @@ from cases.models import (
 from cases.selectors import events as event_selectors
 from cases.services import core as services
 from cases.services import events as event_services
+from cases.services import people as people_services
 from cases.services import record as record_services
 from cases.services import screening as screening_services
 
@@ -182,14 +183,14 @@ def _case(rng, number, agencies, members, codes, patterns):
         )
     advocate = members.get(Role.ADVOCATE)
     shares_advocacy = any(agencies[i].kind == AgencyKind.ADVOCACY for i in pattern)
-    services.party_add(
+    people_services.party_add(
         actor=opener.user,
         membership=opener,
         case=case,
         role=PartyRole.PERPETRATOR,
         **_person_fields(rng, PartyRole.PERPETRATOR, codes),
     )
-    services.party_add(
+    people_services.party_add(
         actor=opener.user,
         membership=opener,
         case=case,

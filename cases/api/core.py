@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
@@ -14,11 +14,14 @@ from cases.selectors import core as selectors
 from cases.serializers.core import (
     CaseOpenSerializer,
     CaseSerializer,
+    ExternalIdQuerySerializer,
     MeSerializer,
     PartyCreateSerializer,
     PartySerializer,
+    external_id_query,
 )
 from cases.services import core as services
+from cases.services import people as people_services
 
 
 class MemberScopedMixin:
@@ -50,11 +53,18 @@ class CaseViewSet(
     pagination_class = CappedCountPagination
 
     def scoped_queryset(self, membership):
-        return selectors.case_list(membership, search=self.request.query_params.get("q", ""))
+        return selectors.case_list(
+            membership,
+            search=self.request.query_params.get("q", ""),
+            **external_id_query(self.request),
+        )
 
     def get_object(self):
         return selectors.get_case_or_404(self.request.membership, self.kwargs["pk"])
 
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=False), ExternalIdQuerySerializer]
+    )
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         record_event(
@@ -119,7 +129,7 @@ class CasePartyViewSet(
         serializer = PartyCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        party = services.party_add(
+        party = people_services.party_add(
             actor=request.user, membership=membership, case=case, role=data.pop("role"), **data
         )
         view = selectors.PartyView(party, selectors.person_contact_for(membership, case, party))

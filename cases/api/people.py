@@ -46,13 +46,16 @@ class PeopleViewSet(viewsets.GenericViewSet):
     @extend_schema(parameters=[PersonFilterSerializer], responses={200: PersonSummarySerializer})
     def list(self, request):
         """People in cases and referrals the caller can see (police: and on the crime
-        screen), by family name. `q` matches names, other names or an identifier."""
+        screen), by family name. `q` matches names, other names or an identifier;
+        `external_source` and `external_id` the id of the record in the system it came from."""
         self._require_viewer()
         query = PersonFilterSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = PersonFilters(
             q=query.validated_data["q"].strip(),
             date_of_birth=query.validated_data["date_of_birth"],
+            external_source=query.validated_data["external_source"].strip(),
+            external_id=query.validated_data["external_id"].strip(),
         )
         page = self.paginate_queryset(person_record.person_list(request.membership, filters))
         record_event(

@@ -82,7 +82,7 @@ class CaseRecordViewSet(viewsets.GenericViewSet):
             partial=True,
             agencies=selectors.partnership_agencies(membership),
             officers=selectors.police_officers(membership),
-            context={"request": request},
+            context={"request": request, "case": case},
         )
         serializer.is_valid(raise_exception=True)
         record_services.record_update(

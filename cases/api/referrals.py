@@ -12,6 +12,7 @@ from cases.api.core import MemberScopedMixin
 from cases.models import Referral, ReferralStatus
 from cases.selectors import core as selectors
 from cases.selectors import referrals as referral_selectors
+from cases.serializers.core import ExternalIdQuerySerializer, external_id_query
 from cases.serializers.people import MatchResultSerializer
 from cases.serializers.referrals import (
     ReferralDecideSerializer,
@@ -42,7 +43,9 @@ class ReferralViewSet(
 
     def scoped_queryset(self, membership):
         return referral_selectors.referral_list(
-            membership, status=self.request.query_params.get("status", "")
+            membership,
+            status=self.request.query_params.get("status", ""),
+            **external_id_query(self.request),
         )
 
     def get_object(self):
@@ -56,6 +59,7 @@ class ReferralViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=ReferralStatus.values, required=False),
+            ExternalIdQuerySerializer,
         ]
     )
     def list(self, request, *args, **kwargs):

@@ -16,7 +16,13 @@ from audit.models import Action
 from audit.services import record_event
 from cases.api.core import MemberScopedMixin
 from cases.forms.screening import WorklistFilterForm
-from cases.models import CrimeScreenEntry, ImportRun, ImportStatus, ScreeningAction
+from cases.models import (
+    CrimeScreenEntry,
+    ImportRun,
+    ImportStatus,
+    ScreeningAction,
+    external_id_filter,
+)
 from cases.pagination import CappedPagination
 from cases.selectors import core as case_selectors
 from cases.selectors import screening as selectors
@@ -26,6 +32,7 @@ from cases.serializers.screening import (
     CrimeScreenEntryDetailSerializer,
     CrimeScreenEntrySerializer,
     DecisionSerializer,
+    EntryDisposalSerializer,
     EntryLinkCaseSerializer,
     ImportCreateSerializer,
     ImportRunSerializer,
@@ -43,6 +50,8 @@ FILTER_PARAMETERS = [
     OpenApiParameter("officer", str),
     OpenApiParameter("recorded_from", str, description="YYYY-MM-DD"),
     OpenApiParameter("recorded_to", str, description="YYYY-MM-DD"),
+    OpenApiParameter("external_source", str, description="The system the crime came from"),
+    OpenApiParameter("external_id", str, description="The crime's id in that system"),
 ]
 
 
@@ -80,9 +89,16 @@ class CrimeScreenEntryViewSet(
                 }
             )
         filters = form.filters() if self.action == "list" else None
-        return selectors.worklist(membership, filters).select_related(
-            "source_offence", "same_course_as"
+        entries = selectors.worklist(membership, filters).select_related(
+            "source_offence", "same_course_as", "disposal", "case"
         )
+        if self.action == "list":
+            entries = external_id_filter(
+                entries,
+                source=self.request.query_params.get("external_source", ""),
+                external_id=self.request.query_params.get("external_id", ""),
+            )
+        return entries
 
     def get_serializer_class(self):
         return (
@@ -106,7 +122,7 @@ class CrimeScreenEntryViewSet(
         record_event(action=Action.VIEW, actor=request.user, obj=entry, detail={"api": True})
         entry = (
             selectors.entries_visible_to(request.membership)
-            .select_related("offence", "source_offence", "same_course_as")
+            .select_related("offence", "source_offence", "same_course_as", "disposal", "case")
             .prefetch_related(
                 Prefetch(
                     "actions",
@@ -118,6 +134,22 @@ class CrimeScreenEntryViewSet(
             .get(pk=entry.pk)
         )
         return Response(CrimeScreenEntryDetailSerializer(entry).data)
+
+    @extend_schema(request=EntryDisposalSerializer, responses={200: CrimeScreenEntrySerializer})
+    def partial_update(self, request, *args, **kwargs):
+        """Record the crime's disposal as the police system finalised it: ``disposal`` (a
+        Home Office outcome code in use on the date) and ``disposal_on``, both together;
+        both null clears it. Field errors answer 400 and nothing is changed."""
+        membership = request.membership
+        entry = selectors.get_entry_or_404(membership, kwargs["pk"])
+        serializer = EntryDisposalSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        services.entry_set_disposal(
+            actor=request.user, membership=membership, entry=entry, **serializer.validated_data
+        )
+        return Response(CrimeScreenEntrySerializer(entry).data)
 
     @extend_schema(
         request=ActionRecordSerializer, responses={201: ScreeningActionSerializer(many=True)}
@@ -141,23 +173,28 @@ class CrimeScreenEntryViewSet(
     @extend_schema(request=EntryLinkCaseSerializer, responses={200: CrimeScreenEntrySerializer})
     @action(detail=True, methods=["post"], url_path="link-case", url_name="link-case")
     def link_case(self, request, pk=None):
-        """Add the crime to an existing case you can see (``case``: its reference), or
-        unlink it (blank)."""
+        """Add the crime to an existing case you can see (``case``: its id or reference), or
+        unlink it (null or blank). A crime already linked to another case is refused (400):
+        unlink it first; linking it again to the same case changes nothing."""
         membership = request.membership
         entry = selectors.get_entry_or_404(membership, pk)
         serializer = EntryLinkCaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reference = (serializer.validated_data["case"] or "").strip()
+        wanted = serializer.validated_data["case"]
         case = None
-        if reference:
+        if wanted not in (None, ""):
+            visible = case_selectors.cases_visible_to(membership)
             case = (
-                case_selectors.cases_visible_to(membership)
-                .filter(reference__iexact=reference)
-                .first()
-            )
+                visible.filter(pk=wanted)
+                if isinstance(wanted, int)
+                else visible.filter(reference__iexact=wanted)
+            ).first()
             if case is None:
                 raise ValidationError({"case": ["No case you can see has that reference."]})
-        services.entry_link_case(actor=request.user, membership=membership, entry=entry, case=case)
+        services.entry_link_case(
+            actor=request.user, membership=membership, entry=entry, case=case, replace=False
+        )
+        entry = selectors.get_entry_or_404(membership, entry.pk)
         return Response(CrimeScreenEntrySerializer(entry).data)
 
     @extend_schema(request=ReferralSerializer, responses={201: ReferralSerializer})
@@ -268,6 +305,7 @@ class ImportRunViewSet(
             rows=serializer.validated_data.get("rows"),
             original_name=upload.name if upload is not None else "",
             source="api",
+            external_source=serializer.validated_data.get("external_source", ""),
         )
         body = ImportRunSerializer(run).data
         if run.status == ImportStatus.FAILED:

@@ -99,6 +99,12 @@ class RecordForm(forms.Form):
         empty_label="Not assigned",
         error_messages={"invalid_choice": "Choose a police officer in this partnership."},
     )
+    monitoring_started_on = DateField(
+        label="Date monitoring started",
+        help_text="Leave empty if monitoring starts when the case closes. The six months of "
+        "monitoring count from this date. For example, 27/3/2025",
+        required=False,
+    )
 
     def __init__(self, *args, case, agencies, police_users, typologies, **kwargs):
         initial = {
@@ -111,6 +117,7 @@ class RecordForm(forms.Form):
             "priority": case.priority,
             "lead_agency": case.lead_agency_id,
             "officer_in_charge": case.officer_in_charge_id,
+            "monitoring_started_on": case.monitoring_started_on,
         }
         super().__init__(*args, initial=initial, **kwargs)
         pid = case.partnership_id

@@ -5,6 +5,7 @@ from django import forms
 from cases.forms.core import DateField
 from cases.importers.crime_screen import MAX_UPLOAD_BYTES
 from cases.models import ReclassificationOutcome, ScreeningActionKind
+from cases.models.external import EXTERNAL_SOURCE_MAX
 from cases.selectors.screening import WorklistFilters
 from cases.services import screening as screening_services
 
@@ -22,6 +23,13 @@ class ImportUploadForm(forms.Form):
             "empty": "The file is empty.",
         },
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    external_source = forms.CharField(
+        label="Source system (optional)",
+        help_text="The system the rows' external ids come from, for rows that do not name "
+        "one in an external_source column.",
+        max_length=EXTERNAL_SOURCE_MAX,
+        required=False,
     )
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from django.utils import timezone
 
 from cases.models import Gender
+from cases.models.external import EXTERNAL_ID_MAX, EXTERNAL_SOURCE_MAX
 from cases.models.reference import too_early, version_on
 from config import text as check_text
 
@@ -41,6 +42,12 @@ COLUMNS = {
     "location_area": (False, 100),
     "stalking_start_date": (False, None),
     "stalking_end_date": (False, None),
+    # The Home Office outcome once the police system finalises the crime (issue 13).
+    "disposal_code": (False, 30),
+    "disposal_date": (False, None),
+    # The crime's id in the system the rows came from; the source defaults to the import's.
+    "external_source": (False, EXTERNAL_SOURCE_MAX),
+    "external_id": (False, EXTERNAL_ID_MAX),
 }
 REQUIRED_COLUMNS = [name for name, (required, _) in COLUMNS.items() if required]
 DATE_COLUMNS = (
@@ -49,6 +56,7 @@ DATE_COLUMNS = (
     "victim_date_of_birth",
     "stalking_start_date",
     "stalking_end_date",
+    "disposal_date",
 )
 TRUE_VALUES = {"y", "yes", "true", "1"}
 FALSE_VALUES = {"n", "no", "false", "0"}
@@ -240,16 +248,20 @@ def parse_date(text):
     return date(year, month, day)
 
 
-def validate_rows(raw_rows, *, offences):
+def validate_rows(raw_rows, *, offences, outcomes=None, external_source=""):
     """Check every row. ``offences`` maps an upper-case offence code to its versions
     (cases.models.reference.code_versions): the row's code must be in use on the date the
-    crime was recorded, not today.
+    crime was recorded, not today. ``outcomes`` likewise for disposal codes, checked
+    against the disposal date. ``external_source``: the source of a row's external id
+    when the row does not name one.
 
     Returns a Validation with clean rows and every error (one per field).
     """
     result = Validation()
     today = timezone.localdate()
+    outcomes = outcomes or {}
     seen_refs = {}
+    seen_external = {}
     known_codes = ", ".join(
         sorted(code for code, versions in offences.items() if version_on(versions, today))
     )
@@ -324,6 +336,19 @@ def validate_rows(raw_rows, *, offences):
                         f"Offence code {text['offence_code'][:30]} was not in use on "
                         f"{recorded:%-d %B %Y}, the date the crime was recorded.",
                     )
+            disposal_id = _check_disposal(text, values, outcomes, error)
+            source, external_id = text["external_source"], text["external_id"]
+            if source and not external_id:
+                error("external_id", "Enter the external id that goes with the external source.")
+            source = (source or external_source) if external_id else ""
+            if external_id:
+                key = (source, external_id)
+                if key in seen_external:
+                    error(
+                        "external_id",
+                        f"External id {external_id} is also on row {seen_external[key]}.",
+                    )
+                seen_external.setdefault(key, number)
             flag = text["da_flag"].lower()
             if flag and flag not in TRUE_VALUES | FALSE_VALUES:
                 error("da_flag", "Enter Y or N (or true or false).")
@@ -351,12 +376,48 @@ def validate_rows(raw_rows, *, offences):
                     "location_area": text["location_area"],
                     "stalking_started_on": start,
                     "stalking_ended_on": end,
+                    "disposal_id": disposal_id,
+                    "disposal_on": values["disposal_date"] if disposal_id else None,
+                    "external_source": source,
+                    "external_id": external_id,
                 }
                 result.rows.append(CleanRow(number, clean, row_hash(clean)))
         if errors:
             result.rejected_rows += 1
             result.errors.extend(errors)
     return result
+
+
+def _check_disposal(text, values, outcomes, error):
+    """The disposal code's ReferenceCode id (None: no disposal, or an error reported)."""
+    code, on = text["disposal_code"].upper(), values.get("disposal_date")
+    if not code:
+        if on is not None:
+            error("disposal_code", "Enter the disposal code for the disposal date.")
+        return None
+    if code not in outcomes:
+        error("disposal_code", f"Unknown disposal code “{text['disposal_code'][:30]}”.")
+        return None
+    if not text["disposal_date"]:
+        error("disposal_date", "Enter the date of the disposal.")
+        return None
+    if on is None:
+        return None  # not a real date or in the future: its own error
+    recorded = values.get("recorded_date")
+    if recorded is not None and on < recorded:
+        error(
+            "disposal_date",
+            f"The disposal date cannot be before the crime was recorded ({recorded:%-d %B %Y}).",
+        )
+        return None
+    disposal_id = version_on(outcomes[code], on)
+    if disposal_id is None:
+        error(
+            "disposal_code",
+            f"Disposal code {text['disposal_code'][:30]} was not in use on {on:%-d %B %Y}, "
+            "the date of the disposal.",
+        )
+    return disposal_id
 
 
 HASHED_FIELDS = (
@@ -377,10 +438,16 @@ HASHED_FIELDS = (
     "stalking_ended_on",
 )
 IMPORTED_FIELDS = HASHED_FIELDS
+# Imported when a row sends them; a row without them keeps what the entry has (a disposal
+# set through the API, an external id from an earlier load).
+KEPT_UNLESS_SENT = ("disposal_id", "disposal_on", "external_source", "external_id")
 
 
 def row_hash(values):
-    joined = "\x1f".join(
-        "" if values[name] is None else str(values[name]) for name in HASHED_FIELDS
-    )
-    return hashlib.sha256(joined.encode()).hexdigest()
+    parts = ["" if values[name] is None else str(values[name]) for name in HASHED_FIELDS]
+    kept = ["" if values.get(name) is None else str(values[name]) for name in KEPT_UNLESS_SENT]
+    if any(kept):
+        # Only then: rows without them hash as they did before these columns existed, so
+        # the first re-import after the upgrade finds them unchanged.
+        parts.extend(kept)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, Partnership
 
+from .external import ExternallyIdentified, external_id_unique
 from .people import Person
 
 
@@ -29,6 +30,8 @@ class Tier(models.TextChoices):
     TIER_2 = "2", "Tier 2: work with a profession on risk and planning"
     TIER_3 = "3", "Tier 3: significant perpetrator work and consultation"
     TIER_4 = "4", "Tier 4: intensive assessment and formulation-led care"
+    # A decision (blank is "not recorded yet"): the case was looked at and given no tier.
+    NONE = "none", "No tier: not accepted for tiered work"
     NOT_KNOWN = "not_known", "Not known"
 
 
@@ -46,7 +49,7 @@ CASE_STATUS_LABELS = {
 }
 
 
-class Case(models.Model):
+class Case(ExternallyIdentified, models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
     reference = models.CharField(max_length=30)
     summary = models.TextField()
@@ -79,6 +82,12 @@ class Case(models.Model):
     tier = models.CharField(max_length=10, choices=Tier.choices, blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    monitoring_started_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day monitoring began; the six months of monitoring run from it "
+        "(from the date closed when it is not recorded).",
+    )
     closure_reason = models.ForeignKey(
         "cases.ReferenceCode",
         on_delete=models.PROTECT,
@@ -99,7 +108,8 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "reference"], name="case_reference_unique"
-            )
+            ),
+            external_id_unique("case_external_id_unique"),
         ]
         indexes = [models.Index(fields=["partnership", "-opened_on", "-id"])]
 
@@ -116,8 +126,8 @@ class Case(models.Model):
 
     def status_on(self, on):
         """The status on a given day: open until closed_on; then monitored up to and
-        including monitoring_until (closed_on + 6 months, clamped to the month's end);
-        closed after that."""
+        including monitoring_until (6 months from the monitoring start, clamped to the
+        month's end); closed after that."""
         if not self.closed_on or on < self.closed_on:
             return "open"
         return "monitoring" if on <= self.monitoring_until else "closed"
@@ -125,11 +135,24 @@ class Case(models.Model):
     def get_status_display(self):
         return CASE_STATUS_LABELS[self.status]
 
+    def open_span(self):
+        """(first, last) day the case was open: opened_on to closed_on, or to today.
+        Codes describing the whole case (relationship, typologies) were in use then."""
+        return self.opened_on, self.closed_on or timezone.localdate()
+
+    @property
+    def monitoring_from(self):
+        """The day the closed case's six months of monitoring count from: the recorded
+        monitoring start (a historic case's own date), else the date it closed."""
+        if not self.closed_on:
+            return None
+        return self.monitoring_started_on or self.closed_on
+
     @property
     def monitoring_until(self):
         if not self.closed_on:
             return None
-        return add_months(self.closed_on, MONITORING_MONTHS)
+        return add_months(self.monitoring_from, MONITORING_MONTHS)
 
 
 def add_months(day, months):

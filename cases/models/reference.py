@@ -35,6 +35,12 @@ class ReferenceCodeQuerySet(models.QuerySet):
             Q(effective_to__isnull=True) | Q(effective_to__gt=on)
         )
 
+    def in_use_during(self, start, end):
+        """Codes in use on at least one day from ``start`` to ``end`` (both included)."""
+        return self.filter(effective_from__lte=end).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gt=start)
+        )
+
     def of(self, code_list):
         return self.filter(code_list=code_list)
 
@@ -117,6 +123,20 @@ def in_use_on(code, partnership_id, on):
         return "Choose one of the listed codes."
     if not code.is_current(on):
         return f"{code.label} was not in use on {on:%-d %B %Y}."
+    return None
+
+
+def in_use_during(code, partnership_id, start, end):
+    """Field error text if ``code`` was not usable by the partnership on any day from
+    ``start`` to ``end`` (a case's life, for a code describing the whole case: its
+    relationship, its typologies); None when it was."""
+    if code.partnership_id not in (None, partnership_id):
+        return "Choose one of the listed codes."
+    if code.effective_from > end or (code.effective_to is not None and code.effective_to <= start):
+        return (
+            f"{code.label} was not in use while the case was open "
+            f"({start:%-d %B %Y} to {end:%-d %B %Y})."
+        )
     return None
 
 

@@ -7,6 +7,7 @@ from accounts.models import Agency, Partnership
 from config.dates import long_date
 
 from .case import Case
+from .external import ExternallyIdentified, external_id_unique
 
 
 class ReferralStatus(models.TextChoices):
@@ -38,7 +39,7 @@ class SharingBasis(models.TextChoices):
     SAFEGUARDING = "safeguarding", "Safeguarding without consent"
 
 
-class Referral(models.Model):
+class Referral(ExternallyIdentified, models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="referrals")
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
@@ -99,6 +100,7 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_on", "-id"]
+        constraints = [external_id_unique("referral_external_id_unique")]
 
     def __str__(self):
         return f"Referral {self.pk} received {long_date(self.received_on)}"

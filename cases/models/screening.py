@@ -8,6 +8,7 @@ from accounts.models import Agency, Partnership
 from config.jobs import JobRow, JobStatus
 
 from .case import Case
+from .external import EXTERNAL_SOURCE_MAX, ExternallyIdentified, external_id_unique
 from .people import Gender, Person
 from .reference import ReferenceCode
 
@@ -34,6 +35,9 @@ class ImportRun(JobRow):
     source = models.CharField(max_length=10, default="upload")  # upload | api
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=255, blank=True)
+    # The system the rows came from: the external source of a row's ``external_id`` when
+    # the row has no ``external_source`` column of its own.
+    external_source = models.CharField(max_length=EXTERNAL_SOURCE_MAX, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     new_count = models.PositiveIntegerField(default=0)
@@ -57,7 +61,7 @@ class ImportRun(JobRow):
         return min(100, round(100 * self.processed_rows / self.total_rows))
 
 
-class CrimeScreenEntry(models.Model):
+class CrimeScreenEntry(ExternallyIdentified, models.Model):
     """One crime from the police daily search (stalking, harassment, order breaches).
 
     Police-only until it is linked to a case. Re-importing the same crime reference
@@ -103,6 +107,12 @@ class CrimeScreenEntry(models.Model):
     same_course_as = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
+    # The Home Office outcome (disposal) once the police system finalises the crime, and
+    # its date: both empty until then, both set after.
+    disposal = models.ForeignKey(
+        ReferenceCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    disposal_on = models.DateField(null=True, blank=True)
     row_hash = models.CharField(max_length=64)
     import_run = models.ForeignKey(
         ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -118,7 +128,13 @@ class CrimeScreenEntry(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "crime_reference"], name="crime_reference_unique"
-            )
+            ),
+            external_id_unique("crime_screen_external_id_unique"),
+            models.CheckConstraint(
+                condition=models.Q(disposal__isnull=True, disposal_on__isnull=True)
+                | models.Q(disposal__isnull=False, disposal_on__isnull=False),
+                name="crime_screen_disposal_dated",
+            ),
         ]
         indexes = [
             models.Index(fields=["partnership", "screened_at", "-recorded_on", "-id"]),

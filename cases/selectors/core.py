@@ -27,6 +27,7 @@ from cases.models import (
     Person,
     Referral,
 )
+from cases.models.external import external_id_filter
 
 VIEW_CASE = "view_case"
 
@@ -157,8 +158,9 @@ def _people_matching(partnership_id, search):
     return people
 
 
-def case_list(membership, *, search=""):
+def case_list(membership, *, search="", external_source="", external_id=""):
     cases = cases_visible_to(membership).select_related("lead_agency", "officer_in_charge")
+    cases = external_id_filter(cases, source=external_source, external_id=external_id)
     search = search.strip()
     if search:
         people = _people_matching(membership.agency.partnership_id, search)

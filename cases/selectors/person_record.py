@@ -14,6 +14,7 @@ from django.db.models import Q
 from accounts.access import CONTACT_FIELDS, person_contact_for
 from audit.services import visible_or_404
 from cases.models import CaseParty, IdentifierKind, Person, PersonAlias, PersonIdentifier
+from cases.models.external import external_id_filter
 from cases.selectors.people import normalise_identifier, people_visible_to, visible_parties_of
 
 MAX_WORDS = 4
@@ -23,9 +24,16 @@ MAX_WORDS = 4
 class PersonFilters:
     q: str = ""  # words of a name or other name, or an identifier
     date_of_birth: object = None  # datetime.date
+    external_source: str = ""  # the record's id in the system it came from
+    external_id: str = ""
 
     def is_empty(self):
-        return not self.q.strip() and self.date_of_birth is None
+        return (
+            not self.q.strip()
+            and self.date_of_birth is None
+            and not self.external_source
+            and not self.external_id
+        )
 
 
 def _identifier_values(text):
@@ -65,6 +73,9 @@ def person_list(membership, filters=None):
             people = people.filter(Q(pk__in=named) | Q(pk__in=aliases))
     if filters.date_of_birth is not None:
         people = people.filter(date_of_birth=filters.date_of_birth)
+    people = external_id_filter(
+        people, source=filters.external_source, external_id=filters.external_id
+    )
     return people.prefetch_related("aliases", "identifiers").order_by(
         "family_name", "given_names", "pk"
     )

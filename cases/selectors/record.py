@@ -169,11 +169,21 @@ TRACKED = {
     "tier": ("Tier", dict(Tier.choices)),
     "priority": ("Priority", dict(Priority.choices)),
     "relationship_id": ("Relationship", None),
+    "monitoring_started_on": ("Monitoring started", long_date),
 }
 
 
 def _name(user):
     return (user.full_name or user.email) if user else ""
+
+
+def _shown(choices, labels):
+    """How a TRACKED field's value reads: a code's label, a choice's label or a date."""
+    if choices is None:
+        return lambda value: labels.get(value, "")
+    if callable(choices):
+        return lambda value: choices(value) if value else ""
+    return choices.get
 
 
 def _history_events(case):
@@ -192,7 +202,7 @@ def _history_events(case):
         for fieldname, (label, choices) in TRACKED.items():
             old, new = getattr(previous, fieldname), getattr(row, fieldname)
             if old != new:
-                show = (lambda v: labels.get(v, "")) if choices is None else choices.get
+                show = _shown(choices, labels)
                 changes.append(
                     f"{label}: {show(old) or 'not recorded'} → {show(new) or 'not recorded'}"
                 )

@@ -8,6 +8,7 @@ from django.db.models import Q
 from accounts.access import can_edit_case_core, sees_whole_partnership
 from audit.services import deny, visible_or_404
 from cases.models import Referral, ReferralStatus
+from cases.models.external import external_id_filter
 from cases.selectors.core import cases_visible_to, referrals_visible_to
 
 STATUS_FILTERS = {
@@ -28,13 +29,13 @@ def may_handle(membership, referral):
     return referrals_visible_to(membership).filter(pk=referral.pk).exists()
 
 
-def referral_list(membership, *, status=""):
+def referral_list(membership, *, status="", external_source="", external_id=""):
     referrals = referrals_visible_to(membership).select_related(
         "referring_agency", "case", "created_by", "source", "perpetrator", "victim"
     )
     if status in STATUS_FILTERS:
         referrals = referrals.filter(STATUS_FILTERS[status])
-    return referrals
+    return external_id_filter(referrals, source=external_source, external_id=external_id)
 
 
 def get_referral_or_404(membership, pk):

@@ -134,7 +134,7 @@ def worklist(membership, filters=None):
         entries = entries.filter(recorded_on__gte=filters.recorded_from)
     if filters.recorded_to:
         entries = entries.filter(recorded_on__lte=filters.recorded_to)
-    return entries.select_related("offence", "source_offence").order_by(*WORKLIST_ORDER)
+    return entries.select_related("offence", "source_offence", "disposal").order_by(*WORKLIST_ORDER)
 
 
 def unscreened_count(membership):
@@ -150,7 +150,7 @@ def get_entry_or_404(membership, pk):
     entry = visible_or_404(
         membership,
         entries_visible_to(membership).select_related(
-            "offence", "source_offence", "case", "same_course_as", "import_run"
+            "offence", "source_offence", "case", "same_course_as", "import_run", "disposal"
         ),
         pk,
     )

@@ -10,6 +10,7 @@ from cases.models import (
     ReferenceCode,
     code_choices,
 )
+from cases.models.external import EXTERNAL_ID_MAX, EXTERNAL_SOURCE_MAX
 from cases.models.reference import too_early
 
 
@@ -22,13 +23,21 @@ class CodeField(serializers.SlugRelatedField):
     default_error_messages = {
         "does_not_exist": "{value} is not a current code in this list.",
         "not_in_use": "{value} was not in use on {on}.",
+        "not_in_use_case": "{value} was not in use while the case was open ({start} to {end}).",
         "invalid": "Give the code as text.",
     }
 
-    def __init__(self, code_list, on_field=None, **kwargs):
+    def __init__(self, code_list, on_field=None, case_life=False, **kwargs):
+        """``case_life``: the code describes the whole case in the serializer's context
+        ("case"), so it must have been in use on some day the case was open."""
         self.code_list = code_list
         self.on_field = on_field
+        self.case_life = case_life
         super().__init__(slug_field="code", queryset=ReferenceCode.objects.none(), **kwargs)
+
+    def _case_span(self):
+        case = self.context.get("case") if self.case_life else None
+        return case.open_span() if case is not None else None
 
     def _partnership_id(self):
         membership = getattr(self.context.get("request"), "membership", None)
@@ -38,6 +47,10 @@ class CodeField(serializers.SlugRelatedField):
         partnership_id = self._partnership_id()
         if partnership_id is None:
             return ReferenceCode.objects.none()
+        span = self._case_span()
+        if span is not None:
+            codes = ReferenceCode.objects.of(self.code_list).for_partnership(partnership_id)
+            return codes.in_use_during(*span)
         return code_choices(self.code_list, partnership_id, on)
 
     def _event_date(self):
@@ -66,7 +79,53 @@ class CodeField(serializers.SlugRelatedField):
         any_version = ReferenceCode.objects.of(self.code_list).for_partnership(partnership_id)
         if on is not None and any_version.filter(code=data).exists():
             self.fail("not_in_use", value=data, on=f"{on:%-d %B %Y}")
+        span = self._case_span()
+        if span is not None and any_version.filter(code=data).exists():
+            start, end = span
+            self.fail(
+                "not_in_use_case", value=data, start=f"{start:%-d %B %Y}", end=f"{end:%-d %B %Y}"
+            )
         self.fail("does_not_exist", value=data)
+
+
+class ExternalIdQuerySerializer(serializers.Serializer):
+    """``?external_source=&external_id=`` on a list: the records with that id in the
+    system they came from (either or both; blank: no filter)."""
+
+    external_source = serializers.CharField(
+        max_length=EXTERNAL_SOURCE_MAX, required=False, allow_blank=True, default=""
+    )
+    external_id = serializers.CharField(
+        max_length=EXTERNAL_ID_MAX, required=False, allow_blank=True, default=""
+    )
+
+
+def external_id_query(request):
+    """The validated external-id filter of a list request (a 400 when too long)."""
+    query = ExternalIdQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return {
+        "external_source": query.validated_data["external_source"].strip(),
+        "external_id": query.validated_data["external_id"].strip(),
+    }
+
+
+def external_id_fields():
+    """The writable external-id fields of a create or update body."""
+    return {
+        "external_source": serializers.CharField(
+            max_length=EXTERNAL_SOURCE_MAX,
+            required=False,
+            allow_blank=True,
+            help_text="The system the record came from (required with external_id).",
+        ),
+        "external_id": serializers.CharField(
+            max_length=EXTERNAL_ID_MAX,
+            required=False,
+            allow_blank=True,
+            help_text="The record's id in that system: unique per partnership and source.",
+        ),
+    }
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -89,6 +148,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "officer_in_charge_name",
             "opened_on",
             "closed_on",
+            "external_source",
+            "external_id",
         ]
         read_only_fields = ["reference", "closed_on"]
 
@@ -97,6 +158,7 @@ class CaseOpenSerializer(serializers.Serializer):
     summary = serializers.CharField(max_length=5000)
     lead_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none())
     opened_on = serializers.DateField(required=False)
+    external_source, external_id = external_id_fields().values()
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,6 +206,7 @@ class PartyCreateSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     workplace = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    external_source, external_id = external_id_fields().values()
 
     def validate(self, data):
         if data.get("date_of_birth") and data.get("date_of_birth_not_known"):

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from cases.models import IdentifierKind
 from cases.selectors.people import MatchQuery
+from cases.serializers.core import ExternalIdQuerySerializer
 
 
 class MatchQuerySerializer(serializers.Serializer):
@@ -114,6 +115,8 @@ class PersonSummarySerializer(serializers.Serializer):
     gender = serializers.CharField()
     aliases = serializers.SerializerMethodField()
     identifiers = PersonIdentifierSerializer(many=True, read_only=True)
+    external_source = serializers.CharField()
+    external_id = serializers.CharField()
 
     def get_aliases(self, person) -> list[str]:
         return [alias.name for alias in person.aliases.all()]
@@ -154,7 +157,7 @@ class PersonRecordSerializer(PersonSummarySerializer):
         return self.context["record"].contact
 
 
-class PersonFilterSerializer(serializers.Serializer):
+class PersonFilterSerializer(ExternalIdQuerySerializer):
     q = serializers.CharField(
         max_length=100, required=False, default="", help_text="Name, other name or identifier."
     )

@@ -22,7 +22,7 @@ from cases.models import (
     ReoffendingVictim,
     Tier,
 )
-from cases.serializers.core import CodeField
+from cases.serializers.core import CodeField, external_id_fields
 
 
 def _choice(choices, **kwargs):
@@ -56,7 +56,12 @@ class RecordSerializer(serializers.Serializer):
     status = _choice(["open", "monitoring", "closed"])
     opened_on = serializers.DateField()
     closed_on = serializers.DateField(allow_null=True)
-    monitoring_until = serializers.DateField(allow_null=True)
+    monitoring_started_on = serializers.DateField(allow_null=True)
+    monitoring_until = serializers.DateField(
+        allow_null=True,
+        help_text="Six months from monitoring_started_on, or from closed_on when that is "
+        "not recorded; null while the case is open.",
+    )
     closure_reason = serializers.CharField(
         source="closure_reason.code", allow_null=True, default=None
     )
@@ -77,6 +82,8 @@ class RecordSerializer(serializers.Serializer):
     lead_agency = serializers.IntegerField(source="lead_agency_id")
     lead_agency_name = serializers.CharField(source="lead_agency.name")
     officer_in_charge = serializers.IntegerField(source="officer_in_charge_id", allow_null=True)
+    external_source = serializers.CharField()
+    external_id = serializers.CharField()
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_typologies(self, case):
@@ -85,19 +92,29 @@ class RecordSerializer(serializers.Serializer):
 
 class RecordWriteSerializer(serializers.Serializer):
     """Every field optional (PATCH); blank or null means "not recorded", which is distinct
-    from a "not known" value."""
+    from a "not known" value (and tier "none", a decision: no tier). Relationship and
+    typologies: codes in use on some day the case was open (the serializer's context
+    carries the case)."""
 
     classification = _blank_choice(Classification.choices, required=False)
     classification_reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     offence_level = _blank_choice(OffenceLevel.choices, required=False)
     tier = _blank_choice(Tier.choices, required=False)
     priority = _blank_choice(Priority.choices, required=False)
-    relationship = CodeField(CodeList.RELATIONSHIP, required=False, allow_null=True)
-    typologies = CodeField(CodeList.TYPOLOGY, many=True, required=False, allow_empty=True)
+    relationship = CodeField(CodeList.RELATIONSHIP, case_life=True, required=False, allow_null=True)
+    typologies = CodeField(
+        CodeList.TYPOLOGY, case_life=True, many=True, required=False, allow_empty=True
+    )
     lead_agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.none(), required=False)
     officer_in_charge = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.none(), required=False, allow_null=True
     )
+    monitoring_started_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day monitoring began: not in the future, not before the case opened.",
+    )
+    external_source, external_id = external_id_fields().values()
 
     def __init__(self, *args, agencies=None, officers=None, **kwargs):
         super().__init__(*args, **kwargs)

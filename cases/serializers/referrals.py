@@ -10,11 +10,12 @@ from cases.models import (
     CodeList,
     Gender,
     IdentifierKind,
+    Person,
     Referral,
     ReferralStatus,
     SharingBasis,
 )
-from cases.serializers.core import CodeField
+from cases.serializers.core import CodeField, external_id_fields
 
 
 class ReferralPersonSerializer(serializers.Serializer):
@@ -37,6 +38,7 @@ class ReferralPersonSerializer(serializers.Serializer):
     pnc = serializers.CharField(max_length=20, required=False, allow_blank=True)
     force_nominal_id = serializers.CharField(max_length=60, required=False, allow_blank=True)
     nhs_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    external_source, external_id = external_id_fields().values()
 
     IDENTIFIERS = {
         "pnc": IdentifierKind.PNC,
@@ -46,6 +48,7 @@ class ReferralPersonSerializer(serializers.Serializer):
 
     def validate(self, data):
         from cases.selectors.people import visible_person_or_none
+        from cases.services.external import clean_external_id, external_id_errors
         from cases.services.people import clean_identifiers, identifiers_taken
 
         membership = self.context["request"].membership
@@ -86,6 +89,11 @@ class ReferralPersonSerializer(serializers.Serializer):
                 membership.agency.partnership_id, identifiers, choose="Give that person's id"
             )
             errors.update({field: [message] for field, message in taken.items()})
+        source, external_id = clean_external_id(
+            data.get("external_source"), data.get("external_id")
+        )
+        taken = external_id_errors(Person, membership.agency.partnership_id, source, external_id)
+        errors.update({field: [message] for field, message in taken.items()})
         if errors:
             raise serializers.ValidationError(errors)
         return {
@@ -96,6 +104,8 @@ class ReferralPersonSerializer(serializers.Serializer):
             "gender": data.get("gender", ""),
             "aliases": [a.strip() for a in data.get("aliases", []) if a.strip()],
             "identifiers": identifiers,
+            "external_source": source,
+            "external_id": external_id,
         }
 
 
@@ -163,6 +173,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "decision_reason",
             "decided_at",
             "created_at",
+            "external_source",
+            "external_id",
         ]
         read_only_fields = [
             "referring_agency",

@@ -1,9 +1,11 @@
 """Serializers for the crime-screen API."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.importers.crime_screen import COLUMNS, MAX_UPLOAD_BYTES
 from cases.models import (
+    CodeList,
     CrimeScreenEntry,
     ImportRun,
     ReclassificationOutcome,
@@ -11,6 +13,8 @@ from cases.models import (
     ScreeningAction,
     ScreeningActionKind,
 )
+from cases.models.external import EXTERNAL_SOURCE_MAX
+from cases.serializers.core import CodeField
 
 
 class ScreeningActionSerializer(serializers.ModelSerializer):
@@ -66,6 +70,21 @@ class CrimeScreenEntrySerializer(serializers.ModelSerializer):
     # Gender values as plain strings (one enum name in the schema: the person's Gender).
     suspect_gender = serializers.CharField(read_only=True)
     victim_gender = serializers.CharField(read_only=True)
+    disposal = serializers.CharField(
+        source="disposal.code",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The Home Office outcome code the crime was disposed of with; null until "
+        "the police system finalises it.",
+    )
+    disposal_label = serializers.CharField(
+        source="disposal.label", read_only=True, allow_null=True, default=None
+    )
+    case = serializers.PrimaryKeyRelatedField(read_only=True)
+    case_reference = serializers.CharField(
+        source="case.reference", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = CrimeScreenEntry
@@ -89,6 +108,13 @@ class CrimeScreenEntrySerializer(serializers.ModelSerializer):
             "location_area",
             "stalking_started_on",
             "stalking_ended_on",
+            "disposal",
+            "disposal_label",
+            "disposal_on",
+            "external_source",
+            "external_id",
+            "case",
+            "case_reference",
             "screened",
             "screened_at",
             "same_course_as",
@@ -98,6 +124,18 @@ class CrimeScreenEntrySerializer(serializers.ModelSerializer):
 
     def get_screened(self, entry) -> bool:
         return entry.screened_at is not None
+
+
+class EntryDisposalSerializer(serializers.Serializer):
+    """PATCH body of an entry: its disposal, both fields together (both null clears it)."""
+
+    disposal = CodeField(
+        CodeList.OUTCOME,
+        on_field="disposal_on",
+        allow_null=True,
+        help_text='A Home Office outcome code (e.g. "16") in use on disposal_on.',
+    )
+    disposal_on = serializers.DateField(allow_null=True)
 
 
 class CrimeScreenEntryDetailSerializer(CrimeScreenEntrySerializer):
@@ -143,6 +181,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
             "id",
             "source",
             "original_name",
+            "external_source",
             "status",
             "total_rows",
             "processed_rows",
@@ -164,6 +203,13 @@ class ImportCreateSerializer(serializers.Serializer):
 
     rows = serializers.ListField(child=serializers.DictField(), required=False, allow_empty=False)
     file = serializers.FileField(required=False, allow_empty_file=True)
+    external_source = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=EXTERNAL_SOURCE_MAX,
+        help_text="The system the rows came from: the source of each row's external_id "
+        "unless the row has its own external_source.",
+    )
 
     def validate(self, data):
         if bool(data.get("rows")) == bool(data.get("file")):
@@ -182,12 +228,30 @@ class ImportCreateSerializer(serializers.Serializer):
         return data
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "nullable": True})
+class CaseIdOrReferenceField(serializers.Field):
+    """A case's id (a JSON number) or its reference (text); null or blank: none."""
+
+    default_error_messages = {"invalid": "Give the case's id (a number) or its reference."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        if isinstance(data, str):
+            data = data.strip()
+            if len(data) > 30:
+                self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class EntryLinkCaseSerializer(serializers.Serializer):
-    case = serializers.CharField(
-        max_length=30,
-        allow_blank=True,
+    case = CaseIdOrReferenceField(
         allow_null=True,
-        help_text="The reference of a case you can see; blank or null unlinks.",
+        help_text="The id (a number) or reference (text) of a case you can see; null or "
+        "blank unlinks.",
     )
 
 

@@ -10,8 +10,14 @@ from accounts.models import Partnership
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from cases.models import Case, CaseAgency, CaseParty, PartyRole, Person, PersonAlias, Referral
+from cases.models import Case, CaseAgency, CaseParty, PartyRole, Person, Referral
 from cases.selectors.core import VIEW_CASE
+from cases.services.external import (
+    clean_external_id,
+    external_detail,
+    external_id_errors,
+    external_id_saved,
+)
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -35,28 +41,56 @@ def _grant(case, agency, *, actor, reason):
     return link, created
 
 
-def case_open(*, actor, membership, summary, lead_agency, opened_on=None, officer_in_charge=None):
+def case_open(
+    *,
+    actor,
+    membership,
+    summary,
+    lead_agency,
+    opened_on=None,
+    officer_in_charge=None,
+    external_source="",
+    external_id="",
+):
+    """Open a case, shared with the member's agency and the lead agency.
+    ``external_source``/``external_id``: the case's id in the system it came from."""
     _require(can(membership, Cap.CREATE_CASE), "Your role cannot open cases.")
-    if lead_agency.partnership_id != membership.agency.partnership_id:
-        raise ValidationError({"lead_agency": "Choose an agency in your partnership."})
+    partnership_id = membership.agency.partnership_id
+    errors = {}
+    if lead_agency.partnership_id != partnership_id:
+        errors["lead_agency"] = "Choose an agency in your partnership."
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
-        raise ValidationError({"opened_on": "The date the case opened cannot be in the future."})
+        errors["opened_on"] = "The date the case opened cannot be in the future."
     if not summary.strip():
-        raise ValidationError({"summary": "Enter a summary of the case."})
+        errors["summary"] = "Enter a summary of the case."
+    external_source, external_id = clean_external_id(external_source, external_id)
+    errors.update(external_id_errors(Case, partnership_id, external_source, external_id))
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        case = Case.objects.create(
+        case = Case(
             partnership=membership.agency.partnership,
             reference=_next_case_reference(membership.agency.partnership, opened_on),
             summary=summary.strip(),
             lead_agency=lead_agency,
             officer_in_charge=officer_in_charge,
             opened_on=opened_on,
+            external_source=external_source,
+            external_id=external_id,
             created_by=actor,
         )
+        with external_id_saved(case):
+            case.save()
         for agency in {membership.agency, lead_agency}:
             _grant(case, agency, actor=actor, reason="Opened the case")
-        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=case)
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=case,
+            detail=external_detail(case) or None,
+        )
     return case
 
 
@@ -165,25 +199,12 @@ def case_unshare(*, actor, membership, case, agency, reason):
         )
 
 
-def person_create(*, actor, membership, aliases=(), **fields):
-    person = Person(partnership=membership.agency.partnership, **fields)
-    person.full_clean(exclude=["partnership"])
-    with transaction.atomic():
-        person.save()
-        PersonAlias.objects.bulk_create(
-            PersonAlias(person=person, name=alias.strip()) for alias in aliases if alias.strip()
-        )
-        record_event(action=Action.CREATE, actor=actor, membership=membership, obj=person)
-    return person
-
-
-def party_add(*, actor, membership, case, role, person=None, advocate=None, **person_fields):
-    """Add a party to a case, creating the person when none is given."""
+def party_add(*, actor, membership, case, role, person, advocate=None):
+    """Add a person already recorded as a party to the case (a new person is recorded and
+    added by cases.services.people.party_add)."""
     _require(can_edit_case_core(membership), "Only police and the clinic chair add parties.")
     with transaction.atomic():
-        if person is None:
-            person = person_create(actor=actor, membership=membership, **person_fields)
-        elif person.partnership_id != case.partnership_id:
+        if person.partnership_id != case.partnership_id:
             raise ValidationError({"person": "Choose a person in this case's partnership."})
         if CaseParty.objects.filter(case=case, person=person, role=role).exists():
             raise ValidationError({"role": f"{person} is already a party in that role."})

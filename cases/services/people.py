@@ -17,6 +17,12 @@ from audit.services import record_event
 from cases.models import CaseParty, IdentifierKind, Person, PersonAlias, PersonIdentifier
 from cases.selectors.people import normalise_identifier
 from cases.services import core
+from cases.services.external import (
+    clean_external_id,
+    external_detail,
+    external_id_errors,
+    external_id_saved,
+)
 
 # Who may merge two person records: the police supervisor and the partnership admin.
 
@@ -86,13 +92,42 @@ def _add_identifiers(person, identifiers):
         )
 
 
-def person_create(*, actor, membership, aliases=(), identifiers=None, **fields):
-    """A new Person in the member's partnership, with other names and identifiers."""
-    identifiers = clean_identifiers(identifiers)
-    person = Person(partnership=membership.agency.partnership, **fields)
-    person.full_clean(exclude=["partnership"])
+def person_create(
+    *,
+    actor,
+    membership,
+    aliases=(),
+    identifiers=None,
+    external_source="",
+    external_id="",
+    **fields,
+):
+    """A new Person in the member's partnership, with other names, identifiers and the
+    id of the record in the system it came from (``external_source``, ``external_id``)."""
+    partnership_id = membership.agency.partnership_id
+    errors = {}
+    try:
+        identifiers = clean_identifiers(identifiers)
+    except ValidationError as error:
+        errors.update({field: problems[0] for field, problems in error.message_dict.items()})
+    external_source, external_id = clean_external_id(external_source, external_id)
+    errors.update(external_id_errors(Person, partnership_id, external_source, external_id))
+    person = Person(
+        partnership=membership.agency.partnership,
+        external_source=external_source,
+        external_id=external_id,
+        **fields,
+    )
+    try:
+        person.full_clean(exclude=["partnership", "external_source", "external_id"])
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            errors.setdefault(field, problems[0])
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        person.save()
+        with external_id_saved(person):
+            person.save()
         seen = set()
         for alias in aliases:
             alias = alias.strip()
@@ -105,7 +140,7 @@ def person_create(*, actor, membership, aliases=(), identifiers=None, **fields):
             actor=actor,
             membership=membership,
             obj=person,
-            detail={"identifiers": sorted(identifiers)},
+            detail={"identifiers": sorted(identifiers), **external_detail(person)},
         )
     return person
 

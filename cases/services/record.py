@@ -29,11 +29,11 @@ from cases.models import (
     ReoffendingSource,
     ReoffendingVictim,
     Tier,
-    code_choices,
 )
-from cases.models.reference import in_use_on
+from cases.models.reference import in_use_during, in_use_on
 from cases.selectors.leaks import shared_text_errors
 from cases.services.events import victim_notifications_follow, victim_notifications_raise
+from cases.services.external import clean_external_id, external_id_errors, external_id_saved
 
 
 def _require(allowed, message="Your role cannot do this."):
@@ -48,7 +48,9 @@ def _raise(errors):
 
 def _check_code(errors, field, code, code_list, case, *, keep=(), on=None):
     """A code must be in the list and in use for the case's partnership on ``on``, the date
-    of the event it describes (default today: the case as it is now), or already held."""
+    of the event it describes, or already held. Without ``on`` the code describes the
+    whole case (relationship, typologies): in use on some day the case was open, so a
+    historic case takes the codes of its time and a live one today's."""
     if code is None:
         return
     if code.code_list != code_list:
@@ -58,11 +60,10 @@ def _check_code(errors, field, code, code_list, case, *, keep=(), on=None):
         return
     if on is not None:
         problem = in_use_on(code, case.partnership_id, on)
-        if problem:
-            errors[field] = problem
-        return
-    if not code_choices(code_list, case.partnership_id).filter(pk=code.pk).exists():
-        errors[field] = f"{code.label} is not a current code for this partnership."
+    else:
+        problem = in_use_during(code, case.partnership_id, *case.open_span())
+    if problem:
+        errors[field] = problem
 
 
 def earliest_event(case, crime_reference=""):
@@ -114,9 +115,14 @@ def record_update(
     typologies=KEEP,
     lead_agency=KEEP,
     officer_in_charge=KEEP,
+    monitoring_started_on=KEEP,
+    external_source=KEEP,
+    external_id=KEEP,
 ):
     """Change the case's core record. A field not given keeps its value; blank means
-    "not recorded", which is distinct from a "not known" value or code."""
+    "not recorded", which is distinct from a "not known" value or code (tier "none" is a
+    decision: no tier). ``monitoring_started_on``: the day monitoring began (the six
+    months of monitoring after closure count from it)."""
     _require(can_edit_case_core(membership), "Only police and the clinic chair change the record.")
     given = {
         key: value
@@ -129,6 +135,7 @@ def record_update(
             "relationship": relationship,
             "lead_agency": lead_agency,
             "officer_in_charge": officer_in_charge,
+            "monitoring_started_on": monitoring_started_on,
         }.items()
         if value is not KEEP
     }
@@ -179,6 +186,22 @@ def record_update(
         ).exists()
     ):
         errors["officer_in_charge"] = "Choose a police officer in this partnership."
+    started = given.get("monitoring_started_on")
+    if _future(started):
+        errors["monitoring_started_on"] = "The date monitoring started cannot be in the future."
+    elif started is not None and started < case.opened_on:
+        errors["monitoring_started_on"] = (
+            f"Monitoring cannot start before the case was opened ({case.opened_on:%-d %B %Y})."
+        )
+    if external_source is not KEEP or external_id is not KEEP:
+        source, external = clean_external_id(
+            case.external_source if external_source is KEEP else external_source,
+            case.external_id if external_id is KEEP else external_id,
+        )
+        errors.update(
+            external_id_errors(Case, case.partnership_id, source, external, instance=case)
+        )
+        given.update(external_source=source, external_id=external)
     _raise(errors)
 
     changed = {}
@@ -194,7 +217,8 @@ def record_update(
                 setattr(locked, field, value)
         if changed:
             locked._change_reason = "Record updated"
-            locked.save()
+            with external_id_saved(locked):
+                locked.save()
         if typologies is not KEEP and {c.pk for c in typologies} != current_typology_ids:
             locked.typologies.set(typologies)
             changed["typologies"] = sorted(code.label for code in typologies)
@@ -277,6 +301,10 @@ def case_reopen(*, actor, membership, case, reason):
             "closed_on": locked.closed_on.isoformat(),
             "closure_reason": getattr(locked.closure_reason, "code", ""),
         }
+        if locked.monitoring_started_on:
+            # Monitoring ends with the reopening; a later closure monitors afresh.
+            previous["monitoring_started_on"] = locked.monitoring_started_on.isoformat()
+            locked.monitoring_started_on = None
         locked.closed_on = None
         locked.closure_reason = None
         locked.closure_note = ""

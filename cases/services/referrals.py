@@ -34,6 +34,12 @@ from cases.selectors.screening import can_screen
 from cases.services import core
 from cases.services import people as people_services
 from cases.services import screening as screening_services
+from cases.services.external import (
+    clean_external_id,
+    external_detail,
+    external_id_errors,
+    external_id_saved,
+)
 
 NEGATIVE = {ReferralStatus.NOT_STALKING, ReferralStatus.NOT_APPLICABLE, ReferralStatus.DECLINED}
 
@@ -66,8 +72,12 @@ def referral_record(
     victim=None,
     crime_screen_entry=None,
     screening_action=None,
+    external_source="",
+    external_id="",
 ):
-    """Record a referral with its people (a chosen Person, details of a new one, or None).
+    """Record a referral with its people (a chosen Person, details of a new one, or None)
+    and the id of the referral in the system it came from (``external_source``,
+    ``external_id``; unique in the partnership).
 
     ``crime_screen_entry``: the police crime it was made from (police screeners only); the
     entry's "refer to triage clinic" ``screening_action`` then points at the referral, or
@@ -117,6 +127,10 @@ def referral_record(
         errors["source"] = "Choose one of the listed sources."
     if case is not None and case.partnership_id != membership.agency.partnership_id:
         errors["case"] = "Choose a case in your partnership."
+    external_source, external_id = clean_external_id(external_source, external_id)
+    errors.update(
+        external_id_errors(Referral, membership.agency.partnership_id, external_source, external_id)
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -124,7 +138,7 @@ def referral_record(
             field: _person_for(actor=actor, membership=membership, spec=spec, field=field)
             for field, spec in (("perpetrator", perpetrator), ("victim", victim))
         }
-        referral = Referral.objects.create(
+        referral = Referral(
             partnership=membership.agency.partnership,
             case=case,
             source=source,
@@ -135,8 +149,12 @@ def referral_record(
             consent_recorded_on=consent_recorded_on,
             created_by=actor,
             crime_screen_entry=crime_screen_entry,
+            external_source=external_source,
+            external_id=external_id,
             **people,
         )
+        with external_id_saved(referral):
+            referral.save()
         record_event(
             action=Action.CREATE,
             actor=actor,
@@ -147,6 +165,7 @@ def referral_record(
                 "perpetrator_id": getattr(people["perpetrator"], "pk", None),
                 "victim_id": getattr(people["victim"], "pk", None),
                 "crime_screen_entry": getattr(crime_screen_entry, "pk", None),
+                **external_detail(referral),
             },
         )
         if crime_screen_entry is not None:

@@ -113,6 +113,7 @@ def import_new(request):
             data=b"" if too_big else upload.read(),
             size=upload.size,
             original_name=upload.name,
+            external_source=form.cleaned_data["external_source"],
         )
         if run.status != ImportStatus.FAILED:
             if run.status == ImportStatus.SUCCEEDED:

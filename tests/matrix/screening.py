@@ -52,6 +52,11 @@ ROWS = {
     "screening:supervisor": Row(SUPERVISOR),
     "api:screening-entry-list": Row(POLICE, **API),
     "api:screening-entry-detail": Row(POLICE, scoped="entry", reaches_other_agency=POLICE, **API),
+    # The disposal. The matrix client sends PATCH bodies as application/octet-stream: 415
+    # once the entry is found.
+    "api:screening-entry-detail PATCH": Row(
+        POLICE, scoped="entry", method="patch", ok=415, reaches_other_agency=POLICE, **API
+    ),
     "api:screening-entry-actions POST": Row(
         POLICE, scoped="entry", method="post", ok=400, reaches_other_agency=POLICE, **API
     ),
