@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.apps import apps
 from django.db import models
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -25,17 +26,23 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 class Column:
     name: str
     label: str
-    type: str = "text"  # text | date | choice | code | bool
+    type: str = "text"  # text | date | choice | code | bool | ref
     required: bool = False
     max_length: int = 0
     choices: tuple = ()  # (value, label) pairs for "choice"
     code_list: str = ""  # for "code"
     date_from: str = ""  # "code": the field whose date the code must be in use on
     aliases: tuple = ()  # their header names we recognise without a mapping
+    ref: str = ""  # for "ref": the model (app_label.Model) whose external id the cell holds
 
     @property
     def mappable(self):
         return self.type in ("choice", "code", "bool")
+
+    @property
+    def stored_as(self):
+        """The model attribute the value goes to (a reference's id column)."""
+        return f"{self.name}_id" if self.type in ("code", "ref") else self.name
 
 
 @dataclass
@@ -90,6 +97,7 @@ class RecordKind:
         """[(row number, values, {field: error})] for every row, using the column mapping
         (field → their header) and the value mapping (field → {their text: ours})."""
         out = []
+        refs = self._resolve_refs(rows, columns)
         for number, cells in rows:
             values, errors = {}, {}
             for column in self.all_columns():
@@ -103,10 +111,16 @@ class RecordKind:
                 except ValueError as error:
                     errors[column.name] = str(error)
             for column in self.all_columns():
-                if column.type == "code" and column.name not in errors:
+                if column.name in errors or values.get(column.name) is None:
+                    continue
+                if column.type == "code":
                     problem = self.check_code(column, values)
-                    if problem:
-                        errors[column.name] = problem
+                elif column.type == "ref":
+                    problem = self.check_ref(column, values, refs)
+                else:
+                    problem = None
+                if problem:
+                    errors[column.name] = problem
             if not errors:
                 errors.update(self.row_errors(values))
             out.append((number, values, errors))
@@ -120,7 +134,7 @@ class RecordKind:
         if not text:
             if column.required:
                 raise ValueError(f"Enter the {column.label.lower()}.")
-            return None if column.type in ("date", "code", "bool") else ""
+            return None if column.type in ("date", "code", "bool", "ref") else ""
         if column.type == "text":
             if column.max_length and len(text) > column.max_length:
                 raise ValueError(f"{column.label} must be {column.max_length} characters or fewer.")
@@ -146,6 +160,8 @@ class RecordKind:
             raise ValueError(f"“{text}” is not one of our values: map it to one.")
         if column.type == "code":
             return text.upper()
+        if column.type == "ref":
+            return text
         raise AssertionError(column.type)
 
     def check_code(self, column, values):
@@ -161,6 +177,36 @@ class RecordKind:
         pk = version_on(versions, on) if on else versions[0][2]
         if pk is None:
             return f"Code {code} was not in use on {on:%-d %B %Y}."
+        values[column.name] = pk
+        return None
+
+    def _resolve_refs(self, rows, columns):
+        """{(model label, external id): pk} of the records the rows point at (same source,
+        same partnership), one query per referenced model."""
+        found = {}
+        for column in self.all_columns():
+            header = columns.get(column.name)
+            if column.type != "ref" or not header:
+                continue
+            wanted = {cells.get(header, "").strip() for _, cells in rows} - {""}
+            model = apps.get_model(column.ref)
+            for external_id, pk in model.objects.filter(
+                partnership_id=self.partnership_id,
+                external_source=self.source,
+                external_id__in=wanted,
+            ).values_list("external_id", "pk"):
+                found[column.ref, external_id] = pk
+        return found
+
+    def check_ref(self, column, values, refs):
+        external_id = values[column.name]
+        pk = refs.get((column.ref, external_id))
+        if pk is None:
+            noun = apps.get_model(column.ref)._meta.verbose_name
+            return (
+                f"No {noun} with id {external_id} from {self.source} has been loaded: "
+                f"load the {noun} file first."
+            )
         values[column.name] = pk
         return None
 
