@@ -85,6 +85,7 @@ def load():
                 assessed = today - timedelta(days=rng.randint(0, 400))
                 rows.append(
                     Assessment(
+                        partnership_id=case.partnership_id,
                         case=case,
                         instrument_version=rng.choice(versions),
                         assessor=user,

@@ -5,6 +5,19 @@ from each assessment's case before it becomes required."""
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+
+
+def fill_partnership(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        # Checked now, so the column can be made required in the same transaction
+        # (PostgreSQL refuses ALTER TABLE with deferred foreign-key checks pending).
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    Assessment = apps.get_model("risk", "Assessment")
+    Case = apps.get_model("cases", "Case")
+    Assessment.objects.update(
+        partnership_id=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("partnership_id")[:1])
+    )
 
 
 class Migration(migrations.Migration):
@@ -43,15 +56,7 @@ class Migration(migrations.Migration):
             name='partnership',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.partnership'),
         ),
-        migrations.RunSQL(
-            # Immediate, so the column can be made required in the same transaction
-            # (PostgreSQL refuses ALTER TABLE with deferred foreign-key checks pending).
-            "SET CONSTRAINTS ALL IMMEDIATE; "
-            "UPDATE risk_assessment SET partnership_id = ("
-            "SELECT partnership_id FROM cases_case WHERE cases_case.id = risk_assessment.case_id); "
-            "SET CONSTRAINTS ALL DEFERRED",
-            migrations.RunSQL.noop,
-        ),
+        migrations.RunPython(fill_partnership, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='assessment',
             name='partnership',
