@@ -553,3 +553,17 @@ def test_a_past_dated_assessment_on_a_new_case(world):
     case = open_case(police, opened_on=date(2023, 6, 1))
     done = _answered(world, on=date(2023, 1, 15), yes=2, case=case)
     assert done.assessed_on == date(2023, 1, 15)
+
+
+def test_the_start_page_takes_a_past_date_and_puts_a_wrong_one_at_the_field(world, login):
+    police = world.members[Role.INVESTIGATOR]
+    client = login(police)
+    url = reverse("risk:assessment-start", args=[world.own_case.pk])
+    sash = _sash().pk
+    response = client.post(url, {"instrument": sash, "assessed_on": "1/2/1985"})
+    assert response.status_code == 400
+    assert "cannot be before 1990" in response.content.decode()
+    assert not Assessment.objects.exists()
+    response = client.post(url, {"instrument": sash, "assessed_on": "3/2/2021"})
+    assert response.status_code == 302
+    assert Assessment.objects.get().assessed_on == date(2021, 2, 3)
