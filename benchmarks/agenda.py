@@ -139,6 +139,7 @@ def _bulk_background(partnership, agencies, investigator):
             )
             Assessment.objects.bulk_create(
                 Assessment(
+                    partnership_id=case.partnership_id,
                     case=case,
                     instrument_version=dash,
                     assessor=user,

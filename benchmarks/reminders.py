@@ -198,12 +198,12 @@ def load(rng):
         for kind in (AgencyKind.POLICE, AgencyKind.HEALTH, AgencyKind.ADVOCACY)
     ]
     rows = []
-    now = timezone.now()
     for i in range(ASSESSMENTS):
         agency, people = rng.choice(assessors)
         assessed = today - timedelta(days=rng.randint(1, 400))
         rows.append(
             Assessment(
+                partnership=partnership,
                 case_id=case_ids[i % CASES],
                 instrument_version=versions[(i // CASES) % 2],
                 assessor_id=rng.choice(people),
@@ -213,7 +213,8 @@ def load(rng):
                 computed_level="medium",
                 level="medium",
                 review_due_on=today + timedelta(days=rng.randint(-30, 90)),
-                completed_at=now,
+                # Recorded the day it was made: a review date past on that day is never due.
+                completed_at=timezone.make_aware(datetime.combine(assessed, datetime.min.time())),
             )
         )
     _bulk(Assessment, rows)

@@ -18,7 +18,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -85,6 +85,7 @@ def load():
                 assessed = today - timedelta(days=rng.randint(0, 400))
                 rows.append(
                     Assessment(
+                        partnership_id=case.partnership_id,
                         case=case,
                         instrument_version=rng.choice(versions),
                         assessor=user,
@@ -95,7 +96,11 @@ def load():
                         level=level,
                         result={"score": 0, "level": level},
                         review_due_on=today + timedelta(days=rng.randint(-60, 120)),
-                        completed_at=timezone.now(),
+                        # Recorded the day it was made (a review date already past on
+                        # that day is never due: risk.selectors.reviews_due).
+                        completed_at=timezone.make_aware(
+                            datetime.combine(assessed, datetime.min.time())
+                        ),
                     )
                 )
         Assessment.objects.bulk_create(rows[:ASSESSMENTS], batch_size=5000)

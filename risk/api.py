@@ -4,6 +4,7 @@ Reads go through risk.selectors (404 outside the caller's scope); writes check t
 first (403, saying nothing about the record), then the scope, then the service, whose
 ValidationErrors become field-keyed 400s (config/api_errors.py)."""
 
+from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -24,6 +25,7 @@ from risk.serializers import (
     AssessmentCreateSerializer,
     AssessmentSerializer,
     AssessmentUpdateSerializer,
+    HistoricRatingSerializer,
     InstrumentDetailSerializer,
     InstrumentSerializer,
     OverrideSerializer,
@@ -32,6 +34,10 @@ from triage.selectors import clinics as clinic_selectors
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 CASE = OpenApiParameter("case", int, description="Only this case's assessments.")
+EXTERNAL = [
+    OpenApiParameter("external_source", str, description="Only those from this system."),
+    OpenApiParameter("external_id", str, description="Only the one with this external id."),
+]
 
 
 class InstrumentViewSet(viewsets.GenericViewSet):
@@ -100,7 +106,15 @@ class AssessmentViewSet(viewsets.GenericViewSet):
             raise PermissionDenied("Only the assessor's agency can change this assessment.")
         return assessment
 
-    @extend_schema(parameters=[CASE])
+    def _subject(self, case, subject_id):
+        if subject_id is None:
+            return None
+        subject = people_selectors.person_in_partnership(case, subject_id)
+        if subject is None:
+            raise ValidationError({"subject": ["Choose a person on this case."]})
+        return subject
+
+    @extend_schema(parameters=[CASE, *EXTERNAL])
     def list(self, request):
         membership = request.membership
         case_id = request.query_params.get("case")
@@ -109,7 +123,12 @@ class AssessmentViewSet(viewsets.GenericViewSet):
             if not case_id.isdigit():
                 raise ValidationError({"case": ["Give a case id."]})
             case = case_selectors.get_case_or_404(membership, int(case_id))
-        assessments = selectors.assessment_list(membership, case_id=case.pk if case else None)
+        assessments = selectors.assessment_list(
+            membership,
+            case_id=case.pk if case else None,
+            external_source=request.query_params.get("external_source", ""),
+            external_id=request.query_params.get("external_id", ""),
+        )
         page = self.paginate_queryset(assessments)
         record_event(
             action=Action.LIST,
@@ -140,11 +159,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         data = serializer.validated_data
         case = case_selectors.get_case_or_404(membership, data["case"])
         instrument = selectors.active_instrument_by_code(membership, data["instrument"])
-        subject = None
-        if data.get("subject") is not None:
-            subject = people_selectors.person_in_partnership(case, data["subject"])
-            if subject is None:
-                raise ValidationError({"subject": ["Choose a person on this case."]})
+        subject = self._subject(case, data.get("subject"))
         if instrument is None:
             raise ValidationError({"instrument": ["No instrument with this code."]})
         with ItemKeyedErrors():
@@ -156,17 +171,63 @@ class AssessmentViewSet(viewsets.GenericViewSet):
                 subject=subject,
                 meeting=_meeting(membership, data.get("meeting")),
                 answers=data.get("answers") or {},
+                assessed_on=data.get("assessed_on"),
+                external_source=data["external_source"],
+                external_id=data["external_id"],
             )
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=HistoricRatingSerializer, responses={201: AssessmentSerializer})
+    @action(detail=False, methods=["post"])
+    def historic(self, request):
+        """A rating recorded before this system: a level as services wrote it (low,
+        moderate, moderate/high, high, not completed), no item answers, no review date."""
+        membership = request.membership
+        _require_assessor(membership)
+        serializer = HistoricRatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = case_selectors.get_case_or_404(membership, data["case"])
+        subject = self._subject(case, data.get("subject"))
+        # Inactive tools too: a rating made with a tool the partnership no longer uses.
+        instrument = selectors.instrument_by_code(membership, data["instrument"])
+        if instrument is None:
+            raise ValidationError({"instrument": ["No instrument with this code."]})
+        assessment = services.historic_rating_record(
+            actor=request.user,
+            membership=membership,
+            case=case,
+            subject=subject,
+            instrument=instrument,
+            assessed_on=data["assessed_on"],
+            recorded_level=data["recorded_level"],
+            external_source=data["external_source"],
+            external_id=data["external_id"],
+            note=data["note"],
+        )
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(parameters=[ID], request=AssessmentUpdateSerializer)
+    @transaction.atomic
     def partial_update(self, request, pk=None):
-        """A draft's answers and meeting, or a complete assessment's review date."""
+        """A draft's answers and meeting, or a complete assessment's review date; the
+        external id of either."""
         assessment = self._writable(pk)
         serializer = AssessmentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = dict(serializer.validated_data)
         membership = request.membership
+        external = {k: data.pop(k) for k in ("external_source", "external_id") if k in data}
+        if external:
+            services.assessment_set_external_id(
+                actor=request.user,
+                membership=membership,
+                assessment=assessment,
+                external_source=external.get("external_source", assessment.external_source),
+                external_id=external.get("external_id", assessment.external_id),
+            )
+            if not data:
+                return Response(AssessmentSerializer(assessment).data)
         if assessment.status == AssessmentStatus.COMPLETE:
             if set(data) - {"review_due_on"} or "review_due_on" not in data:
                 raise ValidationError(
@@ -212,6 +273,7 @@ class AssessmentViewSet(viewsets.GenericViewSet):
                 set_meeting="meeting" in data,
                 override_level=data.get("override_level", ""),
                 override_reason=data.get("override_reason", ""),
+                assessed_on=data.get("assessed_on"),
             )
         return Response(AssessmentSerializer(assessment).data)
 

@@ -52,6 +52,7 @@ def build(history, today):
                 f"{_day(a.assessed_on, '%b')}: {a.instrument_version.instrument.name}, "
                 f"{LEVEL_LABELS.get(a.level, a.level)}"
                 + (" (professional judgement)" if a.override_level else "")
+                + (f" (historic rating: {a.get_recorded_level_display()})" if a.historic else "")
             ),
         )
         for a in history

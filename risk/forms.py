@@ -33,6 +33,14 @@ class StartForm(forms.Form):
         empty_value=None,
         help_text="If you are finishing this assessment in a clinic or meeting.",
     )
+    # Not past_only: the service checks the date with the other fields.
+    assessed_on = DateField(
+        label="Date it was done (optional)",
+        required=False,
+        past_only=False,
+        help_text="Only for an assessment done on an earlier day, for example 27/3/2024. "
+        "Otherwise it is dated the day you complete it.",
+    )
 
     def __init__(self, *args, instruments, parties, meetings, **kwargs):
         super().__init__(*args, **kwargs)

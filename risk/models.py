@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Agency, Partnership
-from cases.models import Case
+from cases.models import Case, ExternallyIdentified, external_id_unique
 
 
 class RiskLevel(models.TextChoices):
@@ -25,6 +25,31 @@ class RiskLevel(models.TextChoices):
 
 
 LEVEL_RANK = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
+
+
+class HistoricLevel(models.TextChoices):
+    """A rating recorded before this system, as services wrote it down (the SASH levels in
+    use): kept as given in ``Assessment.recorded_level`` so reports can count each one,
+    and mapped onto the common level (HISTORIC_TO_LEVEL) for agendas, charts and lists."""
+
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    MODERATE_HIGH = "moderate_high", "Moderate/high"
+    HIGH = "high", "High"
+    NOT_COMPLETED = "not_completed", "Not completed"
+
+
+# "Moderate/high" counts as high on the common scale: the service judged the risk above
+# moderate, and ranking such a case below the high ones (high-risk lists, clinic agendas)
+# is the more dangerous mistake. "Not completed" is no rating: no common level, so it never
+# replaces an earlier rating as the case's current level.
+HISTORIC_TO_LEVEL = {
+    HistoricLevel.LOW: RiskLevel.LOW,
+    HistoricLevel.MODERATE: RiskLevel.MEDIUM,
+    HistoricLevel.MODERATE_HIGH: RiskLevel.HIGH,
+    HistoricLevel.HIGH: RiskLevel.HIGH,
+    HistoricLevel.NOT_COMPLETED: "",
+}
 
 
 class InstrumentPurpose(models.TextChoices):
@@ -96,7 +121,9 @@ class AssessmentStatus(models.TextChoices):
     COMPLETE = "complete", "Complete"
 
 
-class Assessment(models.Model):
+class Assessment(ExternallyIdentified):
+    # The case's partnership, copied when the row is made: the scope of the external id.
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="risk_assessments")
     instrument_version = models.ForeignKey(
         InstrumentVersion, on_delete=models.PROTECT, related_name="assessments"
@@ -126,6 +153,11 @@ class Assessment(models.Model):
     # override_level if set, else computed_level: what agendas, charts and reminders read.
     level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
     review_due_on = models.DateField(null=True, blank=True)
+    # A rating brought in from before this system: a level as recorded, no item answers,
+    # no result and no review date (it never causes a reminder).
+    historic = models.BooleanField(default=False)
+    recorded_level = models.CharField(max_length=15, choices=HistoricLevel.choices, blank=True)
+    note = models.TextField(blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -145,11 +177,29 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(override_level="") | ~models.Q(override_reason=""),
                 name="override_needs_reason",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(historic=False, recorded_level="")
+                | (models.Q(historic=True) & ~models.Q(recorded_level="")),
+                name="historic_has_recorded_level",
+            ),
+            external_id_unique("risk_assessment_external_id_unique"),
         ]
 
     def __str__(self):
         return f"{self.instrument_version} for {self.case}"
+
+    @property
+    def band_label(self):
+        """The instrument's own name for the result: the band, or the level as recorded."""
+        if self.historic:
+            return self.get_recorded_level_display()
+        return (self.result or {}).get("band_label", "")
+
+    def save(self, *args, **kwargs):
+        if self.partnership_id is None and self.case_id is not None:
+            self.partnership_id = self.case.partnership_id
+        super().save(*args, **kwargs)
 
 
 class InstrumentAnswers(models.Model):

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from audit.services import deny, visible_or_404
-from cases.models import Case
+from cases.models import Case, external_id_filter
 from cases.selectors.core import cases_visible_to
 from risk import scoring
 from risk.models import (
@@ -28,7 +29,9 @@ LATEST_ORDER = ("-assessed_on", "-completed_at", "-id")
 
 
 def _complete():
-    return Assessment.objects.filter(status=AssessmentStatus.COMPLETE)
+    """Complete assessments that give a level: a historic rating of "not completed" is
+    complete but rates nothing, so it never becomes a case's current level."""
+    return Assessment.objects.filter(status=AssessmentStatus.COMPLETE).exclude(level="")
 
 
 def _latest_level_of_case():
@@ -72,7 +75,12 @@ def high_risk_case_ids(partnership_id):
 
 def reviews_due(on_or_before: date):
     """Complete assessments due for review on or before the date that are still the latest
-    complete one for their case and instrument (a superseded assessment needs no review)."""
+    complete one for their case and instrument (a superseded assessment needs no review).
+
+    Decided (issue 13): a review date already past when the assessment was recorded (one
+    dated long ago, brought in from an earlier system) is history, not a review to chase:
+    it causes no reminder and is not listed as due. Setting a new review date (always in
+    the future) makes it due again. Historic ratings have no review date at all."""
     latest_for_case_and_tool = Subquery(
         _complete()
         .filter(
@@ -82,9 +90,11 @@ def reviews_due(on_or_before: date):
         .order_by(*LATEST_ORDER)
         .values("pk")[:1]
     )
+    recorded_on = TruncDate("completed_at", tzinfo=timezone.get_current_timezone())
     return (
         _complete()
         .filter(review_due_on__isnull=False, review_due_on__lte=on_or_before)
+        .filter(review_due_on__gte=recorded_on)
         .filter(pk=latest_for_case_and_tool)
         .select_related("case", "assessor", "agency", "instrument_version__instrument")
         .order_by("review_due_on", "pk")
@@ -150,6 +160,17 @@ def active_instrument_by_code(membership, code):
     )
 
 
+def instrument_by_code(membership, code):
+    """As active_instrument_by_code, inactive tools included (for ratings made in the
+    past with a tool since retired)."""
+    return (
+        instruments_visible_to(membership)
+        .filter(code=code)
+        .order_by(F("partnership_id").asc(nulls_last=True))
+        .first()
+    )
+
+
 def get_instrument_or_404(membership, pk):
     instrument = visible_or_404(membership, instruments_visible_to(membership), pk)
     instrument.current = current_version(instrument)
@@ -187,10 +208,11 @@ def _with_related(assessments):
     )
 
 
-def assessment_list(membership, *, case_id=None):
+def assessment_list(membership, *, case_id=None, external_source="", external_id=""):
     assessments = assessments_visible_to(membership)
     if case_id is not None:
         assessments = assessments.filter(case_id=case_id)
+    assessments = external_id_filter(assessments, source=external_source, external_id=external_id)
     return _with_related(assessments).order_by(*LATEST_ORDER)
 
 
@@ -221,6 +243,8 @@ def case_risk_summary(case):
             "case_id",
             "status",
             "level",
+            "historic",
+            "recorded_level",
             "assessed_on",
             "completed_at",
             "result",
@@ -249,9 +273,10 @@ class CaseRisk:
 
 
 def case_risk(case, assessments=None):
-    """From the case's assessments (one query when not given)."""
+    """From the case's assessments (one query when not given). Only those that give a
+    level count ("not completed" historic ratings are in the list of all assessments)."""
     assessments = case_assessments(case) if assessments is None else assessments
-    complete = [a for a in assessments if a.status == AssessmentStatus.COMPLETE]
+    complete = [a for a in assessments if a.status == AssessmentStatus.COMPLETE and a.level]
     latest = {}
     for assessment in complete:  # newest first: the first per instrument is the latest
         latest.setdefault(assessment.instrument_version.instrument_id, assessment)
@@ -261,7 +286,7 @@ def case_risk(case, assessments=None):
         ),
         overall=complete[0] if complete else None,
         history=list(reversed(complete)),
-        drafts=len(assessments) - len(complete),
+        drafts=sum(a.status == AssessmentStatus.DRAFT for a in assessments),
     )
 
 

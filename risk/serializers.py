@@ -3,7 +3,7 @@ reasons is the services' job; their ValidationErrors become field-keyed 400s."""
 
 from rest_framework import serializers
 
-from risk.models import Assessment, Instrument, InstrumentVersion, RiskLevel
+from risk.models import Assessment, HistoricLevel, Instrument, InstrumentVersion, RiskLevel
 
 
 class InstrumentVersionSerializer(serializers.ModelSerializer):
@@ -70,24 +70,48 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "override_reason",
             "level",
             "review_due_on",
+            "historic",
+            "recorded_level",
+            "note",
+            "external_source",
+            "external_id",
             "completed_at",
             "created_at",
         ]
         read_only_fields = fields
 
 
-class AssessmentCreateSerializer(serializers.Serializer):
+class ExternalIdFields(serializers.Serializer):
+    external_source = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The earlier system."
+    )
+    external_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The id there; unique per partnership and source.",
+    )
+
+
+class AssessmentCreateSerializer(ExternalIdFields):
     case = serializers.IntegerField()
     instrument = serializers.CharField(help_text="The instrument's code, e.g. dash.")
     subject = serializers.IntegerField(required=False, allow_null=True, help_text="A person id.")
     meeting = serializers.IntegerField(required=False, allow_null=True)
     answers = serializers.DictField(required=False, help_text="{item code: answer}")
+    assessed_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="A date in the past that the assessment keeps when completed.",
+    )
 
 
 class AssessmentUpdateSerializer(serializers.Serializer):
     answers = serializers.DictField(required=False, help_text="Drafts only: {item code: answer}")
     meeting = serializers.IntegerField(required=False, allow_null=True)
     review_due_on = serializers.DateField(required=False, help_text="Complete ones only.")
+    external_source = serializers.CharField(required=False, allow_blank=True)
+    external_id = serializers.CharField(required=False, allow_blank=True)
 
 
 class AssessmentCompleteSerializer(serializers.Serializer):
@@ -95,11 +119,28 @@ class AssessmentCompleteSerializer(serializers.Serializer):
         required=False, help_text="Replaces the saved answers when given."
     )
     review_due_on = serializers.DateField(required=False, allow_null=True)
+    assessed_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The assessment's date (default: the draft's own past date, else today); "
+        "the review date is counted from it.",
+    )
     meeting = serializers.IntegerField(required=False, allow_null=True)
     override_level = serializers.ChoiceField(
         choices=RiskLevel.choices, required=False, allow_blank=True
     )
     override_reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class HistoricRatingSerializer(ExternalIdFields):
+    """A rating recorded before this system: a level, no item answers."""
+
+    case = serializers.IntegerField()
+    instrument = serializers.CharField(help_text="The instrument's code, e.g. sash.")
+    subject = serializers.IntegerField(required=False, allow_null=True, help_text="A person id.")
+    assessed_on = serializers.DateField()
+    recorded_level = serializers.ChoiceField(choices=HistoricLevel.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class OverrideSerializer(serializers.Serializer):

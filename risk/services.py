@@ -6,7 +6,12 @@ Rules enforced here (views and API only translate them):
   item, and stores the computed result, level, prompts and review date;
 - an override needs a reason (and, where the definition says ``"override": "raise"``,
   may only raise the level);
-- a new version of a local tool never changes the version old assessments point at.
+- a new version of a local tool never changes the version old assessments point at;
+- an assessment may be dated in the past (``assessed_on``: not in the future, not before
+  1990, not before the subject's date of birth) and its review date is counted from that
+  date; a historic rating (a level as recorded elsewhere, no item answers) has no review
+  date, no computed level and no override;
+- an external id is unique per partnership (cases.models.external).
 """
 
 import calendar
@@ -21,11 +26,14 @@ from accounts.access import can
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
+from cases.models import EXTERNAL_ID_MAX, EXTERNAL_SOURCE_MAX
 from risk import scoring
 from risk.models import (
+    HISTORIC_TO_LEVEL,
     LEVEL_RANK,
     Assessment,
     AssessmentStatus,
+    HistoricLevel,
     Instrument,
     InstrumentPurpose,
     InstrumentVersion,
@@ -59,28 +67,77 @@ def _check_meeting(membership, meeting, errors):
         errors["meeting"] = "Choose a meeting of your partnership."
 
 
+# Nothing in a partnership's history predates the stalking risk tools in use.
+EARLIEST_ASSESSMENT = date(1990, 1, 1)
+
+
+def _check_assessed_on(assessed_on, today, subject, errors):
+    """The case's own dates are no floor: the police or the referrer often complete the
+    SASH or DASH before the partnership opens the case, and a migration must not refuse
+    those rows. The subject's date of birth is."""
+    if assessed_on is None:
+        return
+    if assessed_on > today:
+        errors["assessed_on"] = "The assessment date cannot be in the future."
+    elif assessed_on < EARLIEST_ASSESSMENT:
+        errors["assessed_on"] = "The assessment date cannot be before 1990."
+    elif subject is not None and subject.date_of_birth and assessed_on < subject.date_of_birth:
+        errors["assessed_on"] = "The assessment date cannot be before the person was born."
+
+
+def _check_external_id(partnership_id, external_source, external_id, errors, *, exclude=None):
+    if len(external_source) > EXTERNAL_SOURCE_MAX:
+        errors["external_source"] = f"Use at most {EXTERNAL_SOURCE_MAX} characters."
+    if len(external_id) > EXTERNAL_ID_MAX:
+        errors["external_id"] = f"Use at most {EXTERNAL_ID_MAX} characters."
+    elif external_id and not errors.get("external_source"):
+        taken = Assessment.objects.filter(
+            partnership_id=partnership_id, external_source=external_source, external_id=external_id
+        )
+        if exclude is not None:
+            taken = taken.exclude(pk=exclude.pk)
+        if taken.exists():
+            errors["external_id"] = "Another assessment already has this external id."
+
+
+def _check_instrument(instrument, partnership_id, errors, *, retired_too=False):
+    if (
+        instrument is None
+        or not (instrument.active or retired_too)
+        or instrument.purpose != InstrumentPurpose.RISK
+        or instrument.partnership_id not in (None, partnership_id)
+    ):
+        errors["instrument"] = "Choose an instrument."
+
+
 def assessment_start(
-    *, actor, membership, case, instrument, subject=None, meeting=None, answers=None
+    *,
+    actor,
+    membership,
+    case,
+    instrument,
+    subject=None,
+    meeting=None,
+    answers=None,
+    assessed_on=None,
+    external_source="",
+    external_id="",
+    today=None,
 ):
-    """A draft on the case with the instrument's current version (and any answers)."""
+    """A draft on the case with the instrument's current version (and any answers).
+    ``assessed_on`` dates it in the past (the date it keeps when completed); by default
+    it takes the date it is completed on."""
     if not can(membership, Cap.ASSESS_RISK):
         raise PermissionDenied("Your role does not assess risk.")
     errors = {}
     partnership_id = membership.agency.partnership_id
-    if (
-        instrument is None
-        or not instrument.active
-        or instrument.purpose != InstrumentPurpose.RISK
-        or instrument.partnership_id
-        not in (
-            None,
-            partnership_id,
-        )
-    ):
-        errors["instrument"] = "Choose an instrument."
+    today = today or timezone.localdate()
+    _check_instrument(instrument, partnership_id, errors)
     if subject is not None and not case.parties.filter(person=subject).exists():
         errors["subject"] = "Choose a person on this case."
     _check_meeting(membership, meeting, errors)
+    _check_assessed_on(assessed_on, today, subject, errors)
+    _check_external_id(case.partnership_id, external_source, external_id, errors)
     version = (
         instrument.versions.order_by("-version").first() if "instrument" not in errors else None
     )
@@ -95,6 +152,7 @@ def assessment_start(
         raise ValidationError(errors)
     with transaction.atomic():
         assessment = Assessment.objects.create(
+            partnership_id=case.partnership_id,
             case=case,
             instrument_version=version,
             subject=subject,
@@ -102,6 +160,9 @@ def assessment_start(
             agency=membership.agency,
             meeting=meeting,
             answers=cleaned,
+            assessed_on=assessed_on or today,
+            external_source=external_source,
+            external_id=external_id,
         )
         record_event(
             action=Action.CREATE,
@@ -109,9 +170,25 @@ def assessment_start(
             membership=membership,
             obj=assessment,
             case=case,
-            detail={"instrument": instrument.code, "version": version.version},
+            detail={
+                "instrument": instrument.code,
+                "version": version.version,
+                **({"assessed_on": assessed_on.isoformat()} if assessed_on else {}),
+                **_external_detail(external_source, external_id),
+            },
         )
     return assessment
+
+
+def _external_detail(external_source, external_id):
+    if not external_id:
+        return {}
+    return {"external_source": external_source, "external_id": external_id}
+
+
+def _backdated(assessment):
+    """A draft started with a date before the day it was made keeps that date."""
+    return assessment.assessed_on < timezone.localdate(assessment.created_at)
 
 
 def assessment_save_answers(
@@ -220,9 +297,14 @@ def assessment_complete(
     set_meeting=False,
     override_level="",
     override_reason="",
+    assessed_on=None,
     today=None,
 ):
-    """Score the answers and complete the assessment: result, level, prompts, review date."""
+    """Score the answers and complete the assessment: result, level, prompts, review date.
+
+    Dated ``assessed_on`` when given, else the draft's own date if it was started with
+    one in the past, else today; the review date is counted from that date, so one long
+    past is recorded as it was and not reminded about (risk.selectors.reviews_due)."""
     _require_writer(membership, assessment)
     _require_draft(assessment)
     today = today or timezone.localdate()
@@ -232,6 +314,9 @@ def assessment_complete(
     errors = {}
     if set_meeting:
         _check_meeting(membership, meeting, errors)
+    _check_assessed_on(assessed_on, today, assessment.subject, errors)
+    if assessed_on is None:
+        assessed_on = assessment.assessed_on if _backdated(assessment) else today
     if review_due_on is not None and review_due_on <= today:
         errors["review_due_on"] = "The review date must be in the future."
     result = scoring.score(definition, cleaned) if not item_errors else {}
@@ -250,10 +335,10 @@ def assessment_complete(
         assessment.override_reason = (override_reason or "").strip() if override_level else ""
         assessment.level = level
         assessment.review_due_on = review_due_on or add_months(
-            today, scoring.review_months(definition, level)
+            assessed_on, scoring.review_months(definition, level)
         )
         assessment.status = AssessmentStatus.COMPLETE
-        assessment.assessed_on = today
+        assessment.assessed_on = assessed_on
         assessment.completed_at = timezone.now()
         if set_meeting:
             assessment.meeting = meeting
@@ -269,7 +354,113 @@ def assessment_complete(
                 "score": result["score"],
                 "computed_level": result["level"],
                 "level": level,
+                "assessed_on": assessed_on.isoformat(),
             },
+        )
+    return assessment
+
+
+def historic_rating_record(
+    *,
+    actor,
+    membership,
+    case,
+    subject,
+    instrument,
+    assessed_on,
+    recorded_level,
+    external_source="",
+    external_id="",
+    note="",
+    today=None,
+):
+    """A rating made before this system, as it was recorded (HistoricLevel: the SASH levels
+    services used, "moderate/high" and "not completed" among them): no item answers, no
+    computed result, the common level mapped from it (HISTORIC_TO_LEVEL) and no review
+    date, so it never causes a reminder. Dated with the instrument's version in force on
+    ``assessed_on`` (the first version for a date before it)."""
+    if not can(membership, Cap.ASSESS_RISK):
+        raise PermissionDenied("Your role does not assess risk.")
+    today = today or timezone.localdate()
+    errors = {}
+    # A tool since retired still dates a rating made with it.
+    _check_instrument(instrument, membership.agency.partnership_id, errors, retired_too=True)
+    if subject is not None and not case.parties.filter(person=subject).exists():
+        errors["subject"] = "Choose a person on this case."
+    if assessed_on is None:
+        errors["assessed_on"] = "Enter the date of the rating."
+    _check_assessed_on(assessed_on, today, subject if "subject" not in errors else None, errors)
+    if recorded_level not in HistoricLevel.values:
+        errors["recorded_level"] = "Choose low, moderate, moderate/high, high or not completed."
+    _check_external_id(case.partnership_id, external_source, external_id, errors)
+    version = None
+    if "instrument" not in errors:
+        versions = instrument.versions.order_by("effective_from", "version")
+        version = (
+            versions.filter(effective_from__lte=assessed_on).last() if assessed_on else None
+        ) or versions.first()
+        if version is None:
+            errors["instrument"] = "This instrument has no version yet."
+    if errors:
+        raise ValidationError(errors)
+    level = HISTORIC_TO_LEVEL[recorded_level]
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            partnership_id=case.partnership_id,
+            case=case,
+            instrument_version=version,
+            subject=subject,
+            assessor=actor,
+            agency=membership.agency,
+            assessed_on=assessed_on,
+            status=AssessmentStatus.COMPLETE,
+            historic=True,
+            recorded_level=recorded_level,
+            computed_level=level,
+            level=level,
+            note=(note or "").strip(),
+            external_source=external_source,
+            external_id=external_id,
+            completed_at=timezone.now(),
+        )
+        record_event(
+            action=Action.CREATE,
+            actor=actor,
+            membership=membership,
+            obj=assessment,
+            case=case,
+            detail={
+                "historic": True,
+                "instrument": instrument.code,
+                "recorded_level": recorded_level,
+                "level": level,
+                "assessed_on": assessed_on.isoformat(),
+                **_external_detail(external_source, external_id),
+            },
+        )
+    return assessment
+
+
+def assessment_set_external_id(*, actor, membership, assessment, external_source, external_id):
+    """Set or clear (blank id) where the assessment came from in an earlier system."""
+    _require_writer(membership, assessment)
+    errors = {}
+    _check_external_id(
+        assessment.partnership_id, external_source, external_id, errors, exclude=assessment
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        assessment.external_source = external_source
+        assessment.external_id = external_id
+        assessment.save(update_fields=["external_source", "external_id"])
+        record_event(
+            action=Action.UPDATE,
+            actor=actor,
+            membership=membership,
+            obj=assessment,
+            case=assessment.case,
+            detail={"external_source": external_source, "external_id": external_id},
         )
     return assessment
 
@@ -279,6 +470,10 @@ def assessment_override(*, actor, membership, assessment, override_level, overri
     _require_writer(membership, assessment)
     if assessment.status != AssessmentStatus.COMPLETE:
         raise ValidationError({"status": "Complete the assessment before overriding its level."})
+    if assessment.historic:
+        raise ValidationError(
+            {"status": "A historic rating is kept as it was recorded; it has nothing to override."}
+        )
     errors = {}
     _check_override(
         assessment.instrument_version.definition,
@@ -309,6 +504,10 @@ def assessment_override(*, actor, membership, assessment, override_level, overri
 def assessment_set_review_date(*, actor, membership, assessment, review_due_on, today=None):
     _require_writer(membership, assessment)
     today = today or timezone.localdate()
+    if assessment.historic:
+        raise ValidationError(
+            {"review_due_on": "A historic rating has no review: start a new assessment."}
+        )
     if review_due_on is None or review_due_on <= today:
         raise ValidationError({"review_due_on": "The review date must be in the future."})
     with transaction.atomic():

@@ -260,6 +260,7 @@ def assessment_start(request, case_pk):
                 instrument=by_pk.get(data["instrument"]),
                 subject=people.get(data["subject"]),
                 meeting=next((m for m in meetings if m.pk == data["meeting"]), None),
+                assessed_on=data["assessed_on"],
             )
         except ValidationError as error:
             apply_service_errors(form, error)

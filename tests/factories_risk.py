@@ -1,6 +1,6 @@
 """Factories for risk assessments: rows made directly (fast); services are tested alone."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -58,10 +58,20 @@ def make_assessment(
     assessed_on=None,
     review_due_on=None,
     answers=None,
+    completed_at=None,
 ):
+    """Complete ones are recorded on the day they are dated (``completed_at`` to say
+    otherwise, e.g. a past assessment brought in today)."""
     version = version or national_version("dash")
     complete = status == AssessmentStatus.COMPLETE
+    if complete and completed_at is None:
+        completed_at = (
+            timezone.make_aware(datetime.combine(assessed_on, time(12)))
+            if assessed_on
+            else timezone.now()
+        )
     return Assessment.objects.create(
+        partnership_id=case.partnership_id,
         case=case,
         instrument_version=version,
         assessor=membership.user,
@@ -74,5 +84,5 @@ def make_assessment(
         review_due_on=review_due_on
         if review_due_on is not None
         else ((assessed_on or timezone.localdate()) + timedelta(days=90) if complete else None),
-        completed_at=timezone.now() if complete else None,
+        completed_at=completed_at if complete else None,
     )

@@ -53,6 +53,8 @@ ROWS = {
     ),
     "api:risk-assessment-list": Row(ALL_ROLES, anonymous=401),
     "api:risk-assessment-list POST": Row(ASSESSORS, method="post", ok=400, anonymous=401),
+    # An empty body: field errors once the role check passes.
+    "api:risk-assessment-historic": Row(ASSESSORS, method="post", ok=400, anonymous=401),
     "api:risk-assessment-detail": Row(ALL_ROLES, scoped="assessment", anonymous=401),
     # The matrix client sends PATCH bodies as application/octet-stream: 415 once the role
     # and scope checks pass.

@@ -286,6 +286,7 @@ def test_chart_with_one_assessment_draws_one_point():
         assessed_on=date(2025, 1, 1),
         level="high",
         override_level="",
+        historic=False,
         instrument_version=SimpleNamespace(instrument=instrument),
     )
     drawn = chart.build([one], date(2025, 1, 1))

@@ -113,7 +113,13 @@ def test_reviews_due_query_count_is_fixed(world):
     a, _ = _versions()
     for _ in range(5):
         case = open_case(police)
-        make_assessment(case, police, version=a, review_due_on=date(2025, 1, 1))
+        make_assessment(
+            case,
+            police,
+            version=a,
+            assessed_on=date(2024, 10, 1),
+            review_due_on=date(2025, 1, 1),
+        )
     with CaptureQueriesContext(connection) as queries:
         rows = [(x.case.reference, x.assessor.email) for x in reviews_due(date(2025, 1, 1))]
     assert len(rows) == 5
