@@ -38,6 +38,7 @@ class MappingForm(forms.Form):
     def __init__(self, *args, batch, distinct, **kwargs):
         super().__init__(*args, **kwargs)
         kind = KINDS[batch.kind]
+        kind_object = kind(batch.partnership_id, batch.source_system)
         headers = [(NOT_MAPPED, "Not in this file")] + [(h, h) for h in batch.headers]
         self.value_fields = []
         for column in kind.all_columns():
@@ -56,7 +57,7 @@ class MappingForm(forms.Form):
                 if column.type == "choice":
                     field = forms.ChoiceField(
                         label=label,
-                        choices=[("", "Read as written")] + list(column.choices),
+                        choices=[("", "Read as written")] + list(kind_object.choices_of(column)),
                         required=False,
                         initial=initial,
                     )

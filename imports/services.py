@@ -241,7 +241,12 @@ def plan(kind, rows, columns, values, *, on_progress=None):
 
 
 def _kind(batch):
-    return kind_for(batch.kind, partnership_id=batch.partnership_id, source=batch.source_system)
+    return kind_for(
+        batch.kind,
+        partnership_id=batch.partnership_id,
+        source=batch.source_system,
+        actor=batch.uploaded_by,
+    )
 
 
 def batch_check(*, actor, membership, batch):
@@ -482,7 +487,7 @@ def bulk_apply(*, actor, membership, kind, source_system, rows):
         errors["rows"] = "Each row must be an object of field names and values."
     _raise(errors)
     partnership_id = membership.agency.partnership_id
-    record_kind = kind_for(kind, partnership_id=partnership_id, source=source_system)
+    record_kind = kind_for(kind, partnership_id=partnership_id, source=source_system, actor=actor)
     names = [column.name for column in record_kind.all_columns()]
     table = [
         (index, {name: "" if row.get(name) is None else str(row.get(name)) for name in names})

@@ -5,5 +5,5 @@ from .people import PeopleKind
 KINDS = {kind.name: kind for kind in (PeopleKind,)}
 
 
-def kind_for(name, *, partnership_id, source):
-    return KINDS[name](partnership_id, source)
+def kind_for(name, *, partnership_id, source, actor=None):
+    return KINDS[name](partnership_id, source, actor)

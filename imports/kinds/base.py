@@ -86,9 +86,10 @@ class RecordKind:
     model = None
     columns = ()
 
-    def __init__(self, partnership_id, source):
+    def __init__(self, partnership_id, source, actor=None):
         self.partnership_id = partnership_id
         self.source = source
+        self.actor = actor  # who uploaded: the created_by of records that name one
         self._codes = {}
 
     # -- reading one row ------------------------------------------------------------
@@ -154,7 +155,7 @@ class RecordKind:
                 return False
             raise ValueError(f"“{text}” is not yes or no: map it to one.")
         if column.type == "choice":
-            for value, label in column.choices:
+            for value, label in self.choices_of(column):
                 if text.lower() in (str(value).lower(), str(label).lower()):
                     return value
             raise ValueError(f"“{text}” is not one of our values: map it to one.")
@@ -163,6 +164,11 @@ class RecordKind:
         if column.type == "ref":
             return text
         raise AssertionError(column.type)
+
+    def choices_of(self, column):
+        """(value, label) pairs a "choice" column accepts; a kind overrides this for
+        choices that depend on the partnership (its agencies)."""
+        return column.choices
 
     def check_code(self, column, values):
         """The code must exist in the list and be in use on the date of the event it
