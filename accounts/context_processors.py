@@ -41,6 +41,7 @@ def navigation(request):
         "audit": can(membership, Cap.REVIEW_AUDIT),
         "screening": can_screen(membership),
         "reference_data": can(membership, Cap.MANAGE_PARTNERSHIP),
+        "imports": can(membership, Cap.MANAGE_PARTNERSHIP),
         "merge_people": can(membership, Cap.MERGE_PEOPLE),
         "people": can(membership, Cap.VIEW_CASES),
         "clinics": can(membership, Cap.VIEW_CASES),

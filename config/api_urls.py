@@ -13,6 +13,7 @@ from cases.api import record as cases_record_api
 from cases.api import reference as cases_reference_api
 from cases.api import referrals as cases_referrals_api
 from cases.api import screening as cases_screening_api
+from imports import api as imports_api
 from interventions.api import compliance as interventions_compliance_api
 from interventions.api import dashboard as interventions_dashboard_api
 from interventions.api import eligibility as interventions_eligibility_api
@@ -35,6 +36,8 @@ class Router(DefaultRouter):
 
 
 router = Router()
+router.register(r"imports/batches", imports_api.ImportBatchViewSet, basename="import-batch")
+router.register(r"imports/(?P<kind>[a-z_]+)/bulk", imports_api.BulkViewSet, basename="import-bulk")
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register(
     r"cases/(?P<case_pk>\d+)/parties", cases_api.CasePartyViewSet, basename="case-party"

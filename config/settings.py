@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "advocacy",
     "interventions",
     "reporting",
+    "imports",
     "config",  # the project-wide commands (seed_demo)
 ]
 
@@ -231,7 +232,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.field_keyed_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"user": "600/minute"},
+    "DEFAULT_THROTTLE_RATES": {"user": "600/minute", "imports-bulk": "120/minute"},
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
 }
 # API tokens: issued on the user's own page after two-factor sign-in, or by the

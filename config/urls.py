@@ -35,6 +35,7 @@ urlpatterns = [
     path("advocacy/", include("advocacy.urls")),
     path("interventions/", include("interventions.urls")),
     path("notifications/", include("reporting.urls")),
+    path("imports/", include("imports.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", api_schema, name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -1,0 +1,9 @@
+"""The record kinds a migration can bring in, by name."""
+
+from .people import PeopleKind
+
+KINDS = {kind.name: kind for kind in (PeopleKind,)}
+
+
+def kind_for(name, *, partnership_id, source, actor=None):
+    return KINDS[name](partnership_id, source, actor)

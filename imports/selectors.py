@@ -1,0 +1,83 @@
+"""Reads of the migration workspace: a partnership admin sees their partnership's batches
+and saved mappings; nobody else sees any."""
+
+from django.core.cache import cache
+
+from accounts.access import can
+from accounts.roles import Cap
+from audit.services import visible_or_404
+from imports.kinds import KINDS
+from imports.models import ImportBatch, MappingSet
+
+
+def may_import(membership):
+    return membership is not None and can(membership, Cap.MANAGE_PARTNERSHIP)
+
+
+def batches_visible_to(membership):
+    if not may_import(membership):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.filter(partnership_id=membership.agency.partnership_id).defer("rows")
+
+
+def get_batch_or_404(membership, pk):
+    queryset = ImportBatch.objects.none()
+    if may_import(membership):
+        queryset = ImportBatch.objects.filter(partnership_id=membership.agency.partnership_id)
+    return visible_or_404(membership, queryset.select_related("uploaded_by", "mapping"), pk)
+
+
+def mappings_for(membership, kind=None):
+    if not may_import(membership):
+        return MappingSet.objects.none()
+    mappings = MappingSet.objects.filter(partnership_id=membership.agency.partnership_id)
+    return mappings.filter(kind=kind) if kind else mappings
+
+
+def kind_choices():
+    return [(name, kind.label) for name, kind in KINDS.items()]
+
+
+def progress_percent(batch):
+    """How far the commit job has got (the job writes in one transaction, so the count
+    comes from the cache it updates as it goes)."""
+    from imports.services import progress_key
+
+    total = batch.total_rows or 1
+    done = cache.get(progress_key(batch.pk)) or batch.processed_rows
+    return min(100, done * 100 // total)
+
+
+def preview(batch, limit=5):
+    """The first rows as they would be read with the current mapping:
+    [(row number, [(label, value or None, error or None)])]."""
+    from imports.services import _kind
+
+    kind = _kind(batch)
+    rows = [(number, cells) for number, cells in batch.rows[:limit]]
+    cells_of = dict(rows)
+    shown = []
+    for number, values, errors in kind.convert(rows, batch.columns, batch.values):
+        shown.append(
+            (
+                number,
+                [
+                    (
+                        column.label,
+                        _shown(column, values, cells_of[number], batch),
+                        errors.get(column.name),
+                    )
+                    for column in kind.all_columns()
+                    if column.name in batch.columns
+                ],
+            )
+        )
+    return shown
+
+
+def _shown(column, values, cells, batch):
+    """A code shows as their text mapped to our code, not as the stored id."""
+    if column.type != "code":
+        return values.get(column.name)
+    text = cells.get(batch.columns.get(column.name, ""), "").strip()
+    return ((batch.values.get(column.name) or {}).get(text) or text).upper()
