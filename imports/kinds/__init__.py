@@ -1,8 +1,10 @@
 """The record kinds a migration can bring in, by name."""
 
+from .crimes import CrimesKind
 from .people import PeopleKind
+from .risk_ratings import RiskRatingsKind
 
-KINDS = {kind.name: kind for kind in (PeopleKind,)}
+KINDS = {kind.name: kind for kind in (PeopleKind, CrimesKind, RiskRatingsKind)}
 
 
 def kind_for(name, *, partnership_id, source, actor=None):
