@@ -83,8 +83,7 @@ class CrimesKind(RecordKind):
             errors["disposal"] = "Enter the disposal code for the disposal date."
         elif disposal_on is not None and recorded is not None and disposal_on < recorded:
             errors["disposal_on"] = (
-                f"The disposal date cannot be before the crime was recorded "
-                f"({recorded:%-d %B %Y})."
+                f"The disposal date cannot be before the crime was recorded ({recorded:%-d %B %Y})."
             )
         return errors
 
@@ -112,9 +111,8 @@ class CrimesKind(RecordKind):
             elif ref in held and held[ref] != (self.source, external_id):
                 source, other_id = held[ref]
                 holder = f"the record with id {other_id} from {source}" if other_id else None
-                errors["crime_reference"] = (
-                    f"Crime {ref} is already on the crime screen"
-                    + (f" as {holder}." if holder else " (from the daily police import).")
+                errors["crime_reference"] = f"Crime {ref} is already on the crime screen" + (
+                    f" as {holder}." if holder else " (from the daily police import)."
                 )
         return out
 

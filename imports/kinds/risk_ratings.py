@@ -141,7 +141,9 @@ class RiskRatingsKind(RecordKind):
         the uploader): the file does not say who rated."""
         if self._agency_id is None:
             self._agency_id = (
-                Membership.objects.filter(user=self.actor, agency__partnership_id=self.partnership_id)
+                Membership.objects.filter(
+                    user=self.actor, agency__partnership_id=self.partnership_id
+                )
                 .order_by("-active", "pk")
                 .values_list("agency_id", flat=True)
                 .first()
