@@ -1,9 +1,14 @@
-"""The record kinds a migration can bring in, by name."""
+"""The record kinds a migration can bring in, by name, in the order to load them."""
 
 from .cases import CasesKind, ClosuresKind
+from .crimes import CrimesKind
 from .people import PeopleKind
+from .risk_ratings import RiskRatingsKind
 
-KINDS = {kind.name: kind for kind in (PeopleKind, CasesKind, ClosuresKind)}
+KINDS = {
+    kind.name: kind
+    for kind in (PeopleKind, CasesKind, CrimesKind, RiskRatingsKind, ClosuresKind)
+}
 
 
 def kind_for(name, *, partnership_id, source, actor=None):
