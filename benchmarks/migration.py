@@ -27,12 +27,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from benchmarks.migration_data import write_files  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from accounts.models import Agency, Membership, Partnership, User  # noqa: E402
 from accounts.roles import AgencyKind, Role  # noqa: E402
+from benchmarks.migration_data import write_files  # noqa: E402
 from imports import services  # noqa: E402
 from imports.kinds import KINDS  # noqa: E402
 
@@ -122,7 +122,7 @@ def main():
     missing = [kind for kind in ORDER if kind not in KINDS]
     partnership, admin = partnership_and_admin()
     with tempfile.TemporaryDirectory() as folder:
-        write_files(folder, partnership=partnership)
+        write_files(folder, partnership_id=partnership.pk)
         first = load(folder, admin, kinds)
         checked, committed = report("First load", first)
         started = time.perf_counter()

@@ -6,8 +6,7 @@ from .people import PeopleKind
 from .risk_ratings import RiskRatingsKind
 
 KINDS = {
-    kind.name: kind
-    for kind in (PeopleKind, CasesKind, CrimesKind, RiskRatingsKind, ClosuresKind)
+    kind.name: kind for kind in (PeopleKind, CasesKind, CrimesKind, RiskRatingsKind, ClosuresKind)
 }
 
 
