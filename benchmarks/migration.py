@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -61,7 +62,10 @@ def partnership_and_admin():
     }
     user = User.objects.create_user(email=f"admin-{stamp}@bench.test", password="x")
     admin = Membership.objects.create(
-        user=user, agency=agencies[AgencyKind.POLICE], role=Role.PARTNERSHIP_ADMIN
+        user=user,
+        agency=agencies[AgencyKind.POLICE],
+        role=Role.PARTNERSHIP_ADMIN,
+        vetting_expires_on=date.today() + timedelta(days=365),
     )
     return partnership, admin
 

@@ -243,12 +243,25 @@ class RecordKind:
         data = model_to_dict(record, fields=self.field_names())
         return {name: _plain(value) for name, value in data.items()}
 
+    @staticmethod
+    def given(values):
+        """The values a row gives. A blank cell keeps what is stored: loading a file again
+        (or a file that leaves a column out, such as cases before their closures) never
+        clears a field that was recorded, by this product or by another file."""
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
     def differs(self, record, values):
         current = self.snapshot(record)
-        return any(_plain(values.get(name)) != current.get(name) for name in self.field_names())
+        given = self.given(values)
+        return any(
+            _plain(given[name]) != current.get(name) for name in self.field_names() if name in given
+        )
 
     def assign(self, record, values):
+        """Set the fields ``values`` names (all of them for a new record)."""
         for name in self.field_names():
+            if name not in values:
+                continue
             column_field = self.model._meta.get_field(name)
             value = values.get(name)
             if isinstance(column_field, models.ForeignKey):
@@ -273,7 +286,7 @@ class RecordKind:
         return record
 
     def update(self, record, values):
-        self.assign(record, values)
+        self.assign(record, self.given(values))
         record.save()
         return record
 

@@ -161,3 +161,12 @@ def test_bulk_api_for_cases(world):
         actor=admin.user, membership=admin, kind="cases", source_system=SOURCE, rows=[row]
     )
     assert again[0]["result"] == "unchanged"
+
+
+def test_a_blank_cell_keeps_what_is_stored_so_reloading_cases_keeps_their_closures(world):
+    _run(world, "people", PEOPLE)
+    _run(world, "cases", CASES)
+    _run(world, "closures", "id,closed_on\nC1,2019-06-01\n")
+    again = _run(world, "cases", CASES)
+    assert (again.created_n, again.updated_n, again.unchanged_n) == (0, 0, 2)
+    assert Case.objects.get(external_id="C1").closed_on == date(2019, 6, 1)
