@@ -244,7 +244,9 @@ def test_only_the_admin_changes_reference_data(world):
         (CodeList.CLOSURE_REASON, "other", date(2000, 1, 1)),
     ],
 )
-def test_national_codes_start_on_their_real_dates_so_history_can_be_loaded(code_list, code, start):
+def test_national_codes_start_on_their_real_dates_so_history_can_be_loaded(
+    db, code_list, code, start
+):
     assert national(code_list, code).effective_from == start
 
 
