@@ -62,13 +62,15 @@ class ReferralsKind(StoredChecks):
     )
 
     def choices_of(self, column):
-        if column.name == "referring_agency":
-            return list(
+        if column.name != "referring_agency":
+            return column.choices
+        if not hasattr(self, "_agencies"):  # asked for every row: one query per kind
+            self._agencies = list(
                 Agency.objects.filter(partnership_id=self.partnership_id)
                 .order_by("name")
                 .values_list("pk", "name")
             )
-        return column.choices
+        return self._agencies
 
     def row_errors(self, values):
         errors = {}

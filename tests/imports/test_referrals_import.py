@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -14,9 +15,10 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from cases.models import CodeList, Person, Referral, ReferralStatus
 from cases.selectors.referrals import referral_history
-from imports.models import BatchStage, ImportedRecord
+from imports import services
+from imports.models import BatchStage, ImportBatch, ImportedRecord
 from tests.factories_record import local_code
-from tests.imports.history import SOURCE, admin, check, commit, load, rollback
+from tests.imports.history import SOURCE, admin, check, commit, load, rollback, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -224,3 +226,47 @@ def test_bulk_api_creates_then_reports_unchanged_and_refuses_bad_rows(history, l
         reverse("api:referral-list"), {"external_source": SOURCE, "external_id": "F1"}
     ).json()
     assert [item["external_id"] for item in listed["results"]] == ["F1"]
+
+
+def test_the_mapping_page_offers_the_partnership_agencies_for_their_names(history, client, login):
+    login(admin(history))
+    data = HEADER + "F1,01/03/2016,police,Constabulary,Letters,,,,,,\n"
+    client.post(
+        reverse("imports:new"),
+        {
+            "kind": "referrals",
+            "source_system": SOURCE,
+            "file": SimpleUploadedFile("referrals.csv", data.encode(), content_type="text/csv"),
+        },
+    )
+    batch = ImportBatch.objects.get()
+    html = client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    assert "“Constabulary” means" in html and "police agency" in html
+    assert "Southmoor police" not in html  # another partnership's agency
+    post = {f"column__{field}": header for field, header in COLUMNS.items()}
+    post.update({"value__referring_agency__0": history.agencies["police"].pk, "check": "1"})
+    response = client.post(reverse("imports:detail", args=[batch.pk]), post)
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert (batch.errors, batch.created_n) == ([], 1)
+
+
+def test_checking_many_rows_costs_a_few_queries_not_some_per_row(
+    history, django_assert_max_num_queries
+):
+    rows = "".join(
+        f"F{n},01/03/2016,police,Police,Calls,C1,P2,P1,accepted,10/03/2016,\n" for n in range(200)
+    )
+    batch = upload(history, "referrals", HEADER + rows)
+    member = admin(history)
+    services.batch_map(
+        actor=member.user,
+        membership=member,
+        batch=batch,
+        columns=COLUMNS,
+        values=_values(history),
+    )
+    with django_assert_max_num_queries(30):
+        services.batch_check(actor=member.user, membership=member, batch=batch)
+    batch.refresh_from_db()
+    assert (batch.errors, batch.created_n) == ([], 200)
