@@ -17,7 +17,7 @@ from accounts.access import can
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
-from config.jobs import JobStatus, job_beat, job_holds, job_queue
+from config.jobs import JobStatus, job_beat, job_fail, job_holds, job_queue
 from imports.kinds import KINDS, kind_for
 from imports.kinds.base import Check, Plan, fingerprint
 from imports.models import (
@@ -62,6 +62,12 @@ def guess_columns(kind_class, headers, saved=None):
         for name in (column.name, column.label, *column.aliases):
             if _norm(name) in by_norm:
                 columns[column.name] = by_norm[_norm(name)]
+                break
+    if "external_id" not in columns:
+        # "Person ID", "Case Ref": the first column that names an id.
+        for header in headers:
+            if _norm(header).endswith(("id", "ref")) and header not in columns.values():
+                columns["external_id"] = header
                 break
     return columns
 
@@ -350,8 +356,13 @@ def batch_commit_run(*, batch_id, token):
     if check.errors:
         with transaction.atomic():
             _store_check(batch, check)
-        raise_refused = "Rows changed since the check; check the file again."
-        ImportBatch.objects.filter(pk=batch.pk).update(message=raise_refused)
+        job_fail(
+            ImportBatch,
+            batch.pk,
+            "Records changed since the file was checked, so nothing was committed: "
+            "check the file again.",
+            retryable=False,
+        )
         return batch
     with transaction.atomic():
         if token is not None and not job_holds(ImportBatch, batch.pk, token, lock=True):

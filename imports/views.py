@@ -121,7 +121,8 @@ def batch_detail(request, pk):
         status = 400
     context = {
         "batch": batch,
-        "kind": KINDS[batch.kind],
+        "kind_label": KINDS[batch.kind].label,
+        "error_rows": len({error["row"] for error in batch.errors}),
         "form": form,
         "preview": selectors.preview(batch),
         "errors": batch.errors[:ERRORS_SHOWN],

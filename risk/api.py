@@ -208,14 +208,18 @@ class AssessmentViewSet(viewsets.GenericViewSet):
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[ID], request=AssessmentUpdateSerializer)
-    @transaction.atomic
     def partial_update(self, request, pk=None):
         """A draft's answers and meeting, or a complete assessment's review date; the
         external id of either."""
+        # Found outside the transaction: a refusal's denial row must outlive the 404.
         assessment = self._writable(pk)
         serializer = AssessmentUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+        return self._update(request, assessment, dict(serializer.validated_data))
+
+    @transaction.atomic
+    def _update(self, request, assessment, data):
+        """All of the PATCH or none of it (external id and the rest)."""
         membership = request.membership
         external = {k: data.pop(k) for k in ("external_source", "external_id") if k in data}
         if external:

@@ -360,6 +360,15 @@ def assessment_complete(
     return assessment
 
 
+def historic_version(instrument, assessed_on):
+    """The instrument's version in force on ``assessed_on`` (the first version for a date
+    before it, or no date); None when it has no version."""
+    versions = instrument.versions.order_by("effective_from", "version")
+    return (
+        versions.filter(effective_from__lte=assessed_on).last() if assessed_on else None
+    ) or versions.first()
+
+
 def historic_rating_record(
     *,
     actor,
@@ -395,10 +404,7 @@ def historic_rating_record(
     _check_external_id(case.partnership_id, external_source, external_id, errors)
     version = None
     if "instrument" not in errors:
-        versions = instrument.versions.order_by("effective_from", "version")
-        version = (
-            versions.filter(effective_from__lte=assessed_on).last() if assessed_on else None
-        ) or versions.first()
+        version = historic_version(instrument, assessed_on)
         if version is None:
             errors["instrument"] = "This instrument has no version yet."
     if errors:

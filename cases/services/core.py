@@ -27,10 +27,18 @@ def _require(allowed, message="Your role cannot do this."):
 
 def _next_case_reference(partnership, on_date):
     # The partnership row is locked so two people opening cases get different numbers.
+    # The next number follows the highest taken (not the count): after a rolled-back import
+    # deleted cases, a count would hand out a number that is still in use.
     locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
     stem = f"{locked.case_reference_prefix}-{on_date:%Y}-"
-    taken = Case.objects.filter(partnership=locked, reference__startswith=stem).count()
-    return f"{stem}{taken + 1:05d}"
+    last = (
+        Case.objects.filter(partnership=locked, reference__startswith=stem)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(stem)) if last and last.removeprefix(stem).isdigit() else 0
+    return f"{stem}{number + 1:05d}"
 
 
 def _grant(case, agency, *, actor, reason):
@@ -39,6 +47,26 @@ def _grant(case, agency, *, actor, reason):
     )
     assign_perm(f"cases.{VIEW_CASE}", agency.group, case)
     return link, created
+
+
+def case_bring_in(*, actor, case, lead_agency, parties=()):
+    """Save a case brought in by a migration (the imports app): its reference from its own
+    opening date, the lead agency's access, and its parties [(role, person id)]. The caller
+    checked the values and audits the batch; call inside its transaction."""
+    case.reference = _next_case_reference(case.partnership, case.opened_on)
+    case.lead_agency = lead_agency
+    case.created_by = actor
+    case.save()
+    _grant(case, lead_agency, actor=actor, reason="Brought in from an earlier system")
+    case_parties_ensure(case, parties)
+    return case
+
+
+def case_parties_ensure(case, parties):
+    """Add each (role, person id) the case does not already have in that role."""
+    for role, person_id in parties:
+        if person_id:
+            CaseParty.objects.get_or_create(case=case, person_id=person_id, role=role)
 
 
 def case_open(

@@ -1,17 +1,24 @@
-"""The record kinds a migration can bring in, by name."""
+"""The record kinds a migration can bring in, by name, in the order to load them."""
 
+from .cases import CasesKind, ClosuresKind
+from .crimes import CrimesKind
 from .outcomes import OutcomesKind
 from .people import PeopleKind
 from .referrals import ReferralsKind
 from .reoffending import ReoffendingKind
+from .risk_ratings import RiskRatingsKind
 
 KINDS = {
     kind.name: kind
     for kind in (
         PeopleKind,
+        CasesKind,
         ReferralsKind,
+        CrimesKind,
         OutcomesKind,
+        RiskRatingsKind,
         ReoffendingKind,
+        ClosuresKind,
     )
 }
 

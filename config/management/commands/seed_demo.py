@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts import demo as accounts_demo
 from advocacy import demo as advocacy_demo
 from cases import demo as cases_demo
+from imports import demo as imports_demo
 from interventions import demo as interventions_demo
 from reporting import demo as reporting_demo
 from risk import demo as risk_demo
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             advocacy_demo,
             interventions_demo,
             reporting_demo,
+            imports_demo,
         ):
             app_demo.seed(
                 partnership=north.partnership, agencies=north.agencies, members=north.members
