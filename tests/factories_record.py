@@ -69,6 +69,7 @@ def make_breach(order, **kwargs):
 
 def make_outcome(case, *, person=None, code="1", **kwargs):
     return CriminalJusticeOutcome.objects.create(
+        partnership=case.partnership,
         case=case,
         person=person or PersonFactory(partnership=case.partnership),
         outcome=national(CodeList.OUTCOME, code),
@@ -80,6 +81,7 @@ def make_outcome(case, *, person=None, code="1", **kwargs):
 
 def make_reoffending(case, *, perpetrator=None, **kwargs):
     return ReoffendingEvent.objects.create(
+        partnership=case.partnership,
         case=case,
         perpetrator=perpetrator or PersonFactory(partnership=case.partnership),
         occurred_on=kwargs.pop("occurred_on", timezone.localdate() - timedelta(days=3)),

@@ -1,5 +1,4 @@
 import re
-from datetime import date
 
 from django import forms
 
@@ -7,13 +6,10 @@ from cases.forms.core import DateField
 from cases.models import (
     CodeList,
 )
+from cases.models.reference import too_early
 from cases.services.reference import LOCAL_LISTS
 
 CODE_PATTERN = re.compile(r"[a-z0-9_]{1,30}")
-
-
-# National lists start with the programme (April 2019); nothing local predates them.
-EARLIEST_CODE_DATE = date(2019, 4, 1)
 
 
 class CodeAddForm(forms.Form):
@@ -53,8 +49,9 @@ class CodeAddForm(forms.Form):
 
     def clean_effective_from(self):
         day = self.cleaned_data["effective_from"]
-        if day < EARLIEST_CODE_DATE:
-            raise forms.ValidationError("The date must be on or after 1 April 2019.")
+        # A local code describes events; none the product records predates 2000.
+        if too_early(day):
+            raise forms.ValidationError(too_early(day))
         return day
 
 

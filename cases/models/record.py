@@ -6,9 +6,11 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.models import Partnership
 from config.dates import long_date
 
 from .case import Case
+from .external import ExternallyIdentified, external_id_unique
 from .people import Person
 from .reference import ReferenceCode
 
@@ -97,7 +99,9 @@ class OrderBreach(models.Model):
         return f"Breach on {long_date(self.occurred_on)}"
 
 
-class CriminalJusticeOutcome(models.Model):
+class CriminalJusticeOutcome(ExternallyIdentified, models.Model):
+    # The case's partnership, held here so an external id is unique per partnership.
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     outcome = models.ForeignKey(ReferenceCode, on_delete=models.PROTECT, related_name="+")
@@ -114,6 +118,7 @@ class CriminalJusticeOutcome(models.Model):
 
     class Meta:
         ordering = ["-outcome_on", "-id"]
+        constraints = [external_id_unique("criminaljusticeoutcome_external_id_unique")]
 
     def __str__(self):
         return f"{self.outcome} on {long_date(self.outcome_on)}"
@@ -132,9 +137,11 @@ class ReoffendingSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ReoffendingEvent(models.Model):
+class ReoffendingEvent(ExternallyIdentified, models.Model):
     """A dated re-offence, so 3/6/9/12-month windows can be counted from any anchor."""
 
+    # The case's partnership, held here so an external id is unique per partnership.
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reoffending")
     perpetrator = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     occurred_on = models.DateField()
@@ -150,6 +157,7 @@ class ReoffendingEvent(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-id"]
         indexes = [models.Index(fields=["perpetrator", "occurred_on"])]
+        constraints = [external_id_unique("reoffendingevent_external_id_unique")]
 
     def __str__(self):
         return f"Re-offence on {long_date(self.occurred_on)} ({self.get_victim_display().lower()})"

@@ -238,9 +238,11 @@ class OutcomeSerializer(_PeopleMixin, serializers.ModelSerializer):
             "charge",
             "convicted",
             "sentence",
+            "external_source",
+            "external_id",
             "created_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "external_source", "external_id", "created_at"]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -266,6 +268,8 @@ class ReoffendingSerializer(_PeopleMixin, serializers.ModelSerializer):
             "source",
             "crime_reference",
             "note",
+            "external_source",
+            "external_id",
             "created_at",
         ]
-        read_only_fields = ["id", "created_at"]
+        read_only_fields = ["id", "external_source", "external_id", "created_at"]

@@ -626,6 +626,7 @@ def outcome_record(
     _raise(errors)
     with transaction.atomic():
         result = CriminalJusticeOutcome.objects.create(
+            partnership_id=case.partnership_id,
             case=case,
             person=person,
             outcome=outcome,
@@ -712,6 +713,7 @@ def reoffending_record(
     _raise(errors)
     with transaction.atomic():
         event = ReoffendingEvent.objects.create(
+            partnership_id=case.partnership_id,
             case=case,
             perpetrator=perpetrator,
             occurred_on=occurred_on,

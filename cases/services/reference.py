@@ -11,6 +11,7 @@ from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
 from cases.models import CodeList, ReferenceCode
+from cases.models.reference import too_early
 
 # Home Office and ONS lists must match the national returns: no local codes there.
 NATIONAL_ONLY_LISTS = frozenset({CodeList.OFFENCE, CodeList.OUTCOME, CodeList.ETHNICITY})
@@ -52,6 +53,8 @@ def local_code_add(
         errors["label"] = "Enter the label people will see."
     elif len(label) > 200:
         errors["label"] = "The label must be 200 characters or fewer."
+    if too_early(effective_from):
+        errors["effective_from"] = too_early(effective_from)
     if code and "code" not in errors and "code_list" not in errors:
         national = ReferenceCode.objects.of(code_list).filter(partnership=None, code__iexact=code)
         if national.current(effective_from).exists():

@@ -2,11 +2,24 @@
 
 from .cases import CasesKind, ClosuresKind
 from .crimes import CrimesKind
+from .outcomes import OutcomesKind
 from .people import PeopleKind
+from .referrals import ReferralsKind
+from .reoffending import ReoffendingKind
 from .risk_ratings import RiskRatingsKind
 
 KINDS = {
-    kind.name: kind for kind in (PeopleKind, CasesKind, CrimesKind, RiskRatingsKind, ClosuresKind)
+    kind.name: kind
+    for kind in (
+        PeopleKind,
+        CasesKind,
+        ReferralsKind,
+        CrimesKind,
+        OutcomesKind,
+        RiskRatingsKind,
+        ReoffendingKind,
+        ClosuresKind,
+    )
 }
 
 

@@ -75,6 +75,7 @@ def _links(world, person):
             created_by=actor.user,
         ),
         "outcome": CriminalJusticeOutcome.objects.create(
+            partnership=case.partnership,
             case=case,
             person=person,
             outcome=_code(CodeList.OUTCOME),
@@ -82,6 +83,7 @@ def _links(world, person):
             created_by=actor.user,
         ),
         "reoffending": ReoffendingEvent.objects.create(
+            partnership=case.partnership,
             case=case,
             perpetrator=person,
             occurred_on=timezone.localdate(),

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,3 +226,54 @@ def test_only_the_admin_changes_reference_data(world):
             code="x",
             label="X",
         )
+
+
+@pytest.mark.parametrize(
+    ("code_list", "code", "start"),
+    [
+        (CodeList.OUTCOME, "16", date(2014, 4, 1)),  # the outcomes framework
+        (CodeList.OFFENCE, "008/65", date(2012, 11, 25)),  # s.4A, in force 25/11/2012
+        (CodeList.OFFENCE, "195/12", date(2012, 11, 25)),  # s.2A
+        (CodeList.OFFENCE, "8L", date(2000, 1, 1)),
+        (CodeList.OFFENCE, "BNMO", date(2007, 7, 1)),
+        (CodeList.OFFENCE, "BSPO", date(2019, 4, 1)),  # SPOs began later still: kept
+        (CodeList.RELATIONSHIP, "former_partner", date(2000, 1, 1)),
+        (CodeList.TYPOLOGY, "rejected", date(2000, 1, 1)),
+        (CodeList.ETHNICITY, "W1", date(2000, 1, 1)),
+        (CodeList.REFERRAL_SOURCE, "police", date(2000, 1, 1)),
+        (CodeList.CLOSURE_REASON, "other", date(2000, 1, 1)),
+    ],
+)
+def test_national_codes_start_on_their_real_dates_so_history_can_be_loaded(
+    db, code_list, code, start
+):
+    assert national(code_list, code).effective_from == start
+
+
+@pytest.mark.parametrize(("day", "saved"), [(date(2000, 1, 1), True), (date(1999, 12, 31), False)])
+def test_a_local_code_may_start_from_2000(client, admin, world, day, saved):
+    response = client.post(
+        reverse("cases:reference-code-new"),
+        {
+            "code_list": "closure_reason",
+            "code": "refuge",
+            "label": "Victim moved to a refuge",
+            "effective_from": _d(day),
+        },
+    )
+    assert response.status_code == (302 if saved else 400)
+    assert ReferenceCode.objects.filter(code="refuge").exists() is saved
+
+
+def test_the_service_refuses_a_local_code_before_2000_to_any_caller(admin):
+    with pytest.raises(ValidationError) as refused:
+        reference_services.local_code_add(
+            actor=admin.user,
+            membership=admin,
+            code_list=CodeList.CLOSURE_REASON,
+            code="refuge",
+            label="Refuge",
+            effective_from=date(1999, 12, 31),
+        )
+    assert "1 January 2000" in refused.value.message_dict["effective_from"][0]
+    assert not ReferenceCode.objects.filter(code="refuge").exists()

@@ -201,9 +201,11 @@ def test_their_outcome_labels_are_mapped_to_home_office_codes(world):
 
 
 def test_codes_are_checked_at_the_crime_and_the_disposal_dates(world):
-    # National codes start on 1 April 2019: a crime of 2018 needs a local (older) code,
-    # and a local code retired in 2019 still dates a crime of 2018.
-    old = HEADER + "K3,NS/3/18,2018-03-01,8L,,N,,,,\n"
+    # Breach of an SPO is an offence only since 2019: a crime of 2018 cannot carry it (the
+    # stalking offences date from 2012). A local code retired in 2019 still dates a crime
+    # of 2018.
+    assert _checked(world, HEADER + "K3,NS/3/18,2018-03-01,008/65,,N,,,,\n").errors == []
+    old = HEADER + "K3,NS/3/18,2018-03-01,BSPO,,N,,,,\n"
     [error] = _checked(world, old).errors
     assert (error["row"], error["column"]) == (2, "Offence")
     assert "not in use on 1 March 2018" in error["message"]
