@@ -132,6 +132,8 @@ class RecordKind:
         return (EXTERNAL_ID, *cls.columns)
 
     def parse(self, column, text):
+        if "\x00" in text:
+            raise ValueError(f"{column.label} holds a NUL character, which cannot be stored.")
         if not text:
             if column.required:
                 raise ValueError(f"Enter the {column.label.lower()}.")

@@ -55,13 +55,15 @@ class CasesKind(RecordKind):
     )
 
     def choices_of(self, column):
-        if column.name == "lead_agency":
-            return list(
+        if column.name != "lead_agency":
+            return column.choices
+        if not hasattr(self, "_agencies"):  # read once per check, not once per row
+            self._agencies = list(
                 Agency.objects.filter(partnership_id=self.partnership_id)
                 .order_by("name")
                 .values_list("pk", "name")
             )
-        return column.choices
+        return self._agencies
 
     def field_names(self):
         return [c.name for c in self.columns if c.name not in PARTY_COLUMNS]

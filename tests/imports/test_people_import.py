@@ -292,3 +292,10 @@ def test_bulk_refuses_more_than_a_thousand_rows(world):
     with pytest.raises(ValidationError) as refused:
         _bulk(world, [{"external_id": str(n)} for n in range(1001)])
     assert "rows" in refused.value.message_dict
+
+
+def test_a_nul_character_in_a_cell_is_a_row_error_not_a_crash(world):
+    rows = [{"external_id": "P1", "given_names": "An\x00na", "family_name": "Smith"}]
+    with pytest.raises(services.BulkRejected) as rejected:
+        _bulk(world, rows)
+    assert "NUL" in rejected.value.rows[0]["errors"]["given_names"][0]
