@@ -13,6 +13,7 @@ from accounts.roles import Role
 from cases.models import CriminalJusticeOutcome, ReferenceCode
 from imports import services
 from imports.models import BatchStage, ImportedRecord
+from tests.factories_screening import CrimeScreenEntryFactory
 from tests.imports.history import SOURCE, admin, bulk, check, commit, load, rollback
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +212,14 @@ def test_bulk_api_then_the_outcome_api_shows_the_external_id(history, login):
         reverse("api:case-outcome-list", kwargs={"case_pk": history.own_case.pk})
     ).json()
     assert (listed[0]["external_source"], listed[0]["external_id"]) == (SOURCE, "O1")
+
+
+def test_an_outcome_dated_before_its_crime_was_recorded_is_refused(history):
+    CrimeScreenEntryFactory(
+        partnership=history.partnership, crime_reference="CR/2/17", recorded_on=date(2017, 6, 1)
+    )
+    batch = _check(history)
+    [error] = batch.errors
+    assert (error["row"], error["column"]) == (3, "Date")
+    assert "before its crime was recorded (1 June 2017)" in error["message"]
+    assert not CriminalJusticeOutcome.objects.exists()
