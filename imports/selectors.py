@@ -1,7 +1,9 @@
 """Reads of the migration workspace: a partnership admin sees their partnership's batches
 and saved mappings; nobody else sees any."""
 
+from django.apps import apps
 from django.core.cache import cache
+from django.urls import reverse
 
 from accounts.access import can
 from accounts.roles import Cap
@@ -81,3 +83,42 @@ def _shown(column, values, cells, batch):
         return values.get(column.name)
     text = cells.get(batch.columns.get(column.name, ""), "").strip()
     return ((batch.values.get(column.name) or {}).get(text) or text).upper()
+
+
+# Pages a partnership admin may open for a record of each model; records held on a case
+# link to the case (the compartments' own pages stay with their agencies).
+RECORD_PAGES = {
+    "cases.Person": "cases:person-detail",
+    "cases.Case": "cases:detail",
+    "cases.Referral": "cases:referral-detail",
+}
+
+
+def batch_records(batch, limit=100):
+    """The first records the batch created or changed, for its page: [{"row", "action",
+    "label", "url"}] (two queries per model)."""
+    entries = list(batch.records.order_by("row", "id")[:limit])
+    by_model = {}
+    for entry in entries:
+        by_model.setdefault(entry.model, []).append(entry.object_id)
+    records = {label: apps.get_model(label).objects.in_bulk(ids) for label, ids in by_model.items()}
+    shown = []
+    for entry in entries:
+        record = records[entry.model].get(entry.object_id)
+        url = None
+        if record is not None and entry.model in RECORD_PAGES:
+            url = reverse(RECORD_PAGES[entry.model], args=[record.pk])
+        elif getattr(record, "case_id", None):
+            url = reverse("cases:detail", args=[record.case_id])
+        shown.append(
+            {
+                "row": entry.row,
+                "action": entry.get_action_display(),
+                "label": str(record)
+                if record is not None
+                else f"{entry.model} {entry.object_id} (gone)",
+                "external_id": getattr(record, "external_id", ""),
+                "url": url,
+            }
+        )
+    return shown

@@ -133,6 +133,7 @@ def batch_detail(request, pk):
         if batch.stage == BatchStage.COMMITTED
         else [],
         "failed": batch.status == JobStatus.FAILED,
+        "records": selectors.batch_records(batch) if batch.stage == BatchStage.COMMITTED else [],
     }
     return render(request, "imports/batch_detail.html", context, status=status)
 

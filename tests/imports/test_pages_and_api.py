@@ -171,3 +171,29 @@ def test_external_id_filter_on_people_api(world, login):
         format="json",
     )
     assert Person.objects.filter(external_source="SPS", external_id="P7").count() == 1
+
+
+def _queries_for_detail(admin, batch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert admin.get(reverse("imports:detail", args=[batch.pk])).status_code == 200
+    return len(queries)
+
+
+def test_the_committed_batch_page_costs_the_same_whatever_its_size(
+    admin, django_capture_on_commit_callbacks
+):
+    sizes = []
+    for n, prefix in ((2, "A"), (40, "B")):
+        rows = "".join(f"{prefix}{i},Given{i},Family{i},F\n" for i in range(n))
+        _upload(admin, b"Person ID,Forename,Surname,Sex\n" + rows.encode())
+        batch = ImportBatch.objects.order_by("-pk").first()
+        admin.post(reverse("imports:detail", args=[batch.pk]), _mapping_post(batch))
+        with django_capture_on_commit_callbacks(execute=True):
+            admin.post(reverse("imports:commit", args=[batch.pk]))
+        batch.refresh_from_db()
+        assert batch.stage == BatchStage.COMMITTED
+        sizes.append(_queries_for_detail(admin, batch))
+    assert sizes[0] == sizes[1]
