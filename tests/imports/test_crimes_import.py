@@ -313,3 +313,19 @@ def test_bulk_api_for_crimes(world, login):
     assert bad.status_code == 400
     assert bad.json()["rows"][0]["errors"] == {"disposal_on": ["Enter the date of the disposal."]}
     assert CrimeScreenEntry.objects.count() == 1
+
+
+def test_a_reload_never_overwrites_an_accepted_reclassification(world):
+    _load(world)
+    entry = CrimeScreenEntry.objects.get(external_id="K2")
+    reclassified = _code(CodeList.OFFENCE, "008/65")
+    CrimeScreenEntry.objects.filter(pk=entry.pk).update(offence=reclassified)
+    again = _load(world)
+    assert (again.created_n, again.updated_n, again.unchanged_n) == (0, 0, 2)
+    entry.refresh_from_db()
+    assert entry.offence == reclassified and entry.source_offence.code == "8L"
+    # The police system's code changes: it is kept as the source code, the working code stays.
+    changed = _load(world, CSV.replace(",8L,", ",8M,"))
+    assert changed.updated_n == 1
+    entry.refresh_from_db()
+    assert entry.offence == reclassified and entry.source_offence.code == "8M"
