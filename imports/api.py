@@ -2,7 +2,7 @@
 nothing, idempotent by external id. Its own throttle scope, so a migration of thousands
 of records is a few dozen calls, not thousands against the per-user limit."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
@@ -14,7 +14,6 @@ from imports import selectors, services
 from imports.kinds import KINDS
 from imports.models import ImportBatch
 from imports.serializers import (
-    BulkRejectedSerializer,
     BulkRequestSerializer,
     BulkResponseSerializer,
     ImportBatchSerializer,
@@ -40,10 +39,10 @@ class BulkViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[KIND],
         request=BulkRequestSerializer,
-        responses={
-            200: BulkResponseSerializer,
-            400: OpenApiResponse(BulkRejectedSerializer, description="Row errors; nothing saved."),
-        },
+        responses={200: BulkResponseSerializer},
+        description="All rows or none. Row errors answer 400 with "
+        '{"rows": [{"index", "external_id", "errors": {field: [messages]}}]}; '
+        "a malformed body answers 400 keyed by field.",
     )
     def create(self, request, kind=None):
         if kind not in KINDS:

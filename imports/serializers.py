@@ -26,16 +26,6 @@ class BulkResponseSerializer(serializers.Serializer):
     results = BulkRowResultSerializer(many=True)
 
 
-class BulkRowErrorSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    external_id = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class BulkRejectedSerializer(serializers.Serializer):
-    rows = BulkRowErrorSerializer(many=True)
-
-
 class ImportBatchSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=list(KINDS))
