@@ -106,9 +106,15 @@ class AdvocacyEpisodesKind(StoredChecks):
             if not errors:
                 values["victim"] = parties[values["case"], values["victim"]]
         stored_open = self._stored_open(good)
+        # A blank closure keeps a stored one: such a row leaves its episode closed.
+        closed = {
+            external_id
+            for external_id, record in self.existing([v["external_id"] for v in good]).items()
+            if record.closed_on
+        }
         open_in_file = {}
         for number, values, errors in out:
-            if errors or values["closed_on"]:
+            if errors or values["closed_on"] or values["external_id"] in closed:
                 continue
             key = (values["victim"], values["advocacy_agency"])
             other = stored_open.get(key)

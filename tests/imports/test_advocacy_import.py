@@ -270,3 +270,12 @@ def test_an_imported_episode_is_seen_only_by_its_advocacy_agency(history):
     assert set(episodes_visible_to(other_advocate).values_list("external_id", flat=True)) == {"E2"}
     for role in (Role.PARTNERSHIP_ADMIN, Role.INVESTIGATOR, Role.CLINIC_CHAIR):
         assert not episodes_visible_to(history.members[role]).exists()
+
+
+def test_a_row_without_its_closure_keeps_a_closed_episode_closed(history):
+    _load(history)
+    # E1 (closed) loaded again without its closure, next to the open E2: not a second open one.
+    data = CSV.replace("01/12/2016,Support complete", ",")
+    batch = _check(history, data)
+    assert batch.errors == [] and batch.unchanged_n == 2
+    assert SupportEpisode.objects.get(external_id="E1").closed_on == date(2016, 12, 1)
