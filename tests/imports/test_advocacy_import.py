@@ -279,3 +279,16 @@ def test_a_row_without_its_closure_keeps_a_closed_episode_closed(history):
     batch = _check(history, data)
     assert batch.errors == [] and batch.unchanged_n == 2
     assert SupportEpisode.objects.get(external_id="E1").closed_on == date(2016, 12, 1)
+
+
+def test_the_episode_api_shows_and_filters_by_external_id_for_the_agency_only(history, login):
+    _load(history)
+    url = reverse("api:advocacy-episode-list")
+    advocate = login(history.members[Role.ADVOCATE], APIClient())
+    listed = advocate.get(url, {"external_source": SOURCE, "external_id": "E2"}).json()
+    [episode] = listed["results"]
+    assert (episode["external_source"], episode["external_id"]) == (SOURCE, "E2")
+    assert len(advocate.get(url).json()["results"]) == 2
+    assert advocate.get(url, {"external_id": "x" * 101}).status_code == 400
+    police = login(history.members[Role.INVESTIGATOR], APIClient())
+    assert police.get(url, {"external_id": "E2"}).status_code == 403
