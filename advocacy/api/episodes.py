@@ -22,6 +22,7 @@ from advocacy.services import episodes as episode_services
 from audit.models import Action
 from audit.services import record_event
 from cases.pagination import CappedPagination
+from cases.serializers.core import ExternalIdQuerySerializer, external_id_query
 
 ID = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
@@ -56,14 +57,16 @@ class EpisodeViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
     pagination_class = CappedPagination
 
-    @extend_schema(parameters=[STATUS])
+    @extend_schema(parameters=[STATUS, ExternalIdQuerySerializer])
     def list(self, request):
         membership = request.membership
         _require_advocacy(membership)
         wanted = request.query_params.get("status", "")
         if wanted and wanted not in EpisodeStatus.values:
             raise ValidationError({"status": [f"Choose one of {', '.join(EpisodeStatus.values)}."]})
-        episodes = episode_selectors.caseload(membership, status=wanted).prefetch_related("needs")
+        episodes = episode_selectors.caseload(
+            membership, status=wanted, **external_id_query(request)
+        ).prefetch_related("needs")
         page = self.paginate_queryset(episodes)
         record_event(
             action=Action.LIST,

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Agency, Partnership
 from cases.models import Case, CaseParty
 from cases.models import ContactChannel as Channel
+from cases.models.external import ExternallyIdentified, external_id_unique
 from config.dates import add_working_days
 
 
@@ -106,7 +107,7 @@ def first_contact_target(referred_on):
     return add_working_days(referred_on, settings.ADVOCACY_FIRST_CONTACT_WORKING_DAYS)
 
 
-class SupportEpisode(models.Model):
+class SupportEpisode(ExternallyIdentified):
     """One period of support for one victim by one advocacy agency."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
@@ -186,6 +187,7 @@ class SupportEpisode(models.Model):
             ),
         ]
         constraints = [
+            external_id_unique("supportepisode_external_id_unique"),
             # One open period of support per victim in an agency.
             models.UniqueConstraint(
                 fields=["victim", "advocacy_agency"],

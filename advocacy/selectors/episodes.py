@@ -26,7 +26,7 @@ from advocacy.models import (
     SupportEpisode,
 )
 from audit.services import as_id, visible_or_404
-from cases.models import VICTIM_ROLES, CaseParty
+from cases.models import VICTIM_ROLES, CaseParty, external_id_filter
 from cases.selectors.core import cases_visible_to
 
 
@@ -64,7 +64,7 @@ def _latest_contact():
     return latest_contact_of("pk")
 
 
-def caseload(membership, *, status="", mine=False):
+def caseload(membership, *, status="", mine=False, external_source="", external_id=""):
     """The agency's episodes for the caseload list, with the derived status, the latest
     contact's time and its next-contact date: one query whatever the number of rows."""
     episodes = (
@@ -80,7 +80,7 @@ def caseload(membership, *, status="", mine=False):
         episodes = episodes.filter(advocate_id=membership.user_id)
     if status in EpisodeStatus.values:
         episodes = episodes.filter(derived_status=status)
-    return episodes
+    return external_id_filter(episodes, source=external_source, external_id=external_id)
 
 
 def caseload_counts(membership, *, mine=False):

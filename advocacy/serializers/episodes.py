@@ -65,6 +65,8 @@ class EpisodeSerializer(serializers.ModelSerializer):
             "closure_reason",
             "needs",
             "created_at",
+            "external_source",
+            "external_id",
         ]
         read_only_fields = fields
         extra_kwargs = {

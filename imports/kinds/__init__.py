@@ -1,5 +1,6 @@
 """The record kinds a migration can bring in, by name, in the order to load them."""
 
+from .advocacy import AdvocacyEpisodesKind
 from .cases import CasesKind, ClosuresKind
 from .crimes import CrimesKind
 from .outcomes import OutcomesKind
@@ -19,6 +20,7 @@ KINDS = {
         RiskRatingsKind,
         ReoffendingKind,
         ClosuresKind,
+        AdvocacyEpisodesKind,
     )
 }
 
