@@ -2,6 +2,7 @@
 
 from .cases import CasesKind, ClosuresKind
 from .crimes import CrimesKind
+from .interventions import InterventionsKind
 from .outcomes import OutcomesKind
 from .people import PeopleKind
 from .referrals import ReferralsKind
@@ -19,6 +20,7 @@ KINDS = {
         RiskRatingsKind,
         ReoffendingKind,
         ClosuresKind,
+        InterventionsKind,
     )
 }
 
