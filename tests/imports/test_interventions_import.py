@@ -19,7 +19,10 @@ from tests.imports.history import SOURCE, admin, bulk, check, commit, load, roll
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "Enrolment ID,Case ID,Person ID,Programme,Provider,Referred,Pathway,Planned,Consent,Left,Why\n"  # noqa: E501
+HEADER = ",".join(
+    ["Enrolment ID", "Case ID", "Person ID", "Programme", "Provider", "Referred", "Pathway",
+     "Planned", "Consent", "Left", "Why"]
+) + "\n"  # fmt: skip
 CSV = (
     HEADER
     + "E1,C1,P2,fact,health agency,12/05/2016,voluntary,5,01/06/2016,,\n"
