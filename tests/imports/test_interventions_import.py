@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.roles import AgencyKind, Role
 from cases.services import core as case_services
@@ -270,3 +272,36 @@ def test_only_the_provider_agency_reads_the_imported_enrolment(enrolled):
         enrolled.members[Role.ADVOCATE],
     ):
         assert not enrolments_visible_to(member).exists()
+
+
+def test_bulk_api_then_the_provider_finds_the_enrolment_by_its_external_id(enrolled, login):
+    client = APIClient()
+    login(admin(enrolled), client)
+    url = reverse("api:import-bulk-list", kwargs={"kind": "interventions"})
+    row = {
+        "external_id": "E1",
+        "case": "C1",
+        "person": "P2",
+        "programme": "fact",
+        "provider_agency": "health agency",
+        "referred_on": "12/05/2016",
+    }
+    response = client.post(url, {"source_system": SOURCE, "rows": [row]}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["created"] == 1
+    refused = client.post(
+        url,
+        {"source_system": SOURCE, "rows": [{**row, "planned_sessions": "9"}]},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert list(refused.json()["rows"][0]["errors"]) == ["planned_sessions"]
+    clinician = APIClient()
+    login(enrolled.members[Role.CLINICIAN], clinician)
+    listed = clinician.get(
+        reverse("api:interventions-enrolment-list"),
+        {"external_source": SOURCE, "external_id": "E1"},
+    ).json()["results"]
+    assert [(e["external_source"], e["external_id"]) for e in listed] == [(SOURCE, "E1")]
+    none = clinician.get(reverse("api:interventions-enrolment-list"), {"external_id": "E2"})
+    assert none.json()["results"] == []
