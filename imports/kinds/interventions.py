@@ -124,8 +124,9 @@ class InterventionsKind(StoredChecks):
         their party is what the enrolment stores."""
         out = super().convert(rows, columns, value_map)
         good = [values for _, values, errors in out if not errors]
-        parties, shared = {}, set()
+        parties, shared, stored = {}, set(), {}
         if good:
+            stored = self.existing([v["external_id"] for v in good])
             shared = set(
                 CaseAgency.objects.filter(
                     case_id__in={v["case"] for v in good},
@@ -153,6 +154,15 @@ class InterventionsKind(StoredChecks):
                 )
             else:
                 values["party"] = party
+            # A blank cell keeps the stored date, which must still follow the referral.
+            record = stored.get(values["external_id"])
+            for name, what in (("consent_signed_on", "consent"), ("withdrawn_on", "withdrawal")):
+                kept = getattr(record, name, None)
+                if values[name] is None and kept and kept < values["referred_on"]:
+                    errors["referred_on"] = (
+                        f"The referral cannot be after the {what} already recorded "
+                        f"({kept:%-d %B %Y})."
+                    )
             # As when referred here: the provider works on a case shared with it. Sharing is
             # the case's decision, so an import never widens it.
             if (values["case"], values["provider_agency"]) not in shared:

@@ -305,3 +305,12 @@ def test_bulk_api_then_the_provider_finds_the_enrolment_by_its_external_id(enrol
     assert [(e["external_source"], e["external_id"]) for e in listed] == [(SOURCE, "E1")]
     none = clinician.get(reverse("api:interventions-enrolment-list"), {"external_id": "E2"})
     assert none.json()["results"] == []
+
+
+def test_a_later_referral_date_is_refused_when_the_stored_consent_is_before_it(enrolled):
+    _load(enrolled)
+    batch = _check(enrolled, HEADER + "E1,C1,P2,fact,health agency,2016-07-01,,,,,\n")
+    [error] = batch.errors
+    assert (error["row"], error["column"]) == (2, "Referred")
+    assert "after the consent already recorded (1 June 2016)" in error["message"]
+    assert Enrolment.objects.get(external_id="E1").referred_on == date(2016, 5, 12)
