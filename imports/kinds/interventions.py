@@ -111,12 +111,9 @@ class InterventionsKind(StoredChecks):
                 f"{programme.name} is not delivered by a health agency: only health "
                 "programmes have enrolments."
             )
-        planned = values[PLANNED]
-        if planned is not None and not programme.sessions_min <= planned <= programme.sessions_max:
-            errors[PLANNED] = (
-                f"{programme.name} plans between {programme.sessions_min} and "
-                f"{programme.sessions_max} sessions."
-            )
+        problem = _planned_error(programme, values[PLANNED])
+        if problem:
+            errors[PLANNED] = problem
         return errors
 
     def convert(self, rows, columns, value_map):
@@ -163,6 +160,10 @@ class InterventionsKind(StoredChecks):
                         f"The referral cannot be after the {what} already recorded "
                         f"({kept:%-d %B %Y})."
                     )
+            if values[PLANNED] is None and record is not None:
+                problem = _planned_error(programme, record.planned_sessions)
+                if problem:
+                    errors[PLANNED] = f"{problem} Give the number planned."
             # As when referred here: the provider works on a case shared with it. Sharing is
             # the case's decision, so an import never widens it.
             if (values["case"], values["provider_agency"]) not in shared:
@@ -192,3 +193,12 @@ class InterventionsKind(StoredChecks):
             record.planned_sessions = self.programmes()[values["programme"]].sessions_max
         record.save()
         return record
+
+
+def _planned_error(programme, planned):
+    if planned is not None and not programme.sessions_min <= planned <= programme.sessions_max:
+        return (
+            f"{programme.name} plans between {programme.sessions_min} and "
+            f"{programme.sessions_max} sessions."
+        )
+    return None

@@ -314,3 +314,14 @@ def test_a_later_referral_date_is_refused_when_the_stored_consent_is_before_it(e
     assert (error["row"], error["column"]) == (2, "Referred")
     assert "after the consent already recorded (1 June 2016)" in error["message"]
     assert Enrolment.objects.get(external_id="E1").referred_on == date(2016, 5, 12)
+
+
+def test_a_new_programme_must_take_the_stored_planned_number_or_be_given_one(enrolled):
+    _load(enrolled)  # E1 plans 5 sessions of fACT
+    _local(enrolled, recipient="perpetrator")  # 1 to 3 sessions
+    line = "E1,C1,P2,victim-support,health agency,2016-05-12,,{},,,\n"
+    [error] = _check(enrolled, HEADER + line.format("")).errors
+    assert (error["row"], error["column"]) == (2, "Planned")
+    assert "between 1 and 3 sessions. Give the number planned." in error["message"]
+    _load(enrolled, HEADER + line.format("2"))
+    assert Enrolment.objects.get(external_id="E1").planned_sessions == 2
