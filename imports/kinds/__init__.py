@@ -3,6 +3,7 @@
 from .advocacy import AdvocacyEpisodesKind
 from .cases import CasesKind, ClosuresKind
 from .crimes import CrimesKind
+from .interventions import InterventionsKind
 from .outcomes import OutcomesKind
 from .people import PeopleKind
 from .referrals import ReferralsKind
@@ -21,6 +22,7 @@ KINDS = {
         ReoffendingKind,
         ClosuresKind,
         AdvocacyEpisodesKind,
+        InterventionsKind,
     )
 }
 

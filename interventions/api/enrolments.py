@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from accounts.access import can_work_interventions
 from audit.models import Action
 from audit.services import record_event
+from cases.models.external import external_id_filter
 from cases.pagination import CappedPagination
 from interventions.models import Enrolment, EnrolmentStatus
 from interventions.selectors import enrolments as enrolment_selectors
@@ -29,6 +30,10 @@ ENROLMENT = OpenApiParameter("enrolment_pk", int, OpenApiParameter.PATH)
 
 
 STATUS = OpenApiParameter("status", str, enum=EnrolmentStatus.values, description="Derived status.")
+EXTERNAL = [
+    OpenApiParameter("external_source", str, description="The system the enrolment came from"),
+    OpenApiParameter("external_id", str, description="The enrolment's id in that system"),
+]
 
 
 def _require_provider(membership):
@@ -63,7 +68,7 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
     pagination_class = CappedPagination
 
-    @extend_schema(parameters=[STATUS])
+    @extend_schema(parameters=[STATUS, *EXTERNAL])
     def list(self, request):
         membership = request.membership
         _require_provider(membership)
@@ -72,9 +77,11 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
             raise ValidationError(
                 {"status": [f"Choose one of {', '.join(EnrolmentStatus.values)}."]}
             )
-        enrolments = enrolment_selectors.caseload(membership, status=wanted).prefetch_related(
-            "sessions"
-        )
+        enrolments = external_id_filter(
+            enrolment_selectors.caseload(membership, status=wanted),
+            source=request.query_params.get("external_source", ""),
+            external_id=request.query_params.get("external_id", ""),
+        ).prefetch_related("sessions")
         page = self.paginate_queryset(enrolments)
         record_event(
             action=Action.LIST,

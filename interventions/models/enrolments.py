@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Agency, Partnership
 from cases.models import Case, CaseParty
+from cases.models.external import ExternallyIdentified, external_id_unique
 
 from .programmes import Programme
 from .sessions import ATTENDED, SessionStatus
@@ -88,7 +89,7 @@ class ReferralRoute(models.TextChoices):
     SCREENING = "screening", "Crime screening action"
 
 
-class Enrolment(models.Model):
+class Enrolment(ExternallyIdentified, models.Model):
     """One person on one case receiving one programme from one provider agency."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
@@ -145,6 +146,7 @@ class Enrolment(models.Model):
             models.Index(fields=["practitioner", "withdrawn_on"]),
         ]
         constraints = [
+            external_id_unique("enrolment_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(withdrawn_on__isnull=True, withdrawal_reason="")
                 | (models.Q(withdrawn_on__isnull=False) & ~models.Q(withdrawal_reason="")),

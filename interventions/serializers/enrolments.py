@@ -59,6 +59,8 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "withdrawal_reason",
             "withdrawal_group",
             "created_at",
+            "external_source",
+            "external_id",
         ]
         read_only_fields = fields
         extra_kwargs = {
