@@ -469,6 +469,15 @@ def batch_rollback(*, actor, membership, batch):
     return batch
 
 
+def _cell(value):
+    """A JSON value as the text of a spreadsheet cell (a list as "a; b")."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_cell(item) for item in value)
+    return str(value)
+
+
 class BulkRejected(Exception):
     """A bulk batch with row errors: ``rows`` lists each bad row's index, external id and
     {field: [messages]}; nothing of the batch was written."""
@@ -501,8 +510,7 @@ def bulk_apply(*, actor, membership, kind, source_system, rows):
     record_kind = kind_for(kind, partnership_id=partnership_id, source=source_system, actor=actor)
     names = [column.name for column in record_kind.all_columns()]
     table = [
-        (index, {name: "" if row.get(name) is None else str(row.get(name)) for name in names})
-        for index, row in enumerate(rows)
+        (index, {name: _cell(row.get(name)) for name in names}) for index, row in enumerate(rows)
     ]
     check = plan(record_kind, table, {name: name for name in names}, {})
     if check.errors:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.access import can, can_edit_case_core, can_work_advocacy
-from accounts.models import Partnership
+from accounts.models import Agency, Partnership
 from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
@@ -60,6 +60,13 @@ def case_bring_in(*, actor, case, lead_agency, parties=()):
     _grant(case, lead_agency, actor=actor, reason="Brought in from an earlier system")
     case_parties_ensure(case, parties)
     return case
+
+
+def case_agencies_ensure(*, actor, case, agency_ids, reason):
+    """Share the case with each agency (by id) it is not yet shared with; never unshares."""
+    shared = set(case.case_agencies.values_list("agency_id", flat=True))
+    for agency in Agency.objects.filter(pk__in=set(agency_ids) - shared):
+        _grant(case, agency, actor=actor, reason=reason)
 
 
 def case_parties_ensure(case, parties):

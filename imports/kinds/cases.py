@@ -11,11 +11,13 @@ from cases.models import (
     Tier,
 )
 from cases.models.reference import too_early
-from cases.services.core import case_bring_in, case_parties_ensure
+from cases.services.core import case_agencies_ensure, case_bring_in, case_parties_ensure
 
 from .base import Column, RecordKind
 
 PARTY_COLUMNS = {"victim": PartyRole.VICTIM, "perpetrator": PartyRole.PERPETRATOR}
+NOT_FIELDS = {*PARTY_COLUMNS, "shared_with"}  # kept as parties and sharing, not on the case
+SHARED_REASON = "Shared in the earlier system; brought in by an import"
 
 
 class CasesKind(RecordKind):
@@ -52,10 +54,16 @@ class CasesKind(RecordKind):
             date_from="closed_on",
         ),
         Column("monitoring_started_on", "Monitoring started", type="date"),
+        Column(
+            "shared_with",
+            "Also shared with (agency names, separated by ;)",
+            max_length=2000,
+            aliases=("agencies", "shared"),
+        ),
     )
 
     def choices_of(self, column):
-        if column.name != "lead_agency":
+        if column.name not in ("lead_agency", "shared_with"):
             return column.choices
         if not hasattr(self, "_agencies"):  # read once per check, not once per row
             self._agencies = list(
@@ -66,10 +74,26 @@ class CasesKind(RecordKind):
         return self._agencies
 
     def field_names(self):
-        return [c.name for c in self.columns if c.name not in PARTY_COLUMNS]
+        return [c.name for c in self.columns if c.name not in NOT_FIELDS]
 
     def row_errors(self, values):
-        return case_date_errors(values, opened_on=values["opened_on"])
+        errors = case_date_errors(values, opened_on=values["opened_on"])
+        ids, unknown = self._agency_ids(values.get("shared_with") or "")
+        if unknown:
+            errors["shared_with"] = f"Not an agency of this partnership: {', '.join(unknown)}."
+        values["shared_with"] = ids
+        return errors
+
+    def _agency_ids(self, text):
+        """Agency ids for the names (or ids) in ``text``, and the names not found."""
+        known = {}
+        for pk, name in self.choices_of(Column("shared_with", "")):
+            known[str(pk)] = known[name.lower()] = pk
+        names = [part.strip() for part in text.replace(",", ";").split(";") if part.strip()]
+        return (
+            sorted({known[n.lower()] for n in names if n.lower() in known}),
+            [n for n in names if n.lower() not in known],
+        )
 
     def _parties(self, values):
         return [(role, values.get(name)) for name, role in PARTY_COLUMNS.items()]
@@ -78,7 +102,10 @@ class CasesKind(RecordKind):
         if super().differs(record, values):
             return True
         held = set(record.parties.values_list("role", "person_id"))
-        return any(person and (role, person) not in held for role, person in self._parties(values))
+        if any(person and (role, person) not in held for role, person in self._parties(values)):
+            return True
+        shared = set(record.case_agencies.values_list("agency_id", flat=True))
+        return bool(set(values.get("shared_with") or ()) - shared)
 
     def create(self, values):
         case = Case(
@@ -88,14 +115,27 @@ class CasesKind(RecordKind):
         )
         self.assign(case, values)
         lead_agency = Agency.objects.get(pk=values["lead_agency"])
-        return case_bring_in(
+        case_bring_in(
             actor=self.actor, case=case, lead_agency=lead_agency, parties=self._parties(values)
         )
+        self._share(case, values)
+        return case
 
     def update(self, record, values):
         super().update(record, values)
         case_parties_ensure(record, self._parties(values))
+        self._share(record, values)
         return record
+
+    def _share(self, case, values):
+        """The agencies the case was shared with in their system get it here too (the
+        file says so); an import never unshares."""
+        case_agencies_ensure(
+            actor=self.actor,
+            case=case,
+            agency_ids=values.get("shared_with") or (),
+            reason=SHARED_REASON,
+        )
 
 
 def case_date_errors(values, *, opened_on):

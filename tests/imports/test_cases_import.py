@@ -170,3 +170,35 @@ def test_a_blank_cell_keeps_what_is_stored_so_reloading_cases_keeps_their_closur
     again = _run(world, "cases", CASES)
     assert (again.created_n, again.updated_n, again.unchanged_n) == (0, 0, 2)
     assert Case.objects.get(external_id="C1").closed_on == date(2019, 6, 1)
+
+
+def test_cases_are_shared_with_the_agencies_the_file_names_and_never_unshared(world):
+    _run(world, "people", PEOPLE)
+    shared = CASES.replace("tier,closed_on", "tier,shared_with,closed_on")
+    shared = shared.replace("P2,none,", "P2,none,health agency; probation agency,").replace(
+        "P1,,2,", "P1,,2,,"
+    )
+    batch = _run(world, "cases", shared)
+    assert batch.stage == BatchStage.COMMITTED, batch.errors
+    first = Case.objects.get(external_id="C1")
+    assert set(first.case_agencies.values_list("agency__name", flat=True)) == {
+        "police agency",
+        "health agency",
+        "probation agency",
+    }
+    assert cases_visible_to(world.members[Role.CLINICIAN]).filter(pk=first.pk).exists()
+    again = _run(world, "cases", shared)
+    assert again.unchanged_n == 2
+    # A file that no longer names health does not take the case away from it.
+    _run(world, "cases", shared.replace("health agency; ", ""))
+    assert first.case_agencies.filter(agency__name="health agency").exists()
+
+
+def test_an_unknown_agency_to_share_with_is_a_row_error(world):
+    _run(world, "people", PEOPLE)
+    shared = CASES.replace("tier,closed_on", "tier,shared_with,closed_on")
+    shared = shared.replace("P2,none,", "P2,none,Mars agency,").replace("P1,,2,", "P1,,2,,")
+    batch = _run(world, "cases", shared)
+    [error] = batch.errors
+    assert error["column"] == "shared_with" and "Mars agency" in error["message"]
+    assert not Case.objects.filter(external_source=SOURCE).exists()
