@@ -9,6 +9,7 @@ from .people import PeopleKind
 from .referrals import ReferralsKind
 from .reoffending import ReoffendingKind
 from .risk_ratings import RiskRatingsKind
+from .sessions import SessionsKind
 
 KINDS = {
     kind.name: kind
@@ -23,6 +24,7 @@ KINDS = {
         ClosuresKind,
         AdvocacyEpisodesKind,
         InterventionsKind,
+        SessionsKind,
     )
 }
 

@@ -6,7 +6,7 @@ them, the checks across fields and the model it writes."""
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.apps import apps
 from django.db import models
@@ -296,13 +296,18 @@ class RecordKind:
         for name, value in before.items():
             column_field = self.model._meta.get_field(name)
             attname = column_field.attname
-            if value is not None and column_field.get_internal_type() == "DateField":
+            kind = column_field.get_internal_type()
+            if value is not None and kind == "DateField":
                 value = date.fromisoformat(value)
+            elif value is not None and kind == "DateTimeField":
+                value = datetime.fromisoformat(value)
             setattr(record, attname, value)
         record.save()
 
 
 def _plain(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, models.Model):

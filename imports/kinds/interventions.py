@@ -1,8 +1,8 @@
 """Intervention enrolments: one row per person referred to a programme on a case (cases and
 people loaded first), delivered by one of the partnership's health agencies, with its
-consent and withdrawal. Sessions and measures are not loaded: completion follows from dated
-session rows (Enrolment.status), so a historic enrolment shows as referred, active or
-dropped out, never completed. Enrolments stay in the clinical compartment: only the provider
+consent and withdrawal. Completion follows from dated session rows (Enrolment.status), so a
+finished enrolment shows as completed once its sessions are loaded (the sessions kind);
+measures are not loaded. Enrolments stay in the clinical compartment: only the provider
 agency reads them (interventions.selectors.enrolments.enrolments_visible_to)."""
 
 from django.db.models import F, Q

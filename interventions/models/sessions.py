@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cases.models.external import ExternallyIdentified, external_id_unique
+
 from .programmes import Component
 
 
@@ -41,7 +43,7 @@ class Attendance(models.TextChoices):
 ATTENDED = (Attendance.ATTENDED_ENGAGED, Attendance.ATTENDED_NOT_ENGAGED, Attendance.LATE)
 
 
-class Session(models.Model):
+class Session(ExternallyIdentified, models.Model):
     """One appointment. Rescheduling marks it rescheduled and points to the new one, so only
     the new one can be attended: nothing is counted twice."""
 
@@ -66,6 +68,10 @@ class Session(models.Model):
     recorded_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Set on sessions brought in from an earlier system: the scope of their external id.
+    partnership = models.ForeignKey(
+        "accounts.Partnership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -111,6 +117,7 @@ class Session(models.Model):
                 condition=models.Q(minutes__isnull=True) | models.Q(minutes__lte=600),
                 name="session_minutes_at_most_ten_hours",
             ),
+            external_id_unique("session_external_id_unique"),
         ]
 
     def __str__(self):
