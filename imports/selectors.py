@@ -9,7 +9,7 @@ from accounts.access import can
 from accounts.roles import Cap
 from audit.services import visible_or_404
 from imports.kinds import KINDS
-from imports.models import ImportBatch, MappingSet
+from imports.models import BatchStage, ImportBatch, ImportedRecord, MappingSet
 
 
 def may_import(membership):
@@ -122,3 +122,21 @@ def batch_records(batch, limit=100):
             }
         )
     return shown
+
+
+def last_import_of(record):
+    """The batch that created or last changed ``record`` (None for a record made here):
+    one indexed query, asked only of records that carry an external id."""
+    if record is None or not getattr(record, "external_id", ""):
+        return None
+    entry = (
+        ImportedRecord.objects.filter(
+            model=record._meta.label,
+            object_id=record.pk,
+            batch__stage=BatchStage.COMMITTED,
+        )
+        .select_related("batch")
+        .order_by("-id")
+        .first()
+    )
+    return entry.batch if entry else None
