@@ -29,7 +29,6 @@ from cases.models import (
     CaseParty,
     ContactChannel,
     NotificationOutcome,
-    NotificationTrigger,
     PartyRole,
     VictimNotification,
 )
@@ -102,6 +101,21 @@ def _recipients(user_id, agency_id):
     )
 
 
+def _tell_holder(task, user_id, agency_id, *, event_key, body):
+    """Notify whoever holds the task now, at once (link only)."""
+    case = task.case
+    notify_now(
+        partnership=case.partnership,
+        recipient_ids=_recipients(user_id, agency_id),
+        kind=NotificationKind.VICTIM_NOTIFICATION_DUE,
+        event_key=event_key,
+        title=f"Tell the victim: {task.get_trigger_display().lower()} on case {case.reference}",
+        link=reverse("cases:victim-notification", args=[task.pk]),
+        case=case,
+        body=body,
+    )
+
+
 def victim_notifications_raise(
     *, actor, membership, case, trigger, source_key, occurred_on, supporters=None
 ):
@@ -117,7 +131,6 @@ def victim_notifications_raise(
             "victim_id", flat=True
         )
     )
-    label = NotificationTrigger(trigger).label
     created = []
     for party in victims:
         if party.pk in done:
@@ -143,14 +156,11 @@ def victim_notifications_raise(
             case=case,
             detail={"trigger": trigger, "due_on": task.due_on.isoformat()},
         )
-        notify_now(
-            partnership=case.partnership,
-            recipient_ids=_recipients(user_id, agency_id),
-            kind=NotificationKind.VICTIM_NOTIFICATION_DUE,
+        _tell_holder(
+            task,
+            user_id,
+            agency_id,
             event_key=f"victim-notification:{task.pk}:due",
-            title=f"Tell the victim: {label.lower()} on case {case.reference}",
-            link=reverse("cases:victim-notification", args=[task.pk]),
-            case=case,
             body=f"Due by {task.due_on:%-d %B %Y}.",
         )
         created.append(task)
@@ -187,14 +197,11 @@ def victim_notifications_follow(*, actor, membership, case, victims=None):
             case=case,
             detail={"moved_from": before, "responsible_id": user_id, "agency_id": agency_id},
         )
-        notify_now(
-            partnership=case.partnership,
-            recipient_ids=_recipients(user_id, agency_id),
-            kind=NotificationKind.VICTIM_NOTIFICATION_DUE,
+        _tell_holder(
+            task,
+            user_id,
+            agency_id,
             event_key=f"victim-notification:{task.pk}:due:{user_id or 'agency'}:{agency_id}",
-            title=f"Tell the victim: {task.get_trigger_display().lower()} on case {case.reference}",
-            link=reverse("cases:victim-notification", args=[task.pk]),
-            case=case,
             body=f"Passed to you. Due by {task.due_on:%-d %B %Y}.",
         )
         moved.append(task)
