@@ -53,9 +53,9 @@ def progress_percent(batch):
 def preview(batch, limit=5):
     """The first rows as they would be read with the current mapping:
     [(row number, [(label, value or None, error or None)])]."""
-    from imports.services import _kind
+    from imports.services import kind_of
 
-    kind = _kind(batch)
+    kind = kind_of(batch)
     rows = [(number, cells) for number, cells in batch.rows[:limit]]
     cells_of = dict(rows)
     shown = []

@@ -246,7 +246,8 @@ def plan(kind, rows, columns, values, *, on_progress=None):
     return check
 
 
-def _kind(batch):
+def kind_of(batch):
+    """The batch's record kind, reading as its uploader for its partnership and source."""
     return kind_for(
         batch.kind,
         partnership_id=batch.partnership_id,
@@ -260,7 +261,7 @@ def batch_check(*, actor, membership, batch):
     would create, update and leave unchanged. Writes nothing but the batch's report."""
     _require_admin(membership)
     _require_open(batch, membership)
-    check = plan(_kind(batch), batch.rows, batch.columns, batch.values)
+    check = plan(kind_of(batch), batch.rows, batch.columns, batch.values)
     with transaction.atomic():
         _store_check(batch, check)
         record_event(
@@ -343,7 +344,7 @@ def batch_commit_run(*, batch_id, token):
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.stage != BatchStage.CHECKED:
         return batch
-    kind = _kind(batch)
+    kind = kind_of(batch)
     total = len(batch.rows)
 
     def progress(done):
@@ -411,7 +412,7 @@ def rollback_problems(batch, *, now=None):
         return ["Only a committed import can be rolled back."]
     if now > batch.committed_at + timedelta(days=ROLLBACK_DAYS):
         return [f"An import can be rolled back for {ROLLBACK_DAYS} days after its commit."]
-    kind = _kind(batch)
+    kind = kind_of(batch)
     entries = list(batch.records.all())
     records = kind.model.objects.in_bulk([entry.object_id for entry in entries])
     problems = []
@@ -440,7 +441,7 @@ def batch_rollback(*, actor, membership, batch):
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         problems = rollback_problems(batch)
         _raise({"batch": problems} if problems else {})
-        kind = _kind(batch)
+        kind = kind_of(batch)
         entries = list(batch.records.order_by("-id"))
         records = kind.model.objects.in_bulk([entry.object_id for entry in entries])
         try:
