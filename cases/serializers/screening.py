@@ -81,7 +81,7 @@ class CrimeScreenEntrySerializer(serializers.ModelSerializer):
     disposal_label = serializers.CharField(
         source="disposal.label", read_only=True, allow_null=True, default=None
     )
-    case = serializers.PrimaryKeyRelatedField(read_only=True)
+    case = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     case_reference = serializers.CharField(
         source="case.reference", read_only=True, allow_null=True, default=None
     )
