@@ -132,23 +132,17 @@ class CrimesKind(RecordKind):
         super().assign(record, values)
         self._stamp(record)
 
-    @staticmethod
-    def _reclassified(record):
-        return (
-            record.source_offence_id is not None and record.source_offence_id != record.offence_id
-        )
-
     def differs(self, record, values):
         """A crime a supervisor reclassified compares the file's code with the code the
         police system sent (source_offence), as the daily import does."""
-        if self._reclassified(record) and values.get("offence") == record.source_offence_id:
+        if record.reclassified and values.get("offence") == record.source_offence_id:
             values = {**values, "offence": record.offence_id}
         return super().differs(record, values)
 
     def update(self, record, values):
         """Never overwrite an accepted reclassification: the file's code becomes the police
         system's code (source_offence) and the working code stays."""
-        reclassified, working = self._reclassified(record), record.offence_id
+        reclassified, working = record.reclassified, record.offence_id
         self.assign(record, self.given(values))
         if reclassified:
             record.offence_id = working
