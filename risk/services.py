@@ -71,7 +71,7 @@ def _check_meeting(membership, meeting, errors):
 EARLIEST_ASSESSMENT = date(1990, 1, 1)
 
 
-def _check_assessed_on(assessed_on, today, subject, errors):
+def check_assessed_on(assessed_on, today, subject, errors):
     """The case's own dates are no floor: the police or the referrer often complete the
     SASH or DASH before the partnership opens the case, and a migration must not refuse
     those rows. The subject's date of birth is."""
@@ -100,7 +100,7 @@ def _check_external_id(partnership_id, external_source, external_id, errors, *, 
             errors["external_id"] = "Another assessment already has this external id."
 
 
-def _check_instrument(instrument, partnership_id, errors, *, retired_too=False):
+def check_instrument(instrument, partnership_id, errors, *, retired_too=False):
     if (
         instrument is None
         or not (instrument.active or retired_too)
@@ -132,11 +132,11 @@ def assessment_start(
     errors = {}
     partnership_id = membership.agency.partnership_id
     today = today or timezone.localdate()
-    _check_instrument(instrument, partnership_id, errors)
+    check_instrument(instrument, partnership_id, errors)
     if subject is not None and not case.parties.filter(person=subject).exists():
         errors["subject"] = "Choose a person on this case."
     _check_meeting(membership, meeting, errors)
-    _check_assessed_on(assessed_on, today, subject, errors)
+    check_assessed_on(assessed_on, today, subject, errors)
     _check_external_id(case.partnership_id, external_source, external_id, errors)
     version = (
         instrument.versions.order_by("-version").first() if "instrument" not in errors else None
@@ -314,7 +314,7 @@ def assessment_complete(
     errors = {}
     if set_meeting:
         _check_meeting(membership, meeting, errors)
-    _check_assessed_on(assessed_on, today, assessment.subject, errors)
+    check_assessed_on(assessed_on, today, assessment.subject, errors)
     if assessed_on is None:
         assessed_on = assessment.assessed_on if _backdated(assessment) else today
     if review_due_on is not None and review_due_on <= today:
@@ -393,12 +393,12 @@ def historic_rating_record(
     today = today or timezone.localdate()
     errors = {}
     # A tool since retired still dates a rating made with it.
-    _check_instrument(instrument, membership.agency.partnership_id, errors, retired_too=True)
+    check_instrument(instrument, membership.agency.partnership_id, errors, retired_too=True)
     if subject is not None and not case.parties.filter(person=subject).exists():
         errors["subject"] = "Choose a person on this case."
     if assessed_on is None:
         errors["assessed_on"] = "Enter the date of the rating."
-    _check_assessed_on(assessed_on, today, subject if "subject" not in errors else None, errors)
+    check_assessed_on(assessed_on, today, subject if "subject" not in errors else None, errors)
     if recorded_level not in HistoricLevel.values:
         errors["recorded_level"] = "Choose low, moderate, moderate/high, high or not completed."
     _check_external_id(case.partnership_id, external_source, external_id, errors)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from cases.models import CaseParty, Person
 from risk.models import HISTORIC_TO_LEVEL, Assessment, AssessmentStatus, HistoricLevel, Instrument
-from risk.services import _check_assessed_on, _check_instrument, historic_version
+from risk.services import check_assessed_on, check_instrument, historic_version
 
 from .base import Column, RecordKind
 
@@ -64,7 +64,7 @@ class RiskRatingsKind(RecordKind):
             self._instruments = {}
             for instrument in candidates:
                 refused = {}
-                _check_instrument(instrument, self.partnership_id, refused, retired_too=True)
+                check_instrument(instrument, self.partnership_id, refused, retired_too=True)
                 if not refused:
                     # The partnership's own tool before a national one of the same code.
                     self._instruments.setdefault(instrument.code, instrument)
@@ -115,7 +115,7 @@ class RiskRatingsKind(RecordKind):
             if subject is not None and (values["case"], subject.pk) not in on_case:
                 errors["subject"] = "This person is not on the case: load the case's parties."
                 subject = None
-            _check_assessed_on(values["assessed_on"], today, subject, errors)
+            check_assessed_on(values["assessed_on"], today, subject, errors)
             version_id = self._version_id(values["instrument"], values["assessed_on"])
             if version_id is None:
                 errors["instrument"] = "This instrument has no version yet."
