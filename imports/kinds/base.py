@@ -229,8 +229,13 @@ class RecordKind:
 
     # -- records -----------------------------------------------------------------
 
+    def stored(self):
+        """The records a row may match; a kind whose ``differs`` reads related rows
+        prefetches them here (one query per relation for the whole chunk)."""
+        return self.model.objects.all()
+
     def existing(self, external_ids):
-        rows = self.model.objects.filter(
+        rows = self.stored().filter(
             partnership_id=self.partnership_id,
             external_source=self.source,
             external_id__in=external_ids,

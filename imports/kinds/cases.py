@@ -73,6 +73,9 @@ class CasesKind(RecordKind):
             )
         return self._agencies
 
+    def stored(self):
+        return Case.objects.prefetch_related("parties", "case_agencies")
+
     def field_names(self):
         return [c.name for c in self.columns if c.name not in NOT_FIELDS]
 
@@ -101,10 +104,10 @@ class CasesKind(RecordKind):
     def differs(self, record, values):
         if super().differs(record, values):
             return True
-        held = set(record.parties.values_list("role", "person_id"))
+        held = {(party.role, party.person_id) for party in record.parties.all()}
         if any(person and (role, person) not in held for role, person in self._parties(values)):
             return True
-        shared = set(record.case_agencies.values_list("agency_id", flat=True))
+        shared = {link.agency_id for link in record.case_agencies.all()}
         return bool(set(values.get("shared_with") or ()) - shared)
 
     def create(self, values):

@@ -202,3 +202,27 @@ def test_an_unknown_agency_to_share_with_is_a_row_error(world):
     [error] = batch.errors
     assert error["column"] == "shared_with" and "Mars agency" in error["message"]
     assert not Case.objects.filter(external_source=SOURCE).exists()
+
+
+def _check_queries(world, text):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = _admin(world)
+    batch = services.batch_upload(
+        actor=admin.user, membership=admin, kind="cases", source_system=SOURCE, data=text.encode()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        batch = services.batch_check(actor=admin.user, membership=admin, batch=batch)
+    assert batch.errors == []
+    return len(queries)
+
+
+def test_checking_a_reload_reads_parties_and_sharing_once_not_per_case(world):
+    _run(world, "people", PEOPLE)
+    many = CASES + "".join(
+        f"C{n},2018-05-10,More contact,police agency,P1,P2,2,,\n" for n in range(3, 13)
+    )
+    _run(world, "cases", many)
+    few = _check_queries(world, CASES)
+    assert _check_queries(world, many) == few
