@@ -92,7 +92,7 @@ def load(folder, admin, kinds):
         batch = services.batch_commit_run(batch_id=batch.pk, token=None)
         committed = time.perf_counter() - started
         figures[kind] = (
-            batch.total_rows,
+            batch.row_count,
             checked,
             committed,
             batch.created_n,

@@ -67,6 +67,8 @@ class ImportBatch(JobRow):
     created_at = models.DateTimeField(default=timezone.now)
     headers = models.JSONField(default=list, blank=True)
     rows = models.JSONField(default=list, blank=True)  # [[row number, {header: text}], ...]
+    # len(rows), kept so that the progress poll and lists need not load the rows.
+    row_count = models.PositiveIntegerField(default=0)
     mapping = models.ForeignKey(
         MappingSet, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -95,10 +97,6 @@ class ImportBatch(JobRow):
 
     def __str__(self):
         return f"Import {self.pk} ({self.kind})"
-
-    @property
-    def total_rows(self):
-        return len(self.rows)
 
     @property
     def rollback_until(self):

@@ -22,10 +22,13 @@ def batches_visible_to(membership):
     return ImportBatch.objects.filter(partnership_id=membership.agency.partnership_id).defer("rows")
 
 
-def get_batch_or_404(membership, pk):
+def get_batch_or_404(membership, pk, *, with_rows=True):
+    """The batch; ``with_rows=False`` leaves the file's rows unread (the progress poll)."""
     queryset = ImportBatch.objects.none()
     if may_import(membership):
         queryset = ImportBatch.objects.filter(partnership_id=membership.agency.partnership_id)
+    if not with_rows:
+        queryset = queryset.defer("rows")
     return visible_or_404(membership, queryset.select_related("uploaded_by", "mapping"), pk)
 
 
@@ -45,7 +48,7 @@ def progress_percent(batch):
     comes from the cache it updates as it goes)."""
     from imports.services import progress_key
 
-    total = batch.total_rows or 1
+    total = batch.row_count or 1
     done = cache.get(progress_key(batch.pk)) or batch.processed_rows
     return min(100, done * 100 // total)
 

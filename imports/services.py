@@ -107,6 +107,7 @@ def batch_upload(*, actor, membership, kind, source_system, data, name="", mappi
             uploaded_by=actor,
             headers=headers,
             rows=[[number, cells] for number, cells in rows],
+            row_count=len(rows),
             mapping=mapping,
             columns=guess_columns(kind_class, headers, mapping.columns if mapping else None),
             values=dict(mapping.values) if mapping else {},
@@ -548,6 +549,7 @@ def bulk_apply(*, actor, membership, kind, source_system, rows):
             updated_n=check.count(RecordAction.UPDATED),
             unchanged_n=check.count("unchanged"),
             processed_rows=len(rows),
+            row_count=len(rows),
         )
         written = _write(record_kind, batch, check)
         record_event(

@@ -80,9 +80,10 @@ def _mapping_form(request, batch):
 
 @admin_required
 def batch_detail(request, pk):
-    batch = selectors.get_batch_or_404(request.membership, pk)
+    polling = request.headers.get("HX-Request") == "true"
+    batch = selectors.get_batch_or_404(request.membership, pk, with_rows=not polling)
     committing = batch.queued_at is not None and batch.in_progress
-    if request.headers.get("HX-Request") == "true":
+    if polling:
         return render(
             request,
             "imports/_progress.html",

@@ -197,3 +197,16 @@ def test_the_committed_batch_page_costs_the_same_whatever_its_size(
         assert batch.stage == BatchStage.COMMITTED
         sizes.append(_queries_for_detail(admin, batch))
     assert sizes[0] == sizes[1]
+
+
+def test_the_progress_poll_does_not_read_the_files_rows(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _upload(admin)
+    batch = ImportBatch.objects.get()
+    assert batch.row_count == 2
+    with CaptureQueriesContext(connection) as queries:
+        response = admin.get(reverse("imports:detail", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="import-progress"' in response.content.decode()
+    assert not any('"imports_importbatch"."rows"' in q["sql"] for q in queries.captured_queries)
