@@ -15,6 +15,10 @@ from config.jobs import JobRow
 ROLLBACK_DAYS = 30
 
 
+def progress_key(batch_id):
+    return f"imports:progress:{batch_id}"
+
+
 class MappingSet(models.Model):
     """A saved mapping for one record kind: which of their columns feeds which field, and
     which of their values means which of our codes. Reused for the next file."""

@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.access import can
 from accounts.roles import Cap
 from audit.services import visible_or_404
-from imports.kinds import KINDS
-from imports.models import BatchStage, ImportBatch, ImportedRecord, MappingSet
+from imports.kinds import KINDS, kind_of
+from imports.models import BatchStage, ImportBatch, ImportedRecord, MappingSet, progress_key
 
 
 def may_import(membership):
@@ -46,8 +46,6 @@ def kind_choices():
 def progress_percent(batch):
     """How far the commit job has got (the job writes in one transaction, so the count
     comes from the cache it updates as it goes)."""
-    from imports.services import progress_key
-
     total = batch.row_count or 1
     done = cache.get(progress_key(batch.pk)) or batch.processed_rows
     return min(100, done * 100 // total)
@@ -56,8 +54,6 @@ def progress_percent(batch):
 def preview(batch, limit=5):
     """The first rows as they would be read with the current mapping:
     [(row number, [(label, value or None, error or None)])]."""
-    from imports.services import kind_of
-
     kind = kind_of(batch)
     rows = [(number, cells) for number, cells in batch.rows[:limit]]
     cells_of = dict(rows)
@@ -143,3 +139,22 @@ def last_import_of(record):
         .first()
     )
     return entry.batch if entry else None
+
+
+def distinct_values(batch, limit=50):
+    """field → the distinct texts of its column in the file (for the value mapping)."""
+    kind_class = KINDS[batch.kind]
+    found = {}
+    for column in kind_class.columns:
+        header = batch.columns.get(column.name)
+        if not (column.mappable and header):
+            continue
+        seen = []
+        for _, cells in batch.rows:
+            text = cells.get(header, "").strip()
+            if text and text not in seen:
+                seen.append(text)
+                if len(seen) >= limit:
+                    break
+        found[column.name] = seen
+    return found

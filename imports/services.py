@@ -18,7 +18,7 @@ from accounts.roles import Cap
 from audit.models import Action
 from audit.services import record_event
 from config.jobs import JobStatus, job_beat, job_fail, job_holds, job_queue
-from imports.kinds import KINDS, kind_for
+from imports.kinds import KINDS, kind_for, kind_of
 from imports.kinds.base import Check, Plan, fingerprint
 from imports.models import (
     ROLLBACK_DAYS,
@@ -27,6 +27,7 @@ from imports.models import (
     ImportedRecord,
     MappingSet,
     RecordAction,
+    progress_key,
 )
 from imports.readers import FileRefused, read_table
 
@@ -187,25 +188,6 @@ def batch_map(*, actor, membership, batch, columns, values, save_as=""):
     return batch
 
 
-def distinct_values(batch, limit=50):
-    """field → the distinct texts of its column in the file (for the value mapping)."""
-    kind_class = KINDS[batch.kind]
-    found = {}
-    for column in kind_class.columns:
-        header = batch.columns.get(column.name)
-        if not (column.mappable and header):
-            continue
-        seen = []
-        for _, cells in batch.rows:
-            text = cells.get(header, "").strip()
-            if text and text not in seen:
-                seen.append(text)
-                if len(seen) >= limit:
-                    break
-        found[column.name] = seen
-    return found
-
-
 def plan(kind, rows, columns, values, *, on_progress=None):
     """The dry run: every row converted and checked, duplicate external ids refused, and
     each good row's action (created, updated or unchanged) against what is stored."""
@@ -245,16 +227,6 @@ def plan(kind, rows, columns, values, *, on_progress=None):
             action = "unchanged"
         check.plans.append(Plan(number, action, row_values, record))
     return check
-
-
-def kind_of(batch):
-    """The batch's record kind, reading as its uploader for its partnership and source."""
-    return kind_for(
-        batch.kind,
-        partnership_id=batch.partnership_id,
-        source=batch.source_system,
-        actor=batch.uploaded_by,
-    )
 
 
 def batch_check(*, actor, membership, batch):
@@ -301,10 +273,6 @@ def batch_commit(*, actor, membership, batch):
             detail={"commit_queued": True},
         )
     return batch
-
-
-def progress_key(batch_id):
-    return f"imports:progress:{batch_id}"
 
 
 def _write(kind, batch, check, *, on_progress=None):

@@ -73,7 +73,7 @@ def batch_new(request):
 
 
 def _mapping_form(request, batch):
-    distinct = services.distinct_values(batch)
+    distinct = selectors.distinct_values(batch)
     data = request.POST if request.method == "POST" else None
     return MappingForm(data, batch=batch, distinct=distinct)
 

@@ -31,3 +31,13 @@ KINDS = {
 
 def kind_for(name, *, partnership_id, source, actor=None):
     return KINDS[name](partnership_id, source, actor)
+
+
+def kind_of(batch):
+    """The batch's record kind, reading as its uploader for its partnership and source."""
+    return kind_for(
+        batch.kind,
+        partnership_id=batch.partnership_id,
+        source=batch.source_system,
+        actor=batch.uploaded_by,
+    )
