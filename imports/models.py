@@ -103,6 +103,11 @@ class ImportBatch(JobRow):
         return f"Import {self.pk} ({self.kind})"
 
     @property
+    def committing(self):
+        """The commit job is queued or running (an uploaded batch is PENDING but unqueued)."""
+        return self.queued_at is not None and self.in_progress
+
+    @property
     def rollback_until(self):
         return self.committed_at + timedelta(days=ROLLBACK_DAYS) if self.committed_at else None
 

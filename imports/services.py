@@ -126,8 +126,7 @@ def batch_upload(*, actor, membership, kind, source_system, data, name="", mappi
 def _require_open(batch, membership):
     if batch.partnership_id != membership.agency.partnership_id:
         raise PermissionDenied("This import belongs to another partnership.")
-    committing = batch.queued_at is not None and batch.in_progress
-    if batch.stage in (BatchStage.COMMITTED, BatchStage.ROLLED_BACK) or committing:
+    if batch.stage in (BatchStage.COMMITTED, BatchStage.ROLLED_BACK) or batch.committing:
         raise ValidationError({"batch": "This import has been committed; upload a new file."})
 
 

@@ -82,7 +82,7 @@ def _mapping_form(request, batch):
 def batch_detail(request, pk):
     polling = request.headers.get("HX-Request") == "true"
     batch = selectors.get_batch_or_404(request.membership, pk, with_rows=not polling)
-    committing = batch.queued_at is not None and batch.in_progress
+    committing = batch.committing
     if polling:
         return render(
             request,
