@@ -54,7 +54,7 @@ from triage.models import (  # noqa: E402
     MinutesFile,
     RiskJudgement,
 )
-from triage.pdf import render_pdf  # noqa: E402
+from config.pdf import render_pdf  # noqa: E402
 from triage.selectors import minutes as selectors  # noqa: E402
 from triage.services import minutes as services  # noqa: E402
 

@@ -34,6 +34,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The Home Office return for the quarter just ended, from its first working day after
+    # (the job does nothing before that day, and nothing twice).
+    "reporting-quarterly-returns": {
+        "task": "reporting.tasks.build_quarterly_returns",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "reporting-send-daily-reminders": {
         "task": "reporting.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=0),

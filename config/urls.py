@@ -34,7 +34,7 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("advocacy/", include("advocacy.urls")),
     path("interventions/", include("interventions.urls")),
-    path("notifications/", include("reporting.urls")),
+    path("", include("reporting.urls.core")),
     path("imports/", include("imports.urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", api_schema, name="api-schema"),

@@ -136,7 +136,7 @@ def report_pdf(report, *, objectives):
     from django.template.loader import render_to_string
 
     from interventions.selectors.reports import outcome_rows
-    from triage.pdf import render_pdf
+    from config.pdf import render_pdf
 
     html = render_to_string(
         "interventions/end_report_document.html",

@@ -86,7 +86,7 @@ def minutes_generate(*, meeting, audience, readers=None):
         return existing
     if meeting.status != MeetingStatus.CLOSED:
         raise ValidationError({"status": "Minutes are produced once the meeting is closed."})
-    from triage.pdf import render_pdf
+    from config.pdf import render_pdf
 
     if readers is None:
         readers = selectors.readers_of(meeting, audience)

@@ -29,6 +29,9 @@ class NotificationKind(models.TextChoices):
     ATTENDANCE_NOT_RECORDED = "attendance_not_recorded", "Attendance not recorded"
     POST_MEASURE_DUE = "post_measure_due", "Post-intervention measure due"
     END_REPORT_DUE = "end_report_due", "End-of-intervention report due"
+    # Reports (sent at once by the report job and the extract approval).
+    REPORT_READY = "report_ready", "Report ready"
+    EXTRACT_APPROVAL = "extract_approval", "Research extract waiting for approval"
 
 
 class Notification(models.Model):

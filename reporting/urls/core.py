@@ -1,0 +1,9 @@
+"""Reporting's pages, one module per topic; every name is in the "reporting:" namespace."""
+
+from django.urls import include, path
+
+app_name = "reporting"
+urlpatterns = [
+    path("", include("reporting.urls.notifications")),
+    path("reports/", include("reporting.urls.reports")),
+]
