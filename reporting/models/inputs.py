@@ -104,9 +104,9 @@ class StaffFte(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.agency} {self.fte} FTE from {self.period_start}"
+
     def clean(self):
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": "The last day must be on or after the first."})
-
-    def __str__(self):
-        return f"{self.agency} {self.fte} FTE from {self.period_start}"

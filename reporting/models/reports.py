@@ -137,9 +137,7 @@ class ReportFigure(models.Model):
     class Meta:
         ordering = ["metric", "group"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["run", "metric", "group"], name="report_figure_unique"
-            )
+            models.UniqueConstraint(fields=["run", "metric", "group"], name="report_figure_unique")
         ]
 
     def __str__(self):

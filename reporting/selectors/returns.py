@@ -55,7 +55,9 @@ METRICS: list[Metric] = [
         table="headline",
         unit="referral",
         rule="Referrals whose received date falls in the period, by referral source.",
-        units=lambda scope: ((group, pk, case, 1) for group, pk, case in _referrals_received(scope)),
+        units=lambda scope: (
+            (group, pk, case, 1) for group, pk, case in _referrals_received(scope)
+        ),
         groups=_referral_sources,
     ),
 ]

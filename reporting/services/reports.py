@@ -91,7 +91,9 @@ def report_run_start(
     )
     needs_approval = kind == ReportKind.RESEARCH_EXTRACT
     if needs_approval and len(purpose.strip()) < 20:
-        errors["purpose"] = "Say what the extract is for and who will use it (20 characters or more)."
+        errors["purpose"] = (
+            "Say what the extract is for and who will use it (20 characters or more)."
+        )
     if errors:
         raise ValidationError(errors)
     run = ReportRun.objects.create(
@@ -143,8 +145,9 @@ def report_run_retry(*, actor, membership, run):
     if not run.can_retry:
         raise ValidationError({"run": "Only a failed run can be tried again."})
     job_queue(run)
-    record_event(action=Action.UPDATE, actor=actor, membership=membership, obj=run,
-                 detail={"retry": True})
+    record_event(
+        action=Action.UPDATE, actor=actor, membership=membership, obj=run, detail={"retry": True}
+    )
     return run
 
 
@@ -222,9 +225,7 @@ def _tell_ready(run):
         title=f"{run.get_kind_display()} ready",
         link=reverse("reporting:run-detail", args=[run.pk]),
     )
-    ReportRun.objects.filter(pk=run.pk, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
+    ReportRun.objects.filter(pk=run.pk, notified_at__isnull=True).update(notified_at=timezone.now())
 
 
 def report_file_download(*, actor, membership, report_file):
