@@ -6,4 +6,8 @@ app_name = "reporting"
 urlpatterns = [
     path("", include("reporting.urls.notifications")),
     path("reports/", include("reporting.urls.reports")),
+    path("reports/dashboard/", include("reporting.urls.dashboards")),
+    path("reports/evaluation/", include("reporting.urls.evaluation")),
+    path("reports/extracts/", include("reporting.urls.extracts")),
+    path("reports/setup/", include("reporting.urls.inputs")),
 ]

@@ -1,0 +1,3 @@
+"""(placeholder: being built)"""
+
+urlpatterns = []
