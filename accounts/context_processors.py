@@ -42,6 +42,7 @@ def navigation(request):
         "screening": can_screen(membership),
         "reference_data": can(membership, Cap.MANAGE_PARTNERSHIP),
         "imports": can(membership, Cap.MANAGE_PARTNERSHIP),
+        "reports": can(membership, Cap.VIEW_REPORTS),
         "merge_people": can(membership, Cap.MERGE_PEOPLE),
         "people": can(membership, Cap.VIEW_CASES),
         "clinics": can(membership, Cap.VIEW_CASES),

@@ -22,7 +22,8 @@ from interventions.api import measures as interventions_measures_api
 from interventions.api import programmes as interventions_programmes_api
 from interventions.api import reports as interventions_reports_api
 from interventions.api import sessions as interventions_sessions_api
-from reporting import api as reporting_api
+from reporting.api import notifications as reporting_notifications_api
+from reporting.api import reports as reporting_reports_api
 from risk import api as risk_api
 from triage.api import actions as triage_actions_api
 from triage.api import clinics as triage_clinics_api
@@ -66,7 +67,8 @@ for area in (
     interventions_eligibility_api,
     interventions_compliance_api,
     interventions_reports_api,
-    reporting_api,
+    reporting_notifications_api,
+    reporting_reports_api,
 ):
     area.register(router)
 

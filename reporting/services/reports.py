@@ -51,7 +51,8 @@ def _builder(kind):
 
 def run_errors(*, partnership, kind, period_start, period_end, local_area, agency, today):
     """{field: message} for a run that cannot be asked for."""
-    errors = period_errors(period_start, period_end, today=today)
+    period = period_errors(period_start, period_end, today=today)
+    errors = {f"period_{field}": message for field, message in period.items()}
     if kind not in ReportKind.values:
         errors["kind"] = "Choose a report."
     if local_area is not None and local_area.partnership_id != partnership.pk:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from cases.pagination import CappedPagination
 from reporting.models import Notification
 from reporting.selectors.notifications import get_notification_or_404, notifications_for
-from reporting.serializers import MarkedReadSerializer, NotificationSerializer
+from reporting.serializers.notifications import MarkedReadSerializer, NotificationSerializer
 from reporting.services.notifications import notification_mark_all_read, notification_mark_read
 
 TRUE_WORDS = {"1", "true", "yes"}
