@@ -40,6 +40,7 @@ from accounts.models import Agency, Membership, Partnership, User  # noqa: E402
 from accounts.roles import AgencyKind, Role  # noqa: E402
 from cases.models import CaseParty, CodeList, PartyRole, Person, ReferenceCode  # noqa: E402
 from cases.services import core as case_services  # noqa: E402
+from config.pdf import render_pdf  # noqa: E402
 from triage.models import (  # noqa: E402
     Action,
     Attendance,
@@ -54,7 +55,6 @@ from triage.models import (  # noqa: E402
     MinutesFile,
     RiskJudgement,
 )
-from config.pdf import render_pdf  # noqa: E402
 from triage.selectors import minutes as selectors  # noqa: E402
 from triage.services import minutes as services  # noqa: E402
 

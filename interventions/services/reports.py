@@ -135,8 +135,8 @@ def report_pdf(report, *, objectives):
     """(pdf bytes, file name) of the report's shareable part: never the clinical notes."""
     from django.template.loader import render_to_string
 
-    from interventions.selectors.reports import outcome_rows
     from config.pdf import render_pdf
+    from interventions.selectors.reports import outcome_rows
 
     html = render_to_string(
         "interventions/end_report_document.html",
