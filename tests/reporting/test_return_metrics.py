@@ -552,6 +552,22 @@ def test_local_area_victims_and_interventions_follow_the_case(world):
     assert records("interventions_completed", scope) == [started_inside.pk]
 
 
+def test_agency_scope_counts_its_cases_and_what_it_did(world):
+    health = world.agencies["health"].pk
+    # health_case is led by the police and shared with health; own_case is not shared.
+    for case in (world.own_case, world.health_case):
+        close(case, date(2025, 5, 1))
+    from_health = referral(world, on=date(2025, 5, 2), agency="health")
+    referral(world, on=date(2025, 5, 2), agency="police")
+    by_health = training(world, on=date(2025, 5, 3), attendees=9, by="health")
+    training(world, on=date(2025, 5, 3), attendees=4, by="police")
+
+    scope = scope_of(world, Q1, agency_id=health)
+    assert records("cases_closed", scope) == [world.health_case.pk]
+    assert records("referrals_received", scope) == [from_health.pk]
+    assert records("people_trained", scope) == [by_health.pk]
+
+
 # --- Zero groups, figure == rows for every metric, the build ------------------------------
 
 
