@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q
 
 from accounts.models import Agency
@@ -762,9 +763,22 @@ def completeness_table(data, sash):
 
 
 def evaluation_tables(scope, *, anchor=DEFAULT_ANCHOR, report_date, progress=lambda p: None):
-    """(tables, number of pack cases) for the scope: every table of the pack, in order."""
+    """(tables, number of pack cases) for the scope: every table of the pack, in order.
+
+    Read in one transaction, so every table sees the same records, and with PostgreSQL
+    planning the streamed reads for all their rows (cursor_tuple_fraction 1): the
+    default plans a cursor for its first tenth, which picks nested loops over the pack's
+    case subquery and cost 45 s instead of 3 s over 20,000 cases in the benchmark."""
     if anchor not in ANCHORS:
         anchor = DEFAULT_ANCHOR
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        return _tables(scope, anchor=anchor, report_date=report_date, progress=progress)
+
+
+def _tables(scope, *, anchor, report_date, progress):
     data = PackData(scope, anchor=anchor, report_date=report_date)
     progress(30)
     outcomes = data.window_outcomes()
