@@ -5,8 +5,8 @@ Usage:
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_evaluation_bench
     python benchmarks/evaluation.py
 
-Loads a partnership with CASES cases (tops it up when CASES grows) (default 20,000; the issue's bar is 100,000)
-made with bulk_create: a perpetrator and a victim each (genders and dates of birth with
+Loads a partnership with CASES cases (default 20,000; the issue's bar is 100,000; a larger
+CASES tops it up) made with bulk_create: a perpetrator and a victim each (genders and dates of birth with
 blanks and "not known"), a referral each over two years (every tenth referred twice),
 three crime-screen entries each (half with an outcome), a re-offending event on two in
 five, a SASH rating on half (a tenth historic, some moderate/high), and an enrolment on
