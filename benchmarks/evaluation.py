@@ -6,13 +6,14 @@ Usage:
     python benchmarks/evaluation.py
 
 Loads a partnership with CASES cases (default 20,000; the issue's bar is 100,000; a larger
-CASES tops it up) made with bulk_create: a perpetrator and a victim each (genders and dates of birth with
-blanks and "not known"), a referral each over two years (every tenth referred twice),
-three crime-screen entries each (half with an outcome), a re-offending event on two in
-five, a SASH rating on half (a tenth historic, some moderate/high), and an enrolment on
-fACT with four attended sessions on a tenth. Then, in a fresh process (so the load does not
-count), before and after ANALYZE, builds the pack for the whole two years for each anchor
-and prints the time, the queries and the peak RSS. Bars: under 30 s and 500 MB at 100,000 cases.
+CASES tops it up) made with bulk_create: a perpetrator and a victim each (genders and
+dates of birth with blanks and "not known"), a referral each over two years (every tenth
+referred twice), three crime-screen entries each (half with an outcome), a re-offending
+event on two in five, a SASH rating on half (a tenth historic, some moderate/high), and an
+enrolment on fACT with four attended sessions on a tenth. Then, in a fresh process (so the
+load does not count), before and after ANALYZE, builds the pack for the whole two years
+for each anchor and prints the time, the queries and the peak RSS.
+Bars: under 30 s and 500 MB at 100,000 cases.
 """
 
 import os
