@@ -474,7 +474,7 @@ def interventions_table(data, outcomes):
         for kind in kinds or [NO_INTERVENTION]:
             by_kind[kind].append(pk)
     order = [kind for kind, _label in ProgrammeKind.choices if kind in by_kind]
-    order += sorted(kind for kind in by_kind if kind not in kind_labels and kind != "")
+    order += sorted(kind for kind in by_kind if kind not in kind_labels and kind != NO_INTERVENTION)
     if NO_INTERVENTION in by_kind:
         order.append(NO_INTERVENTION)
     rows = []

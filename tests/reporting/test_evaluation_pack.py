@@ -289,6 +289,7 @@ def test_overlapping_interventions_count_under_each_kind(world):
     none = rows["no intervention", 3]
     assert (none["cases"], none["overlapping"]) == (1, 0)
     assert {months for _kind, months in rows} == {3, 6, 9, 12}
+    assert len(tables["interventions_by_reoffending"].rows) == 3 * 4  # each kind once
 
 
 def test_intervention_end_anchor_is_the_latest_ended_enrolment(world):
