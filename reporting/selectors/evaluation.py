@@ -178,7 +178,7 @@ def pack_cases(scope):
     return Case.objects.filter(scope.cases(""), pk__in=referred)
 
 
-@dataclass
+@dataclass(slots=True)
 class CaseFacts:
     lead_agency_id: int
     tier: str
@@ -186,7 +186,7 @@ class CaseFacts:
     monitoring_from: date | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Party:
     case_id: int
     person_id: int
