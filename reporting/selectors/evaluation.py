@@ -766,9 +766,11 @@ def evaluation_tables(scope, *, anchor=DEFAULT_ANCHOR, report_date, progress=lam
     """(tables, number of pack cases) for the scope: every table of the pack, in order.
 
     Read in one transaction, so every table sees the same records, and with PostgreSQL
-    planning the streamed reads for all their rows (cursor_tuple_fraction 1): the
-    default plans a cursor for its first tenth, which picks nested loops over the pack's
-    case subquery and cost 45 s instead of 3 s over 20,000 cases in the benchmark."""
+    planning the streamed reads for all their rows (cursor_tuple_fraction 1), since the
+    pack reads every row: the default plans a cursor for a fast first tenth, i.e. nested
+    loops over the pack's case subquery. benchmarks/evaluation.py: 100,000 cases in
+    11-14 s; without the setting 15 s; and 45 s for 20,000 cases (3 s after ANALYZE)
+    before it, when the planner's statistics predated a bulk load."""
     if anchor not in ANCHORS:
         anchor = DEFAULT_ANCHOR
     with transaction.atomic():
