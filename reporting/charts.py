@@ -8,7 +8,20 @@ BAR_GAP = 8
 LABEL_WIDTH = 260
 VALUE_WIDTH = 60
 CHART_WIDTH = 640
-COLOURS = ("#1d70b8", "#f47738", "#00703c", "#d4351c", "#4c2c92", "#b58840", "#5694ca")
+COLOURS = (
+    "#1d70b8",
+    "#f47738",
+    "#00703c",
+    "#d4351c",
+    "#4c2c92",
+    "#b58840",
+    "#5694ca",
+    "#d53880",
+    "#28a197",
+    "#6f72af",
+    "#85994b",
+    "#912b88",
+)
 
 
 def hbar_chart(title, bars, *, description=""):
@@ -138,14 +151,17 @@ def column_chart(title, categories, series, *, stacked=False, description=""):
     ]
     legend_rows = -(-len(series) // 3) if len(series) > 1 else 0
     if not description:
+        # Series that are zero throughout are left out (the table lists them).
         parts = []
         for label, values in series:
+            if not any(values):
+                continue
             shown = ", ".join(
                 f"{category} {_number(value)}"
                 for category, value in zip(categories, values, strict=True)
             )
             parts.append(f"{label}: {shown}" if len(series) > 1 else shown)
-        description = f"{title}. " + "; ".join(parts) + "."
+        description = f"{title}. " + ("; ".join(parts) + "." if parts else "None in the period.")
     return {
         "title": title,
         "description": description,

@@ -656,6 +656,11 @@ def test_column_chart_scales_groups_and_stacks():
     assert "Feb, A: 0" not in heights  # a zero draws nothing
     assert [tick["value"] for tick in grouped["ticks"]] == [0, 1, 2, 3, 4]
     assert grouped["description"] == "T. A: Jan 4, Feb 0; B: Jan 2, Feb 1."
+    quiet = charts.column_chart("T", ["Jan"], [("A", [0]), ("B", [2])])
+    assert quiet["description"] == "T. B: Jan 2."
+    assert (
+        charts.column_chart("T", ["Jan"], [("A", [0])])["description"] == "T. None in the period."
+    )
     stacked = charts.column_chart("T", ["Jan"], [("A", [3]), ("B", [5])], stacked=True)
     lower, upper = stacked["bars"]
     assert lower["y"] == pytest.approx(upper["y"] + upper["height"])
