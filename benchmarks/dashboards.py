@@ -40,14 +40,14 @@ import django  # noqa: E402
 django.setup()
 
 from django.core import signals  # noqa: E402
-from django.db import close_old_connections, connection  # noqa: E402
+from django.db import close_old_connections, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Agency, Membership, Partnership, User  # noqa: E402
 from accounts.roles import AgencyKind, Role  # noqa: E402
-from advocacy.models import Contact, SupportEpisode  # noqa: E402
+from advocacy.models import Contact, SupportEpisode, first_contact_target  # noqa: E402
 from cases.models import (  # noqa: E402
     Case,
     CaseAgency,
@@ -121,6 +121,7 @@ def _parties(case_ids, people, role):
     )
 
 
+@transaction.atomic  # all or nothing: a failed load leaves nothing to skip over
 def load(rng):
     if Partnership.objects.filter(slug=SLUG).exists():
         return Partnership.objects.get(slug=SLUG)
@@ -257,10 +258,13 @@ def load(rng):
                 victim_id=party_id,
                 advocacy_agency=advocacy,
                 referral_route="police_screening",
-                referred_on=day_ago(),
+                referred_on=referred,
+                first_contact_due_on=first_contact_target(referred),
                 created_by_id=user_id,
             )
-            for party_id, case_id in victims
+            for (party_id, case_id), referred in zip(
+                victims, (day_ago() for _ in victims), strict=False
+            )
         ],
     )
     episodes = list(
@@ -341,8 +345,6 @@ def load(rng):
         partnership=partnership, name="Bench east", police_areas=["East LPA"]
     )
     area.agencies.add(health)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
     return partnership
 
@@ -381,6 +383,8 @@ def main():
     signals.request_finished.disconnect(close_old_connections)
     print("Loading the data (skipped when already loaded)…", flush=True)
     partnership = load(random.Random(20261128))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     counts = {
         "cases": Case.objects.filter(partnership=partnership).count(),
         "screen entries": CrimeScreenEntry.objects.filter(partnership=partnership).count(),
