@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
 from accounts.models import Agency
@@ -46,7 +48,6 @@ from cases.models import (
     ReclassificationOutcome,
     ReferenceCode,
     Referral,
-    ScreeningAction,
     ScreeningActionKind,
 )
 from interventions.models import DROP_OUT_REASONS, Enrolment, EnrolmentStatus
@@ -112,6 +113,15 @@ def _month(value):
 
 def _whole_partnership(scope):
     return scope.local_area is None and scope.agency_id is None
+
+
+def in_scope(scope, case_path, partnership_field):
+    """Q for rows of the scope's cases. For the whole partnership the row's own
+    partnership column is enough (no join to the cases table); with an area or an agency,
+    Scope's rule on the case."""
+    if _whole_partnership(scope):
+        return Q(**{partnership_field: scope.partnership_id})
+    return scope.cases(case_path)
 
 
 # 1. Referrals per month by source ---------------------------------------------------------
@@ -215,57 +225,63 @@ def share(part, whole):
     return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def screen_entries_in(scope):
-    condition = Q(partnership_id=scope.partnership_id, same_course_as__isnull=True)
+def screen_entries_in(scope, prefix=""):
+    """Q for the crime-screen entries of the scope (``prefix``: the path to the entry)."""
+    condition = Q(
+        **{f"{prefix}partnership_id": scope.partnership_id, f"{prefix}same_course_as": None}
+    )
     if _whole_partnership(scope):
         return condition
-    in_area = scope.cases("case")
+    in_area = scope.cases(f"{prefix}case")
     if scope.local_area is not None:
         police_areas = [area for area in scope.local_area.police_areas if area]
         if police_areas:
-            in_area |= Q(location_area__in=police_areas)
+            in_area |= Q(**{f"{prefix}location_area__in": police_areas})
     return condition & in_area
 
 
+# The entries of the scope joined to their reclassification requests (one row per entry:
+# asked at all, and whether any request was accepted), grouped by month: one pass over the
+# entries. Constant SQL around the queryset's own SQL; every value is a parameter.
+_SCREENING_SQL = """
+SELECT e.month, COUNT(*), COUNT(*) FILTER (WHERE e.screened_at IS NOT NULL),
+       COUNT(r.entry_id), COUNT(r.entry_id) FILTER (WHERE r.accepted)
+FROM ({entries}) AS e
+LEFT JOIN (
+    SELECT a.entry_id, BOOL_OR(a.reclassification_outcome = %s) AS accepted
+    FROM cases_screeningaction a WHERE a.kind = %s GROUP BY a.entry_id
+) AS r ON r.entry_id = e.id
+GROUP BY e.month
+"""
+
+
 def misclassification(scope):
-    """[ScreeningMonth] for every month: two queries (the entries, the reclassification
-    requests), grouped by the month the crime was recorded."""
+    """[ScreeningMonth] for every month, by the month the crime was recorded: one query."""
     months = {month: ScreeningMonth(month) for month in months_of(scope)}
     entries = (
         CrimeScreenEntry.objects.filter(screen_entries_in(scope), scope.dates("recorded_on"))
         .annotate(month=TruncMonth("recorded_on"))
-        .values_list("month")
-        .annotate(
-            recorded=Count("pk"),
-            screened=Count("pk", filter=Q(screened_at__isnull=False)),
-        )
+        .values("month", "id", "screened_at")
         .order_by()
     )
-    for month, recorded, screened in entries:
-        row = months[_month(month)]
-        row.recorded, row.screened = recorded, screened
-    in_scope = CrimeScreenEntry.objects.filter(
-        screen_entries_in(scope), scope.dates("recorded_on")
-    ).values("pk")
-    requests = (
-        ScreeningAction.objects.filter(
-            kind=ScreeningActionKind.RECLASSIFICATION, entry_id__in=in_scope
+    try:
+        sql, params = entries.query.sql_with_params()
+    except EmptyResultSet:
+        return list(months.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SCREENING_SQL.format(entries=sql),
+            # Plain strings: the database driver would send an enum member's name.
+            [
+                *params,
+                str(ReclassificationOutcome.ACCEPTED),
+                str(ScreeningActionKind.RECLASSIFICATION),
+            ],
         )
-        .annotate(month=TruncMonth("entry__recorded_on"))
-        .values_list("month")
-        .annotate(
-            requested=Count("entry_id", distinct=True),
-            accepted=Count(
-                "entry_id",
-                distinct=True,
-                filter=Q(reclassification_outcome=ReclassificationOutcome.ACCEPTED),
-            ),
-        )
-        .order_by()
-    )
-    for month, requested, accepted in requests:
-        row = months[_month(month)]
-        row.requested, row.accepted = requested, accepted
+        for month, recorded, screened, requested, accepted in cursor.fetchall():
+            row = months[_month(month)]
+            row.recorded, row.screened = recorded, screened
+            row.requested, row.accepted = requested, accepted
     return list(months.values())
 
 
@@ -289,7 +305,7 @@ def actions_by_agency(scope, *, today, agencies):
     counts = {
         agency_id: (name, open_n, overdue_n)
         for agency_id, name, open_n, overdue_n in Action.objects.filter(
-            scope.cases("case"), status=ActionStatus.OPEN
+            in_scope(scope, "case", "partnership_id"), status=ActionStatus.OPEN
         )
         .values_list("owner_agency_id", "owner_agency__name")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
@@ -329,14 +345,18 @@ def interventions_by_month(scope):
             return None
         return months[day.replace(day=1)]
 
-    enrolments = Enrolment.objects.filter(scope.cases("case"), referred_on__lte=scope.end)
+    enrolments = Enrolment.objects.filter(
+        in_scope(scope, "case", "partnership_id"), referred_on__lte=scope.end
+    )
     for _pk, _attended, started_on, ended_on, status in derived_progress(enrolments):
         if (row := bucket(started_on)) is not None:
             row.started += 1
         if status == EnrolmentStatus.COMPLETED and (row := bucket(ended_on)) is not None:
             row.completed += 1
     withdrawals = (
-        Enrolment.objects.filter(scope.cases("case"), scope.dates("withdrawn_on"))
+        Enrolment.objects.filter(
+            in_scope(scope, "case", "partnership_id"), scope.dates("withdrawn_on")
+        )
         .annotate(month=TruncMonth("withdrawn_on"))
         .values_list("month", "withdrawal_reason")
         .annotate(n=Count("pk"))
@@ -354,18 +374,41 @@ def interventions_by_month(scope):
 # 5. Victims supported per month -----------------------------------------------------------
 
 
+# Each victim once per month and once over the period, in one pass over the contacts:
+# GROUPING SETS gives both distinct counts (the row with a null month is the period's).
+# Constant SQL around the queryset's own SQL; every value is a parameter.
+_VICTIMS_SQL = """
+SELECT month, COUNT(DISTINCT person_id) FROM ({contacts}) AS contacts
+GROUP BY GROUPING SETS ((month), ())
+"""
+
+
 def victims_supported(scope):
-    """([(month, victims)], victims in the whole period): two queries."""
-    contacts = Contact.objects.filter(scope.cases("episode__case"), scope.instants("at"), made=True)
-    counts = dict(
-        contacts.annotate(month=TruncMonth("at", tzinfo=LONDON))
-        .values_list("month")
-        .annotate(n=Count("episode__victim__person_id", distinct=True))
+    """([(month, victims)], victims in the whole period): one query."""
+    contacts = (
+        Contact.objects.filter(
+            in_scope(scope, "episode__case", "episode__partnership_id"),
+            scope.instants("at"),
+            made=True,
+        )
+        .annotate(month=TruncMonth("at", tzinfo=LONDON), person_id=F("episode__victim__person_id"))
+        .values("month", "person_id")
         .order_by()
-        .values_list("month", "n")
     )
-    counts = {_month(month): n for month, n in counts.items()}
-    total = contacts.aggregate(n=Count("episode__victim__person_id", distinct=True))["n"]
+    try:
+        sql, params = contacts.query.sql_with_params()
+    except EmptyResultSet:
+        return [(month, 0) for month in months_of(scope)], 0
+    with connection.cursor() as cursor:
+        cursor.execute(_VICTIMS_SQL.format(contacts=sql), params)
+        rows = cursor.fetchall()
+    total = 0
+    counts = {}
+    for month, n in rows:
+        if month is None:
+            total = n
+        else:
+            counts[_month(month)] = n
     return [(month, counts.get(month, 0)) for month in months_of(scope)], total
 
 
@@ -400,7 +443,7 @@ def caseload_per_fte(scope, *, agencies):
             agency_id__in=list(agencies),
         )
         .values_list("agency_id")
-        .annotate(n=Count("case_id", distinct=True))
+        .annotate(n=Count("case_id"))  # (case, agency) is unique: no DISTINCT needed
         .order_by()
         .values_list("agency_id", "n")
     )
