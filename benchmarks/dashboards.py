@@ -17,7 +17,9 @@ health agency and a police area).
 
 Then, signed in as the manager through the Django test client (sessions, middleware and
 the audit row included), times ROUNDS requests each of: the default dashboard (the last
-twelve full months), the same for the local area, and a five-year period. Prints p50/p95
+twelve full months), the same for the local area, and a five-year period, with every
+figure counted afresh on every request; then the default dashboard as a manager mostly
+sees it, the figures kept (reporting.selectors.dashboards.CACHE_SECONDS). Prints p50/p95
 in milliseconds, the queries per request (the same for every period: checked) and the
 database time of one request.
 """
@@ -61,7 +63,7 @@ from cases.models import (  # noqa: E402
 )
 from interventions.models import Enrolment, Programme, Session  # noqa: E402
 from reporting.models import LocalArea, StaffFte  # noqa: E402
-from reporting.selectors.dashboards import default_period  # noqa: E402
+from reporting.selectors import dashboards  # noqa: E402
 from triage.models import Action  # noqa: E402
 
 SLUG = "bench-dashboards"
@@ -399,7 +401,7 @@ def main():
     )
     area = LocalArea.objects.get(partnership=partnership)
     today = timezone.localdate()
-    start, end = default_period(today)
+    start, end = dashboards.default_period(today)
     five_years = date(end.year - 5, end.month, 1) + timedelta(days=31)
     five_years = five_years.replace(day=1)
     client = signed_in(manager)
@@ -414,11 +416,17 @@ def main():
             f"/reports/dashboard/?start={five_years:%d/%m/%Y}&end={end:%d/%m/%Y}",
         ),
     ]
-    results = [(label, *measure(client, url)) for label, url in checks]
-    print(f"\n{'request':<30} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'db ms':>7}  bar")
+    # Counted afresh every time (nothing kept), then as a manager mostly sees them: kept
+    # for dashboards.CACHE_SECONDS after the first request.
+    kept_for = dashboards.CACHE_SECONDS
+    dashboards.CACHE_SECONDS = 0
+    results = [(f"{label} (counted)", *measure(client, url)) for label, url in checks]
+    dashboards.CACHE_SECONDS = kept_for
+    results += [(f"{label} (kept)", *measure(client, url)) for label, url in checks[:1]]
+    print(f"\n{'request':<40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'db ms':>7}  bar")
     for label, p50, p95, queries, db_ms in results:
         mark = "met" if p95 < BAR_MS else "MISSED"
-        print(f"{label:<30} {p50:>8.1f} {p95:>8.1f} {queries:>8} {db_ms:>7.1f}  {mark}")
+        print(f"{label:<40} {p50:>8.1f} {p95:>8.1f} {queries:>8} {db_ms:>7.1f}  {mark}")
     print(f"load average {os.getloadavg()[0]:.2f}")
     assert results[0][3] == results[2][3], "the query count changed with the period"
     print("Query count fixed: the same for twelve months and five years.")

@@ -82,7 +82,7 @@ def dashboard(request):
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         area = form.cleaned_data["area"]
         scope = selectors.dashboard_scope(membership, start=start, end=end, local_area=area)
-        board = selectors.dashboard(scope, today=today)
+        board = selectors.dashboard_cached(scope, today=today)
         drawn = _charts(board)
         record_event(
             action=Action.LIST,

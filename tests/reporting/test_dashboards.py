@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -598,6 +599,7 @@ def test_the_query_count_is_fixed_whatever_the_rows(world, client, login, with_a
     client.get(URL, params)  # warm the session and the caches
 
     def queries():
+        cache.clear()  # the figures are kept five minutes: count them afresh
         with CaptureQueriesContext(connection) as captured:
             response = client.get(URL, params)
         assert response.status_code == 200
@@ -619,6 +621,7 @@ def test_the_dashboard_takes_at_most_a_fixed_number_of_queries(
     _grow(world, 3, 0)
     login(world.members[Role.MANAGER])
     client.get(URL, PERIOD)
+    cache.clear()  # count the figures, not the kept copy
     # Session, user, two two-factor devices, membership (twice), notifications badge, the
     # local areas, the audit row, the session save (three): 12 around the figures' own.
     with django_assert_max_num_queries(12 + FIGURE_QUERIES):
@@ -639,6 +642,27 @@ def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_num_que
     with django_assert_num_queries(FIGURE_QUERIES + (1 if with_area else 0)):
         board = selectors.dashboard(scope, today=timezone.localdate())
     assert board.referrals.grand_total == 2
+
+
+def test_the_figures_are_kept_five_minutes_and_every_view_is_audited(world, client, login):
+    manager = world.members[Role.MANAGER]
+    police = world.members[Role.INVESTIGATOR]
+    make_referral(police, received_on=date(2026, 2, 1))
+    login(manager)
+    first = client.get(URL, PERIOD)
+    make_referral(police, received_on=date(2026, 2, 2))
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(URL, PERIOD)
+    assert again.context["board"].referrals.grand_total == 1  # the kept figures
+    assert again.context["board"].computed_at == first.context["board"].computed_at
+    assert not any("cases_referral" in query["sql"] for query in captured.captured_queries)
+    # Another period (or another area, or another day) is worked out afresh.
+    other = client.get(URL, {"start": "01/02/2026", "end": "30/06/2026"})
+    assert other.context["board"].referrals.grand_total == 2
+    assert AccessEvent.objects.filter(actor=manager.user, detail__dashboard="manager").count() == 3
+    # Once the five minutes are up (the kept copy gone), the figures are counted again.
+    cache.clear()
+    assert client.get(URL, PERIOD).context["board"].referrals.grand_total == 2
 
 
 # Charts ----------------------------------------------------------------------------------------
