@@ -89,18 +89,8 @@ def local_areas_for(membership):
     return LocalArea.objects.filter(partnership_id=membership.agency.partnership_id, active=True)
 
 
-class DashboardScope(Scope):
-    """Scope, reading the local area's agencies once for all the figures rather than once
-    per filter: the page's queries stay few with an area as without."""
-
-    def area_agency_ids(self):
-        if "_area_agency_ids" not in self.__dict__:
-            self.__dict__["_area_agency_ids"] = super().area_agency_ids()
-        return self.__dict__["_area_agency_ids"]
-
-
 def dashboard_scope(membership, *, start, end, local_area=None):
-    return DashboardScope(
+    return Scope(
         partnership_id=membership.agency.partnership_id,
         start=start,
         end=end,
@@ -519,17 +509,51 @@ def dashboard(scope, *, today):
 # when they were worked out. The key holds every input: the figures are the partnership's
 # aggregates, the same for every member allowed to see them.
 CACHE_SECONDS = 300
+# The default view (the last twelve full months, the whole partnership and each local
+# area) is counted ahead by a beat job every WARM_EVERY_SECONDS and kept a little longer,
+# so the page a manager opens first is always ready: counted fresh it takes about half a
+# second at 100,000 cases (benchmarks/dashboards.py).
+WARM_EVERY_SECONDS = 600
+WARM_KEEP_SECONDS = WARM_EVERY_SECONDS + 300
 
 
-def dashboard_cached(scope, *, today):
-    """dashboard(), kept for CACHE_SECONDS per partnership, period, area and day."""
+def _cache_key(scope, today):
     area_id = scope.local_area.pk if scope.local_area is not None else ""
-    key = (
+    return (
         f"reporting:dashboard:v1:{scope.partnership_id}:{scope.start}:{scope.end}"
         f":{area_id}:{scope.agency_id or ''}:{today}"
     )
+
+
+def dashboard_cached(scope, *, today):
+    """dashboard(), kept for CACHE_SECONDS per partnership, period, area and day (longer
+    when the beat job counted it ahead: warm_default_dashboards)."""
+    key = _cache_key(scope, today)
     board = cache.get(key)
     if board is None:
         board = dashboard(scope, today=today)
         cache.set(key, board, CACHE_SECONDS)
     return board
+
+
+def default_scopes(*, today):
+    """The scopes the page opens on, for every partnership: the whole partnership and each
+    active local area, over the default period."""
+    from accounts.models import Partnership
+
+    start, end = default_period(today)
+    areas = {}
+    for area in LocalArea.objects.filter(active=True):
+        areas.setdefault(area.partnership_id, []).append(area)
+    for partnership_id in Partnership.objects.values_list("pk", flat=True):
+        for area in [None, *areas.get(partnership_id, [])]:
+            yield Scope(partnership_id=partnership_id, start=start, end=end, local_area=area)
+
+
+def warm_default_dashboards(*, today):
+    """Count every default dashboard ahead and keep it WARM_KEEP_SECONDS. Returns how many."""
+    count = 0
+    for scope in default_scopes(today=today):
+        cache.set(_cache_key(scope, today), dashboard(scope, today=today), WARM_KEEP_SECONDS)
+        count += 1
+    return count

@@ -638,8 +638,8 @@ def test_the_figures_take_a_fixed_number_of_queries(world, django_assert_num_que
         )
         area.agencies.add(world.agencies["police"])
     scope = scope_of(world, area=area)
-    # With an area, its agencies are read once for every figure.
-    with django_assert_num_queries(FIGURE_QUERIES + (1 if with_area else 0)):
+    # With an area, its agencies and its cases are read once for every figure.
+    with django_assert_num_queries(FIGURE_QUERIES + (2 if with_area else 0)):
         board = selectors.dashboard(scope, today=timezone.localdate())
     assert board.referrals.grand_total == 2
 
