@@ -33,7 +33,7 @@ class Table:
     rows: Iterable[Sequence] = field(default_factory=list)
     description: str = ""  # the counting rule, for the Definitions sheet
     widths: Sequence[int] = ()
-    chart: dict | None = None  # an SVG chart (reporting.charts) for the PDF and pages
+    charts: list = field(default_factory=list)  # SVG charts (reporting.charts) for the PDF
 
 
 def csv_bytes(table):

@@ -62,17 +62,20 @@ def return_tables(figures, scope):
                 columns=COLUMNS,
                 rows=rows,
                 widths=(45, 40, 12),
-                chart=_chart(title, rows),
+                charts=_charts(rows),
             )
         )
     return tables
 
 
-def _chart(title, rows):
-    """Bars for the breakdowns of a table, or for its totals when nothing is broken down."""
-    parts = [(row[1], row[2]) for row in rows if row[1] != "Total"]
-    bars = parts or [(row[0], row[2]) for row in rows]
-    return hbar_chart(title, bars) if bars else None
+def _charts(rows):
+    """One bar chart per figure that is broken down (its parts); figures in different
+    units (referrals, people trained) never share a chart."""
+    parts = {}
+    for figure, breakdown, value in rows:
+        if breakdown != "Total":
+            parts.setdefault(figure, []).append((breakdown, value))
+    return [hbar_chart(figure, bars) for figure, bars in parts.items()]
 
 
 def _csv_table(tables):
