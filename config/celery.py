@@ -2,6 +2,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -45,3 +46,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=6, minute=0),
     },
 }
+
+
+@worker_process_init.connect
+def _load_pdf_engine(**kwargs):
+    """Import WeasyPrint (about 1.5 s: fonts, Pango) when a worker process starts rather
+    than inside the first PDF job, so the returns and minutes a person waits for do not pay
+    it."""
+    from config.pdf import load_engine
+
+    load_engine()

@@ -23,3 +23,7 @@ def render_pdf(html):
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR / "static")).render()
     return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
+
+
+def load_engine():
+    import weasyprint  # noqa: F401

@@ -4,10 +4,13 @@ area" and "in the period" mean the same thing in the return, the pack and the da
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
-from cases.models import CaseAgency, CrimeScreenEntry
+from cases.models import Case, CaseAgency, CrimeScreenEntry
 from reporting.models import LocalArea
 from reporting.periods import LONDON
 
@@ -48,10 +51,14 @@ class Scope:
         """Q for a DateTimeField inside the period's London days."""
         return Q(**{f"{field}__gte": self.utc_start, f"{field}__lt": self.utc_end})
 
+    @cached_property
+    def _area_agency_ids(self):
+        return list(self.local_area.agencies.values_list("pk", flat=True))
+
     def area_agency_ids(self):
         if self.local_area is None:
             return None
-        return list(self.local_area.agencies.values_list("pk", flat=True))
+        return self._area_agency_ids
 
     def cases(self, path="case"):
         """Q for rows whose case (reached through ``path``; "" for Case itself) is in the
@@ -62,8 +69,14 @@ class Scope:
         an agency's when the agency is its lead agency or the case is shared with it."""
         prefix = f"{path}__" if path else ""
         condition = Q(**{f"{prefix}partnership_id": self.partnership_id})
+        if self.local_area is not None or self.agency_id is not None:
+            condition &= Q(**{f"{prefix}pk__in": self._case_ids})
+        return condition
+
+    def _cases_in_scope(self):
+        cases = Case.objects.filter(partnership_id=self.partnership_id)
         if self.local_area is not None:
-            in_area = Q(**{f"{prefix}lead_agency_id__in": self.area_agency_ids()})
+            in_area = Q(lead_agency_id__in=self.area_agency_ids())
             police_areas = [area for area in self.local_area.police_areas if area]
             if police_areas:
                 screened_there = CrimeScreenEntry.objects.filter(
@@ -71,14 +84,24 @@ class Scope:
                     location_area__in=police_areas,
                     case__isnull=False,
                 ).values("case_id")
-                in_area |= Q(**{f"{prefix}pk__in": screened_there})
-            condition &= in_area
+                in_area |= Q(pk__in=screened_there)
+            cases = cases.filter(in_area)
         if self.agency_id is not None:
             shared = CaseAgency.objects.filter(agency_id=self.agency_id).values("case_id")
-            condition &= Q(**{f"{prefix}lead_agency_id": self.agency_id}) | Q(
-                **{f"{prefix}pk__in": shared}
-            )
-        return condition
+            cases = cases.filter(Q(lead_agency_id=self.agency_id) | Q(pk__in=shared))
+        return cases
+
+    @cached_property
+    def _case_ids(self):
+        """The cases of the area or agency, worked out once per scope: every metric of a
+        report filters on them, and the police-area rule scans the crime screen. On
+        PostgreSQL the ids travel as one array parameter (no limit on their number);
+        elsewhere (SQLite, the demo) as the subquery itself."""
+        cases = self._cases_in_scope()
+        if connection.vendor != "postgresql":
+            return cases.values("pk")
+        ids = list(cases.values_list("pk", flat=True))
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
 
     def agencies(self, field):
         """Q for rows attributed to an agency (``field``) inside the scope: any agency of
