@@ -118,9 +118,11 @@ class _QueryCounter:
 
 
 def _warm(kind):
-    """Import what the build needs, as a worker that has run a job before has: the kind's
-    builder and WeasyPrint. Returns the seconds it took (a cold worker's first job pays
-    them once); raises ImportError when the kind's builder is not in the code yet."""
+    """Load what the build needs, as a worker that has run a job before has: the kind's
+    builder, WeasyPrint (config.celery imports it when a worker starts) and the URLconf
+    (the ready notification reverses the run's link). Returns the seconds it took (a cold
+    worker's first job pays them once); raises ImportError when the kind's builder is not
+    in the code yet."""
     import importlib
 
     from reporting.services import reports
@@ -128,6 +130,7 @@ def _warm(kind):
     started = time.perf_counter()
     reports._builder(kind)
     importlib.import_module("weasyprint")
+    reverse("reporting:reports")
     return time.perf_counter() - started
 
 
