@@ -333,31 +333,42 @@ def _child(*args):
 
 
 def _dataset_summary(partnership):
-    from advocacy.models import Contact as AdvocacyContact
-    from advocacy.models import SupportEpisode
+    """Each record kind: how many, and the share dated in the last full quarter (about a
+    twentieth when the five years are spread evenly)."""
+    from advocacy.models import Contact, SupportEpisode
     from interventions.models import Enrolment, Session
+    from risk.models import Assessment
 
-    today = timezone.localdate()
-    quarter = quarter_just_ended(today)
-    cases = Case.objects.filter(partnership=partnership)
-    in_quarter = cases.filter(opened_on__gte=quarter.start, opened_on__lte=quarter.end).count()
-    counts = [
-        ("cases", cases.count()),
-        ("referrals", Referral.objects.filter(partnership=partnership).count()),
-        ("crime-screen entries", CrimeScreenEntry.objects.filter(partnership=partnership).count()),
-        ("support episodes", SupportEpisode.objects.filter(partnership=partnership).count()),
+    quarter = quarter_just_ended(timezone.localdate())
+    start, end = quarter.start, quarter.end
+    kinds = [
+        ("cases", Case.objects.filter(partnership=partnership), "opened_on"),
+        ("referrals", Referral.objects.filter(partnership=partnership), "received_on"),
         (
-            "advocacy contacts",
-            AdvocacyContact.objects.filter(episode__partnership=partnership).count(),
+            "crime-screen entries",
+            CrimeScreenEntry.objects.filter(partnership=partnership),
+            "recorded_on",
         ),
-        ("enrolments", Enrolment.objects.filter(partnership=partnership).count()),
-        ("sessions", Session.objects.filter(enrolment__partnership=partnership).count()),
+        (
+            "support episodes",
+            SupportEpisode.objects.filter(partnership=partnership),
+            "referred_on",
+        ),
+        ("advocacy contacts", Contact.objects.filter(episode__partnership=partnership), "at"),
+        ("enrolments", Enrolment.objects.filter(partnership=partnership), "referred_on"),
+        (
+            "sessions",
+            Session.objects.filter(enrolment__partnership=partnership),
+            "scheduled_at",
+        ),
+        ("risk assessments", Assessment.objects.filter(partnership=partnership), "assessed_on"),
     ]
-    print("  " + ", ".join(f"{n:,} {label}" for label, n in counts))
-    print(
-        f"  last full quarter {quarter.label}: {in_quarter:,} cases opened "
-        f"({in_quarter / max(1, counts[0][1]):.1%} of all)"
-    )
+    print(f"  record kind: rows (share dated in the last full quarter, {quarter.label})")
+    for label, rows, field in kinds:
+        lookup = "date__range" if field in ("at", "scheduled_at") else "range"
+        total = rows.count()
+        share = rows.filter(**{f"{field}__{lookup}": (start, end)}).count()
+        print(f"    {label}: {total:,} ({share / max(1, total):.1%})")
 
 
 def _job_rounds(kind, area, rounds):

@@ -34,7 +34,8 @@ What it holds (env overrides in brackets; defaults are the issue's volumes):
   finalised with a Home Office outcome (disposal) and its date; ~3% with a
   reclassification request (accepted ones change the working offence code).
 - EPISODES (20,000) advocacy support episodes with ~5 contacts each (made True/False,
-  spread from referral to closure or today); a fifth closed.
+  spread from referral to closure or today); support lasts one to ten months (a tenth
+  stay open), so a quarter holds about its share of the contacts.
 - ENROLMENTS (10,000) fACT enrolments (the direct perpetrator programme) with ~5 sessions
   each: weekly, attended codes, a third with a rescheduled session (status rescheduled,
   superseded_by the new one), an eighth withdrawn with a coded reason, future sessions
@@ -603,11 +604,10 @@ def _advocacy(world):
         made = (
             None if waiting else _at(world.day_between(referred, referred + timedelta(days=4)), 14)
         )
-        closed = None
-        if rng.random() < 0.2 and referred < today - timedelta(days=60):
-            closed = world.day_between(
-                referred + timedelta(days=30), referred + timedelta(days=365)
-            )
+        # Support lasts one to ten months; a few episodes stay open for years.
+        closed = referred + timedelta(days=rng.randint(30, 300))
+        if made is None or closed >= today or rng.random() < 0.1:
+            closed = None
         advocate = rng.choice(world.advocates)
         episodes.append(
             SupportEpisode(
