@@ -90,6 +90,13 @@ def _load_average():
     return os.getloadavg()[0]
 
 
+def _cpu_seconds():
+    """This process's CPU time (user and system): with the time waiting on the database,
+    it tells work from waiting for a core on a busy machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
@@ -112,15 +119,22 @@ def _five_years(today):
 
 
 class _QueryCounter:
-    """Counts the statements a job runs without keeping their text (a figure's bulk insert
-    is megabytes of SQL, and keeping it would inflate the job's RSS)."""
+    """Counts the statements a job runs, and the seconds spent waiting on them, without
+    keeping their text (a figure's bulk insert is megabytes of SQL, and keeping it would
+    inflate the job's RSS). Rows fetched later from a server-side cursor are not in the
+    seconds."""
 
     def __init__(self):
         self.count = 0
+        self.seconds = 0.0
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 # --- In the subprocess -----------------------------------------------------------------
@@ -214,11 +228,13 @@ def job(kind, area_name):
         requested_by=manager.user,
     )
     counter = _QueryCounter()
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
         reports.report_run_build(run_id=run.pk)
     ended = time.perf_counter()
     seconds = ended - started
+    cpu = _cpu_seconds() - cpu
     run.refresh_from_db()
     files = list(run.files.values_list("name", "size"))
     print(
@@ -232,6 +248,8 @@ def job(kind, area_name):
                 "rss_mb": _peak_rss_mb(),
                 "baseline_mb": baseline,
                 "queries": counter.count,
+                "db_seconds": counter.seconds,
+                "cpu_seconds": cpu,
                 "rows": run.row_count,
                 "figures": run.figure_rows.count(),
                 "files": files,
@@ -423,7 +441,9 @@ def main():
         files = ", ".join(f"{name} {size / 1024:.0f} KB" for name, size in result["files"])
         phases = ", ".join(f"{step} {sec:.2f}" for step, sec in result["phases"].items())
         print(
-            f"  {label}: {timing}, {result['period']}; last build: {phases} s; "
+            f"  {label}: {timing}, {result['period']}; last build: {phases} s "
+            f"(Python CPU {result['cpu_seconds']:.2f} s, waiting on SQL "
+            f"{result['db_seconds']:.2f} s); "
             f"imports before it (a cold worker) {result['imports']:.2f} s; "
             f"RSS after Django set-up {result['baseline_mb']:.0f} MB; files {files}",
             flush=True,
