@@ -82,8 +82,37 @@ def seed(*, partnership, agencies, members):
         _seed_training(admin, by_kind, areas)
         _seed_fte(admin, agencies)
         _seed_last_quarter(members)
+        _seed_runs(members)
     # In-app only: the demo does not print a digest email per user.
     return send_daily_reminders(today=timezone.localdate(), email=False)
+
+
+def _seed_runs(members):
+    """The last full quarter's return and a year's evaluation pack, asked for by the demo
+    manager: the jobs build them after the demo's transaction commits (in-process without
+    Redis), so the manager opens Reports to finished runs."""
+    from reporting.models import ReportKind
+    from reporting.periods import quarter_just_ended
+    from reporting.services.reports import report_run_start
+
+    manager = members.get(Role.MANAGER)
+    if manager is None:
+        return
+    today = timezone.localdate()
+    quarter = quarter_just_ended(today)
+    report_run_start(
+        **_me(manager),
+        kind=ReportKind.QUARTERLY_RETURN,
+        period_start=quarter.start,
+        period_end=quarter.end,
+    )
+    report_run_start(
+        **_me(manager),
+        kind=ReportKind.EVALUATION_PACK,
+        period_start=quarter.start.replace(year=quarter.start.year - 1),
+        period_end=quarter.end,
+        parameters={"anchor": "referral"},
+    )
 
 
 def _me(member):

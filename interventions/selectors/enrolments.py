@@ -1,6 +1,6 @@
 """Reads of enrolments, their derived progress and the caseload, scoped to the member."""
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.access import interventions_agency_id
 from accounts.models import Membership, User
@@ -122,8 +123,8 @@ attended AS (
 ),
 progress AS (
     SELECT e.id, COALESCE(a.attended_n, 0) AS attended_n,
-           (a.first_at AT TIME ZONE %s)::date AS first_on,
-           (a.last_at AT TIME ZONE %s)::date AS last_on,
+           {first_on} AS first_on,
+           {last_on} AS last_on,
            CASE WHEN e.withdrawn_on IS NOT NULL THEN %s
                 WHEN COALESCE(a.attended_n, 0) >= e.planned_sessions THEN %s
                 WHEN e.consent_signed_on IS NOT NULL THEN %s
@@ -149,16 +150,22 @@ def _progress_rows(enrolments, select, select_params=()):
         scope_sql, scope_params = enrolments.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:  # nothing in scope
         return []
+    postgres = connection.vendor == "postgresql"
+    # SQLite (the demo) has no time zones: it returns the timestamps and _local_dates turns
+    # them into London dates.
     sql = _PROGRESS_SQL.format(
-        scope=scope_sql, attended=", ".join(["%s"] * len(ATTENDED)), select=select
+        scope=scope_sql,
+        attended=", ".join(["%s"] * len(ATTENDED)),
+        select=select,
+        first_on="(a.first_at AT TIME ZONE %s)::date" if postgres else "a.first_at",
+        last_on="(a.last_at AT TIME ZONE %s)::date" if postgres else "a.last_at",
     )
     # Plain strings: the database driver would send an enum member's name.
     params = [
         *scope_params,
         str(SessionStatus.RECORDED),
         *[str(code) for code in ATTENDED],
-        settings.TIME_ZONE,
-        settings.TIME_ZONE,
+        *([settings.TIME_ZONE, settings.TIME_ZONE] if postgres else []),
         *[str(status) for status in _STATUS_ORDER],
         *select_params,
     ]
@@ -174,12 +181,25 @@ def derived_progress(enrolments):
     the last once completed or dropped out; dates, not times, also because decoding
     20,000 timestamps cost more than the query)."""
     ended = (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
-    return _progress_rows(
+    rows = _progress_rows(
         enrolments,
         "SELECT id, attended_n, first_on,"
         " CASE WHEN status IN (%s, %s) THEN last_on END, status FROM progress ORDER BY id",
         [str(status) for status in ended],
     )
+    if connection.vendor == "postgresql":
+        return rows
+    return [(pk, n, _local_date(first), _local_date(last), st) for pk, n, first, last, st in rows]
+
+
+def _local_date(value):
+    """A timestamp SQLite returned (text, UTC) as its Europe/London date."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return timezone.localdate(moment)
 
 
 def status_counts(enrolments):

@@ -76,6 +76,20 @@ def figure_table(run):
     return rows
 
 
+def pack_changes(run):
+    """The keys of the evaluation pack's tables whose cells differ from the run it
+    repeats (empty when it repeats none)."""
+    if not run.previous_id or run.previous is None:
+        return set()
+    before = run.previous.figures.get("tables", {})
+    after = run.figures.get("tables", {})
+    return {
+        key
+        for key in set(before) | set(after)
+        if (before.get(key) or {}).get("rows") != (after.get(key) or {}).get("rows")
+    }
+
+
 def get_figure_or_404(run, metric, group):
     if metric not in METRICS_BY_KEY:
         raise Http404

@@ -64,6 +64,8 @@ def run_detail(request, pk):
     record_event(action=Action.VIEW, actor=request.user, obj=run)
     if run.kind == ReportKind.QUARTERLY_RETURN:
         context["figures"] = selectors.figure_table(run)
+    elif run.kind == ReportKind.EVALUATION_PACK:
+        context["changed_tables"] = selectors.pack_changes(run)
     return render(request, "reporting/run_detail.html", context)
 
 

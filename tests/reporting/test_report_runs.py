@@ -349,3 +349,23 @@ def test_the_api_answers_a_bad_period_with_field_errors(world):
     assert response.json()["errors"]["period_end"] == [
         "The last day must be on or after the first day."
     ]
+
+
+def test_running_a_pack_again_marks_the_tables_that_changed(
+    world, login, django_capture_on_commit_callbacks
+):
+    _referrals(world, count=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        pack = _start(world, kind=ReportKind.EVALUATION_PACK, parameters={"anchor": "referral"})
+    pack.refresh_from_db()
+    assert pack.status == JobStatus.SUCCEEDED
+    _referrals(world, count=2, day=date(2025, 6, 1))
+    client = login(world.members[Role.MANAGER])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reporting:run-again", args=[pack.pk]))
+    page = client.get(response.url).content.decode()
+    assert 'id="evaluation-referral_source"' in page
+    caption = page.split('id="evaluation-referral_source"')[1].split("</caption>")[0]
+    assert "Changed since the earlier run" in caption
+    unchanged = page.split('id="evaluation-tier_by_gender"')[1].split("</caption>")[0]
+    assert "Changed" not in unchanged
