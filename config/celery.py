@@ -41,6 +41,13 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.build_quarterly_returns",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The managers' default dashboards, counted ahead so the first view is ready
+    # (reporting.selectors.dashboards.WARM_EVERY_SECONDS).
+    "reporting-warm-dashboards": {
+        "task": "reporting.tasks.warm_dashboards",
+        "schedule": 600.0,
+        "options": {"expires": 540},
+    },
     "reporting-send-daily-reminders": {
         "task": "reporting.tasks.send_daily_reminders",
         "schedule": crontab(hour=6, minute=0),

@@ -66,3 +66,11 @@ def build_quarterly_returns(day=None):
 
     today = date.fromisoformat(day) if day else timezone.localdate()
     return [run.pk for run in quarterly_returns_due(today=today)]
+
+
+@shared_task(acks_late=True, expires=540)
+def warm_dashboards():
+    """Counts the managers' default dashboards ahead (a read: safe to run any time)."""
+    from reporting.selectors.dashboards import warm_default_dashboards
+
+    return warm_default_dashboards(today=timezone.localdate())

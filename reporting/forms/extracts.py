@@ -2,10 +2,13 @@
 
 from django import forms
 
-from cases.forms.core import DateField
+from cases.forms.core import DateField, RuleCheckedForm
 
 
-class ExtractRequestForm(forms.Form):
+class ExtractRequestForm(RuleCheckedForm):
+    # The service names the period's fields period_start / period_end.
+    datetime_parts = {"period_start": ("start",), "period_end": ("end",)}
+
     start = DateField(
         label="First day of the period",
         help_text="Cases with a referral received from this day. For example, 1/4/2025",

@@ -86,7 +86,7 @@ def extract_new(request):
         try:
             _request_extract(actor=request.user, membership=membership, **form.cleaned_data)
         except ValidationError as error:
-            apply_service_errors(form, error)
+            form.apply_service_errors(error)
         else:
             messages.success(
                 request, "Your request has been sent to the partnership admin for approval."

@@ -585,7 +585,7 @@ def test_purpose_and_period_are_checked(world):
     assert "purpose" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         _request(manager, start=END, end=START)
-    assert "end" in error.value.message_dict
+    assert "period_end" in error.value.message_dict
     assert not ReportRun.objects.exists()
 
 
@@ -710,6 +710,9 @@ def test_request_page(world, login):
     assert "govuk-error-summary" in response.content.decode()
     response = client.post(url, {"start": "30/6/2025", "end": "1/4/2025", "purpose": "x" * 30})
     assert response.status_code == 400
+    assert response.context["form"].errors["end"] == [
+        "The last day must be on or after the first day."
+    ]
     assert not ReportRun.objects.exists()
     response = client.post(
         url,
