@@ -111,7 +111,15 @@ class Case(ExternallyIdentified, models.Model):
             ),
             external_id_unique("case_external_id_unique"),
         ]
-        indexes = [models.Index(fields=["partnership", "-opened_on", "-id"])]
+        indexes = [
+            models.Index(fields=["partnership", "-opened_on", "-id"]),
+            # Reports count cases closed in a period.
+            models.Index(
+                fields=["partnership", "closed_on"],
+                condition=models.Q(closed_on__isnull=False),
+                name="case_closed_on",
+            ),
+        ]
 
     def __str__(self):
         return self.reference

@@ -101,6 +101,8 @@ class Referral(ExternallyIdentified, models.Model):
     class Meta:
         ordering = ["-received_on", "-id"]
         constraints = [external_id_unique("referral_external_id_unique")]
+        # Reports count referrals received in a period (reporting.selectors.returns).
+        indexes = [models.Index(fields=["partnership", "received_on"])]
 
     def __str__(self):
         return f"Referral {self.pk} received {long_date(self.received_on)}"

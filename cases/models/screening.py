@@ -140,6 +140,12 @@ class CrimeScreenEntry(ExternallyIdentified, models.Model):
             models.Index(fields=["partnership", "screened_at", "-recorded_on", "-id"]),
             models.Index(fields=["partnership", "-recorded_on", "-id"]),
             models.Index(fields=["partnership", "offence"]),
+            # A local area's cases by where their crimes were recorded (reporting Scope).
+            models.Index(
+                fields=["partnership", "location_area", "case"],
+                condition=models.Q(case__isnull=False),
+                name="crime_screen_area_cases",
+            ),
             # The worklist order: unscreened first, then newest recorded (selectors/screening).
             models.Index(
                 models.F("partnership"),

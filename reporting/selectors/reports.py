@@ -21,7 +21,7 @@ from reporting.models import (
     TrainingEvent,
 )
 from reporting.selectors.returns import METRICS_BY_KEY, group_labels
-from reporting.selectors.scope import Scope
+from reporting.selectors.scope import Scope, id_list
 
 RUN_FIELDS = ("local_area", "agency", "requested_by", "partnership")
 
@@ -122,9 +122,9 @@ def figure_rows(membership, figure):
             if record in events
         ]
         return shown, len(units) - len(shown)
-    case_ids = {case for _record, case, _weight in units if case}
+    case_ids = sorted({case for _record, case, _weight in units if case})
     visible = dict(
-        cases_visible_to(membership).filter(pk__in=case_ids).values_list("pk", "reference")
+        cases_visible_to(membership).filter(pk__in=id_list(case_ids)).values_list("pk", "reference")
     )
     shown = [
         {"record": record, "case_id": case, "reference": visible[case], "weight": weight}

@@ -67,11 +67,12 @@ class Scope:
         A case is in a local area when its lead agency is one of the area's agencies or one
         of its crime-screen entries was recorded in one of the area's police areas. A case is
         an agency's when the agency is its lead agency or the case is shared with it."""
-        prefix = f"{path}__" if path else ""
-        condition = Q(**{f"{prefix}partnership_id": self.partnership_id})
         if self.local_area is not None or self.agency_id is not None:
-            condition &= Q(**{f"{prefix}pk__in": self._case_ids})
-        return condition
+            # The ids are the partnership's cases already: filter on the row's own case
+            # column, with no join to the cases table.
+            return Q(**{f"{path}_id__in" if path else "pk__in": self._case_ids})
+        prefix = f"{path}__" if path else ""
+        return Q(**{f"{prefix}partnership_id": self.partnership_id})
 
     def _cases_in_scope(self):
         cases = Case.objects.filter(partnership_id=self.partnership_id)
@@ -100,8 +101,7 @@ class Scope:
         cases = self._cases_in_scope()
         if connection.vendor != "postgresql":
             return cases.values("pk")
-        ids = list(cases.values_list("pk", flat=True))
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+        return id_list(list(cases.values_list("pk", flat=True)))
 
     def agencies(self, field):
         """Q for rows attributed to an agency (``field``) inside the scope: any agency of
@@ -112,3 +112,11 @@ class Scope:
         if self.agency_id is not None:
             condition &= Q(**{field: self.agency_id})
         return condition
+
+
+def id_list(ids):
+    """``ids`` for an ``__in`` filter: on PostgreSQL one array parameter (any number of
+    ids, one plan), elsewhere the list itself."""
+    if connection.vendor != "postgresql":
+        return list(ids)
+    return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
