@@ -99,7 +99,10 @@ def dashboard_scope(membership, *, start, end, local_area=None):
 
 
 def _month(value):
-    """A TruncMonth value (a date, or an aware datetime for a DateTimeField) as a date."""
+    """A TruncMonth value (a date, or an aware datetime for a DateTimeField; text from a
+    raw SQLite cursor) as a date."""
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
@@ -234,13 +237,15 @@ def screen_entries_in(scope, prefix=""):
 
 # The entries of the scope joined to their reclassification requests (one row per entry:
 # asked at all, and whether any request was accepted), grouped by month: one pass over the
-# entries. Constant SQL around the queryset's own SQL; every value is a parameter.
+# entries. Constant SQL around the queryset's own SQL; every value is a parameter. Portable
+# SQL (no BOOL_OR): the demo runs on SQLite.
 _SCREENING_SQL = """
 SELECT e.month, COUNT(*), COUNT(*) FILTER (WHERE e.screened_at IS NOT NULL),
-       COUNT(r.entry_id), COUNT(r.entry_id) FILTER (WHERE r.accepted)
+       COUNT(r.entry_id), COUNT(r.entry_id) FILTER (WHERE r.accepted = 1)
 FROM ({entries}) AS e
 LEFT JOIN (
-    SELECT a.entry_id, BOOL_OR(a.reclassification_outcome = %s) AS accepted
+    SELECT a.entry_id,
+           MAX(CASE WHEN a.reclassification_outcome = %s THEN 1 ELSE 0 END) AS accepted
     FROM cases_screeningaction a WHERE a.kind = %s GROUP BY a.entry_id
 ) AS r ON r.entry_id = e.id
 GROUP BY e.month
@@ -373,6 +378,12 @@ _VICTIMS_SQL = """
 SELECT month, COUNT(DISTINCT person_id) FROM ({contacts}) AS contacts
 GROUP BY GROUPING SETS ((month), ())
 """
+# SQLite (the demo) has no GROUPING SETS: the same two counts as two passes.
+_VICTIMS_SQL_PORTABLE = """
+SELECT month, COUNT(DISTINCT person_id) FROM ({contacts}) AS contacts GROUP BY month
+UNION ALL
+SELECT NULL, COUNT(DISTINCT person_id) FROM ({contacts}) AS contacts
+"""
 
 
 def victims_supported(scope):
@@ -391,8 +402,12 @@ def victims_supported(scope):
         sql, params = contacts.query.sql_with_params()
     except EmptyResultSet:
         return [(month, 0) for month in months_of(scope)], 0
+    if connection.vendor != "postgresql":
+        query, params = _VICTIMS_SQL_PORTABLE.format(contacts=sql), [*params, *params]
+    else:
+        query = _VICTIMS_SQL.format(contacts=sql)
     with connection.cursor() as cursor:
-        cursor.execute(_VICTIMS_SQL.format(contacts=sql), params)
+        cursor.execute(query, params)
         rows = cursor.fetchall()
     total = 0
     counts = {}

@@ -20,7 +20,7 @@ from reporting.models import (
     ReportRun,
     TrainingEvent,
 )
-from reporting.selectors.returns import METRICS_BY_KEY, group_labels
+from reporting.selectors.returns import METRICS, METRICS_BY_KEY, RETURN_TABLES, group_labels
 from reporting.selectors.scope import Scope, id_list
 
 RUN_FIELDS = ("local_area", "agency", "requested_by", "partnership")
@@ -49,31 +49,37 @@ def run_files(run):
 
 
 def figure_table(run):
-    """The run's stored figures as rows for its page: [(metric, group, label, value,
-    previous value or None)], in the return's order."""
+    """The run's stored figures for its page, table by table in the return's order:
+    [(table title, [row])], each figure's total first and then its groups in their order.
+    A row: metric, group, label, value, and the value in the run this one repeats."""
     previous = run.previous.figures if run.previous_id and run.previous else None
     scope = Scope.of_run(run)
-    rows = []
-    for key, values in run.figures.items():
-        metric = METRICS_BY_KEY.get(key)
-        if metric is None:
-            continue
-        labels = group_labels(metric, scope)
-        for group, value in values.items():
-            before = None
-            if previous is not None:
-                before = previous.get(key, {}).get(group, 0)
-            rows.append(
-                {
-                    "metric": metric,
-                    "group": group,
-                    "label": labels.get(group, group) if group else "Total",
-                    "value": value,
-                    "previous": before,
-                    "changed": before is not None and before != value,
-                }
-            )
-    return rows
+    tables = []
+    for table_key, title in RETURN_TABLES:
+        rows = []
+        for metric in (m for m in METRICS if m.table == table_key):
+            values = run.figures.get(metric.key)
+            if values is None:
+                continue
+            labels = group_labels(metric, scope)
+            ordered = ["", *labels, *sorted(set(values) - set(labels) - {""})]
+            for group in (group for group in ordered if group in values):
+                before = None
+                if previous is not None:
+                    before = previous.get(metric.key, {}).get(group, 0)
+                rows.append(
+                    {
+                        "metric": metric,
+                        "group": group,
+                        "label": labels.get(group, group) if group else "Total",
+                        "value": values[group],
+                        "previous": before,
+                        "changed": before is not None and before != values[group],
+                    }
+                )
+        if rows:
+            tables.append((title, rows))
+    return tables
 
 
 def pack_changes(run):

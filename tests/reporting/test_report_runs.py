@@ -369,3 +369,19 @@ def test_running_a_pack_again_marks_the_tables_that_changed(
     assert "Changed since the earlier run" in caption
     unchanged = page.split('id="evaluation-tier_by_gender"')[1].split("</caption>")[0]
     assert "Changed" not in unchanged
+
+
+def test_the_run_page_lists_each_table_in_order_with_totals_first(built):
+    from reporting.selectors.reports import figure_table
+
+    tables = figure_table(ReportRun.objects.get(pk=built.pk))  # figures read back as stored
+    assert tables[0][0] == "Headline figures"
+    first = tables[0][1][0]
+    assert (first["metric"].key, first["group"], first["value"]) == ("referrals_received", "", 3)
+    for _title, rows in tables:
+        seen = set()
+        for row in rows:
+            if row["group"]:
+                assert row["metric"].key in seen, "a group is listed before its total"
+            else:
+                seen.add(row["metric"].key)
