@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "NotificationOutcomeEnum": "cases.models.events.NotificationOutcome",
         "MeasureTimingEnum": "interventions.models.MeasureTiming",
         "QuestionnaireTimingEnum": "advocacy.models.QuestionnaireTiming",
+        "ReportKindEnum": "reporting.models.ReportKind",
+        "ApprovalStatusEnum": "reporting.models.ApprovalStatus",
         "ReferralDecisionEnum": [
             ("accepted", "Accepted"),
             ("not_stalking", "Not stalking"),

@@ -39,6 +39,9 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             return ReportRun.objects.none()
         return selectors.runs_visible_to(self.request.membership).prefetch_related("files")
 
+    def get_object(self):
+        return selectors.get_run_or_404(self.request.membership, self.kwargs["pk"])
+
     @extend_schema(request=ReportRunRequestSerializer, responses={201: ReportRunSerializer})
     def create(self, request):
         """Start a report run; the job builds it. Poll the run for status and progress."""

@@ -31,6 +31,7 @@ from accounts.models import Membership
 from accounts.roles import Role
 from advocacy.models import ClosureReason as EpisodeClosureReason
 from advocacy.models import SupportEpisode
+from audit.services import visible_or_404
 from cases.models import (
     VICTIM_ROLES,
     Case,
@@ -488,8 +489,8 @@ def extract_requests_for(membership, *, is_admin):
 
 
 def extract_for_decision(membership, pk):
-    """One of the partnership's extracts, or None (the view answers 404)."""
-    return extract_runs(membership.agency.partnership_id).filter(pk=pk).first()
+    """One of the partnership's extracts, or a 404 with one denial row."""
+    return visible_or_404(membership, extract_runs(membership.agency.partnership_id), pk)
 
 
 def approver_ids(partnership_id, *, excluding_user_id=None):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import can
 from accounts.roles import Cap
+from audit.services import visible_or_404
 from cases.selectors.core import cases_visible_to
 from reporting.models import (
     ReportFigure,
@@ -36,12 +37,14 @@ def runs_visible_to(membership):
 
 
 def get_run_or_404(membership, pk):
-    return get_object_or_404(runs_visible_to(membership), pk=pk)
+    """The run, or a 404 with one denial row (out of scope and missing alike)."""
+    return visible_or_404(membership, runs_visible_to(membership), pk)
 
 
 def get_file_or_404(membership, run_pk, file_pk):
     run = get_run_or_404(membership, run_pk)
-    return get_object_or_404(ReportFile.objects.select_related("run"), run=run, pk=file_pk)
+    files = ReportFile.objects.filter(run=run).select_related("run")
+    return visible_or_404(membership, files, file_pk)
 
 
 def run_files(run):

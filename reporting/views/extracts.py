@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from accounts.access import can
@@ -104,8 +103,6 @@ def extract_new(request):
 def extract_decide(request, pk):
     membership = request.membership
     run = selectors.extract_for_decision(membership, pk)
-    if run is None:
-        raise Http404
     blocked = services.decision_errors(actor=request.user, run=run)
     form = ExtractDecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
