@@ -52,9 +52,8 @@ def extract_file_name(run):
 
 def report_extract_requested(*, run):
     """Tell the partnership's admins (never the requester) that ``run`` waits for their
-    decision: title and link only. Called in the transaction of report_run_start, which
-    made the run (approval REQUESTED, not queued) and its audit row; the view joins the
-    two (this module cannot import reporting.services.reports, which imports its build)."""
+    decision: title and link only. Called by report_run_start, in its transaction, for the
+    run it made (approval REQUESTED, not queued) after its audit row."""
     if run.kind != ReportKind.RESEARCH_EXTRACT or run.approval != ApprovalStatus.REQUESTED:
         raise ValidationError({"run": "Only a research extract waiting for approval."})
     return notify_now(

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.access import can
 from accounts.models import Membership
@@ -30,6 +31,7 @@ from reporting.models import (
     ReportRun,
 )
 from reporting.periods import first_working_day_after, period_errors, quarter_just_ended
+from reporting.services.extracts import report_extract_requested
 from reporting.services.notifications import notify_now
 
 
@@ -38,15 +40,17 @@ def _require_reports(membership):
         raise PermissionDenied("Only managers and partnership admins run reports.")
 
 
+# Each kind's builder, by dotted path: imported by the job that needs it (each reads many
+# apps), and so that the builders' modules may use this one's services.
+BUILDERS = {
+    ReportKind.QUARTERLY_RETURN: "reporting.services.returns.build",
+    ReportKind.EVALUATION_PACK: "reporting.services.evaluation.build",
+    ReportKind.RESEARCH_EXTRACT: "reporting.services.extracts.build",
+}
+
+
 def _builder(kind):
-    # Imported here: each builder module reads many apps, and only the job needs them.
-    if kind == ReportKind.QUARTERLY_RETURN:
-        from reporting.services.returns import build
-    elif kind == ReportKind.EVALUATION_PACK:
-        from reporting.services.evaluation import build
-    else:
-        from reporting.services.extracts import build
-    return build
+    return import_string(BUILDERS[kind])
 
 
 def run_errors(*, partnership, kind, period_start, period_end, local_area, agency, today):
@@ -118,7 +122,9 @@ def report_run_start(
         reason=run.purpose,
         detail={"kind": kind, "start": str(period_start), "end": str(period_end)},
     )
-    if not needs_approval:
+    if needs_approval:
+        report_extract_requested(run=run)  # the admins are told; nothing is built yet
+    else:
         job_queue(run)
     return run
 

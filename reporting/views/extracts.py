@@ -5,7 +5,6 @@ decision. The run page and the downloads are the report runs' (reporting:run-det
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from accounts.access import can
@@ -58,20 +57,17 @@ def extract_list(request):
 
 
 def _request_extract(*, actor, membership, start, end, local_area, purpose):
-    """The run (report_run_start: validation, the run waiting for approval, its audit row)
-    and the admins' notification, in one transaction."""
-    with transaction.atomic():
-        run = report_run_start(
-            actor=actor,
-            membership=membership,
-            kind=ReportKind.RESEARCH_EXTRACT,
-            period_start=start,
-            period_end=end,
-            local_area=local_area,
-            purpose=purpose,
-        )
-        services.report_extract_requested(run=run)
-    return run
+    """report_run_start: validation, the run waiting for approval, its audit row and the
+    admins' notification, in one transaction."""
+    return report_run_start(
+        actor=actor,
+        membership=membership,
+        kind=ReportKind.RESEARCH_EXTRACT,
+        period_start=start,
+        period_end=end,
+        local_area=local_area,
+        purpose=purpose,
+    )
 
 
 @reports_required

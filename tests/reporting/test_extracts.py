@@ -93,7 +93,6 @@ def _request(member, *, start=START, end=END, purpose="UCL evaluation of the pil
         period_end=end,
         purpose=purpose,
     )
-    services.report_extract_requested(run=run)
     return run
 
 

@@ -385,3 +385,28 @@ def test_the_run_page_lists_each_table_in_order_with_totals_first(built):
                 assert row["metric"].key in seen, "a group is listed before its total"
             else:
                 seen.add(row["metric"].key)
+
+
+def test_an_extract_asked_for_through_the_api_waits_and_tells_the_admins(world):
+    from rest_framework.test import APIClient
+
+    manager = world.members[Role.MANAGER]
+    client = APIClient()
+    client.force_authenticate(manager.user)
+    response = client.post(
+        reverse("api:report-run-list"),
+        {
+            "kind": "research_extract",
+            "period_start": "2025-04-01",
+            "period_end": "2025-06-30",
+            "purpose": "UCL evaluation of the partnership, DSA 2025/7 signed.",
+        },
+        format="json",
+        HTTP_X_AGENCY_ID=str(manager.agency_id),
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["approval"] == "requested"
+    run = ReportRun.objects.get()
+    assert run.queued_at is None
+    told = Notification.objects.filter(kind=NotificationKind.EXTRACT_APPROVAL)
+    assert [note.recipient_id for note in told] == [world.members[Role.PARTNERSHIP_ADMIN].user_id]
