@@ -106,19 +106,6 @@ def _month(value):
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def _whole_partnership(scope):
-    return scope.local_area is None and scope.agency_id is None
-
-
-def in_scope(scope, case_path, partnership_field):
-    """Q for rows of the scope's cases. For the whole partnership the row's own
-    partnership column is enough (no join to the cases table); with an area or an agency,
-    Scope's rule on the case."""
-    if _whole_partnership(scope):
-        return Q(**{partnership_field: scope.partnership_id})
-    return scope.cases(case_path)
-
-
 # 1. Referrals per month by source ---------------------------------------------------------
 
 
@@ -152,7 +139,7 @@ class MonthlySeries:
 
 def referrals_in(scope):
     condition = Q(partnership_id=scope.partnership_id)
-    if _whole_partnership(scope):
+    if scope.whole_partnership:
         return condition
     not_linked = Q(case__isnull=True) & scope.agencies("referring_agency_id")
     return condition & (scope.cases("case") | not_linked)
@@ -225,7 +212,7 @@ def screen_entries_in(scope, prefix=""):
     condition = Q(
         **{f"{prefix}partnership_id": scope.partnership_id, f"{prefix}same_course_as": None}
     )
-    if _whole_partnership(scope):
+    if scope.whole_partnership:
         return condition
     in_area = scope.cases(f"{prefix}case")
     if scope.local_area is not None:
@@ -302,7 +289,7 @@ def actions_by_agency(scope, *, today, agencies):
     counts = {
         agency_id: (name, open_n, overdue_n)
         for agency_id, name, open_n, overdue_n in Action.objects.filter(
-            in_scope(scope, "case", "partnership_id"), status=ActionStatus.OPEN
+            scope.cases("case", partnership_field="partnership_id"), status=ActionStatus.OPEN
         )
         .values_list("owner_agency_id", "owner_agency__name")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
@@ -343,7 +330,7 @@ def interventions_by_month(scope):
         return months[day.replace(day=1)]
 
     enrolments = Enrolment.objects.filter(
-        in_scope(scope, "case", "partnership_id"), referred_on__lte=scope.end
+        scope.cases("case", partnership_field="partnership_id"), referred_on__lte=scope.end
     )
     for _pk, _attended, started_on, ended_on, status in derived_progress(enrolments):
         if (row := bucket(started_on)) is not None:
@@ -352,7 +339,7 @@ def interventions_by_month(scope):
             row.completed += 1
     withdrawals = (
         Enrolment.objects.filter(
-            in_scope(scope, "case", "partnership_id"), scope.dates("withdrawn_on")
+            scope.cases("case", partnership_field="partnership_id"), scope.dates("withdrawn_on")
         )
         .annotate(month=TruncMonth("withdrawn_on"))
         .values_list("month", "withdrawal_reason")
@@ -390,7 +377,7 @@ def victims_supported(scope):
     """([(month, victims)], victims in the whole period): one query."""
     contacts = (
         Contact.objects.filter(
-            in_scope(scope, "episode__case", "episode__partnership_id"),
+            scope.cases("episode__case", partnership_field="episode__partnership_id"),
             scope.instants("at"),
             made=True,
         )

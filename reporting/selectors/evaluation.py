@@ -95,7 +95,10 @@ def gender_label(code):
     return GENDER_LABELS.get(code or "", NOT_RECORDED_LABEL)
 
 
-AGE_BANDS = ["<25", "25-34", "35-44", "45-54", "55-64", "65+", "unknown"]
+# Age at referral, youngest first; "unknown" without a date of birth (or one after the
+# referral). The pack's table and the research extract's column use these.
+AGE_UNKNOWN = "unknown"
+AGE_BANDS = ["<25", "25-34", "35-44", "45-54", "55-64", "65+", AGE_UNKNOWN]
 
 
 def age_on(born, on):
@@ -106,7 +109,7 @@ def age_on(born, on):
 
 def age_band(born, on):
     if born is None or on is None or born > on:
-        return "unknown"
+        return AGE_UNKNOWN
     age = age_on(born, on)
     if age < 25:
         return "<25"

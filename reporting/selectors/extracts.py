@@ -54,6 +54,7 @@ from cases.models import (
 from interventions.models import Enrolment, EnrolmentStatus, ProgrammeKind
 from interventions.selectors.enrolments import derived_progress
 from reporting.models import ApprovalStatus, LocalArea, PseudonymKey, ReportKind, ReportRun
+from reporting.selectors.evaluation import AGE_BANDS, AGE_UNKNOWN, age_band
 from risk.models import Assessment as RiskAssessment
 from risk.models import AssessmentStatus, HistoricLevel, RiskLevel
 
@@ -64,12 +65,8 @@ LIST_SEPARATOR = ";"
 PSEUDONYM_LENGTH = 16
 SPO_KINDS = (OrderKind.SPO_INTERIM, OrderKind.SPO_FULL)
 
-# Age at referral: (band, lowest age in it), youngest first; no date of birth: "unknown".
-AGE_BANDS = [("<25", 0), ("25-34", 25), ("35-44", 35), ("45-54", 45), ("55-64", 55), ("65+", 65)]
-AGE_UNKNOWN = "unknown"
 
-
-# --- Pseudonyms and age bands -------------------------------------------------------------
+# --- Pseudonyms -------------------------------------------------------------
 
 
 def pseudonym_key(partnership):
@@ -83,23 +80,6 @@ def pseudonym(secret, kind, pk):
     digest = hmac.new(secret.encode(), f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()
     prefix = "P-" if kind == "person" else "C-"
     return prefix + digest[:PSEUDONYM_LENGTH]
-
-
-def age_on(born, on):
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def age_band(born, on):
-    """The band of the age on ``on`` of someone born on ``born`` ("unknown" without
-    either date)."""
-    if born is None or on is None:
-        return AGE_UNKNOWN
-    age = age_on(born, on)
-    band = AGE_BANDS[0][0]
-    for name, lowest in AGE_BANDS:
-        if age >= lowest:
-            band = name
-    return band
 
 
 # --- The columns ----------------------------------------------------------------------------
@@ -179,7 +159,7 @@ COLUMNS = [
         "perpetrator_age_band",
         "The first perpetrator's age on the referral date (from the date of birth, which is "
         "not in the extract).",
-        ", ".join(name for name, _lowest in AGE_BANDS) + f", {AGE_UNKNOWN} (no date of birth)",
+        ", ".join(AGE_BANDS[:-1]) + f", {AGE_UNKNOWN} (no date of birth)",
     ),
     Column("victim_gender", "The first victim's gender.", f"{_codes(Gender)}; {BLANK}"),
     Column(

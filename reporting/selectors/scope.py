@@ -60,17 +60,25 @@ class Scope:
             return None
         return self._area_agency_ids
 
-    def cases(self, path="case"):
+    @property
+    def whole_partnership(self):
+        return self.local_area is None and self.agency_id is None
+
+    def cases(self, path="case", *, partnership_field=None):
         """Q for rows whose case (reached through ``path``; "" for Case itself) is in the
         partnership and, when the scope names one, in the local area or the agency's cases.
 
         A case is in a local area when its lead agency is one of the area's agencies or one
         of its crime-screen entries was recorded in one of the area's police areas. A case is
-        an agency's when the agency is its lead agency or the case is shared with it."""
-        if self.local_area is not None or self.agency_id is not None:
+        an agency's when the agency is its lead agency or the case is shared with it.
+        ``partnership_field``: the row's own partnership column, which is enough for the
+        whole partnership (no join to the cases table)."""
+        if not self.whole_partnership:
             # The ids are the partnership's cases already: filter on the row's own case
             # column, with no join to the cases table.
             return Q(**{f"{path}_id__in" if path else "pk__in": self._case_ids})
+        if partnership_field is not None:
+            return Q(**{partnership_field: self.partnership_id})
         prefix = f"{path}__" if path else ""
         return Q(**{f"{prefix}partnership_id": self.partnership_id})
 
