@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from cases.forms.core import DateField
 from reporting.periods import period_errors
-from reporting.selectors.dashboards import default_period, local_areas_for
+from reporting.selectors.dashboards import default_period
+from reporting.selectors.inputs import active_local_areas
 
 
 class DashboardFilterForm(forms.Form):
@@ -25,7 +26,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, membership, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        self.fields["area"].queryset = local_areas_for(membership)
+        self.fields["area"].queryset = active_local_areas(membership)
 
     @classmethod
     def from_query(cls, params, *, membership, today=None):

@@ -8,6 +8,7 @@ from accounts.models import Agency
 from cases.forms.core import DateField, RuleCheckedForm
 from reporting.models import LocalArea, ReportKind
 from reporting.periods import Quarter, quarter_just_ended
+from reporting.selectors.inputs import active_local_areas, partnership_agencies
 
 QUARTERS_OFFERED = 8
 ANCHORS = [
@@ -63,17 +64,13 @@ class RunForm(RuleCheckedForm):
         required=False,
     )
 
-    def __init__(self, *args, partnership, **kwargs):
+    def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["quarter"].choices = [("", "Choose dates"), *quarter_choices(today)]
         self.fields["quarter"].initial = quarter_choices(today)[0][0]
-        self.fields["local_area"].queryset = LocalArea.objects.filter(
-            partnership=partnership, active=True
-        )
-        self.fields["agency"].queryset = Agency.objects.filter(
-            partnership=partnership, active=True
-        ).order_by("name")
+        self.fields["local_area"].queryset = active_local_areas(membership)
+        self.fields["agency"].queryset = partnership_agencies(membership).filter(active=True)
 
     def clean(self):
         data = super().clean()

@@ -84,11 +84,6 @@ def months_of(scope):
     return months
 
 
-def local_areas_for(membership):
-    """The active local areas of the member's partnership, for the area filter."""
-    return LocalArea.objects.filter(partnership_id=membership.agency.partnership_id, active=True)
-
-
 def dashboard_scope(membership, *, start, end, local_area=None):
     return Scope(
         partnership_id=membership.agency.partnership_id,

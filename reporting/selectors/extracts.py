@@ -27,8 +27,9 @@ from django.db.models import Count, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.access import can
 from accounts.models import Membership
-from accounts.roles import Role
+from accounts.roles import Cap, Role
 from advocacy.models import ClosureReason as EpisodeClosureReason
 from advocacy.models import SupportEpisode
 from audit.services import visible_or_404
@@ -53,7 +54,7 @@ from cases.models import (
 )
 from interventions.models import Enrolment, EnrolmentStatus, ProgrammeKind
 from interventions.selectors.enrolments import derived_progress
-from reporting.models import ApprovalStatus, LocalArea, PseudonymKey, ReportKind, ReportRun
+from reporting.models import ApprovalStatus, PseudonymKey, ReportKind, ReportRun
 from reporting.selectors.evaluation import AGE_BANDS, AGE_UNKNOWN, age_band
 from risk.models import Assessment as RiskAssessment
 from risk.models import AssessmentStatus, HistoricLevel, RiskLevel
@@ -461,11 +462,13 @@ def extract_runs(partnership_id):
     ).select_related("requested_by", "decided_by", "local_area")
 
 
-def extract_requests_for(membership, *, is_admin):
+def extract_requests_for(membership):
     """The extracts a member sees: a partnership admin every one of the partnership's, any
     other member those they asked for."""
     runs = extract_runs(membership.agency.partnership_id)
-    return runs if is_admin else runs.filter(requested_by=membership.user)
+    if can(membership, Cap.MANAGE_PARTNERSHIP):
+        return runs
+    return runs.filter(requested_by=membership.user)
 
 
 def extract_for_decision(membership, pk):
@@ -486,10 +489,6 @@ def approver_ids(partnership_id, *, excluding_user_id=None):
 
 def pending_count(partnership_id):
     return extract_runs(partnership_id).filter(approval=ApprovalStatus.REQUESTED).count()
-
-
-def local_areas_for(partnership_id):
-    return LocalArea.objects.filter(partnership_id=partnership_id, active=True).order_by("name")
 
 
 def period_label(run):

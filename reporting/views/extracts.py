@@ -16,6 +16,7 @@ from cases.forms.core import apply_service_errors, form_status
 from reporting.forms.extracts import ExtractDecisionForm, ExtractRequestForm
 from reporting.models import ApprovalStatus, ReportKind
 from reporting.selectors import extracts as selectors
+from reporting.selectors.inputs import active_local_areas
 from reporting.services import extracts as services
 from reporting.services.reports import report_run_start
 
@@ -37,7 +38,7 @@ def _is_admin(membership):
 def extract_list(request):
     membership = request.membership
     is_admin = _is_admin(membership)
-    runs = selectors.extract_requests_for(membership, is_admin=is_admin)
+    runs = selectors.extract_requests_for(membership)
     page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     record_event(action=Action.LIST, actor=request.user, detail={"list": "research extracts"})
     partnership_id = membership.agency.partnership_id
@@ -73,7 +74,7 @@ def _request_extract(*, actor, membership, start, end, local_area, purpose):
 @reports_required
 def extract_new(request):
     membership = request.membership
-    local_areas = selectors.local_areas_for(membership.agency.partnership_id)
+    local_areas = active_local_areas(membership)
     form = ExtractRequestForm(
         request.POST if request.method == "POST" else None, local_areas=local_areas
     )

@@ -28,8 +28,7 @@ reports_required = member_required(Cap.VIEW_REPORTS, refusal=REFUSAL)
 
 @reports_required
 def report_home(request):
-    partnership = request.membership.agency.partnership
-    form = RunForm(request.POST or None, partnership=partnership)
+    form = RunForm(request.POST or None, membership=request.membership)
     status = 200
     if request.method == "POST":
         if form.is_valid():
