@@ -132,20 +132,12 @@ class MonthlySeries:
         ]
 
 
-def referrals_in(scope):
-    condition = Q(partnership_id=scope.partnership_id)
-    if scope.whole_partnership:
-        return condition
-    not_linked = Q(case__isnull=True) & scope.agencies("referring_agency_id")
-    return condition & (scope.cases("case") | not_linked)
-
-
 def referrals_by_source(scope):
     """Referrals received per month by source: two queries (the codes, the counts)."""
     months = months_of(scope)
     position = {month: i for i, month in enumerate(months)}
     counts = (
-        Referral.objects.filter(referrals_in(scope), scope.dates("received_on"))
+        Referral.objects.filter(scope.referrals(), scope.dates("received_on"))
         .annotate(month=TruncMonth("received_on"))
         .values_list("month", "source__code")
         .annotate(n=Count("pk"))

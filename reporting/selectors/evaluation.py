@@ -163,14 +163,9 @@ def percent(count, total):
 
 
 def pack_referrals(scope):
-    """Referrals received in the period: those of cases in scope and, for the whole
-    partnership, those not (yet) linked to a case."""
-    in_scope = scope.cases("case")
-    if scope.local_area is None and scope.agency_id is None:
-        in_scope |= Q(case__isnull=True)
-    return Referral.objects.filter(
-        scope.dates("received_on"), in_scope, partnership_id=scope.partnership_id
-    )
+    """Referrals received in the period, in the scope (Scope.referrals: a referral not yet
+    linked to a case counts where its referring agency belongs)."""
+    return Referral.objects.filter(scope.dates("received_on"), scope.referrals())
 
 
 def pack_cases(scope):

@@ -112,8 +112,7 @@ def _by_order(item):
 def _referrals(scope):
     """The partnership's referrals in the scope: the referral's case is in scope; a
     referral not (yet) linked to a case is in scope when its referring agency is."""
-    in_scope = scope.cases("case") | (Q(case__isnull=True) & scope.agencies("referring_agency_id"))
-    return Referral.objects.filter(in_scope, partnership_id=scope.partnership_id)
+    return Referral.objects.filter(scope.referrals())
 
 
 def _referrals_received(scope):

@@ -111,6 +111,16 @@ class Scope:
             return cases.values("pk")
         return id_list(list(cases.values_list("pk", flat=True)))
 
+    def referrals(self):
+        """Q for the referrals in the scope: the referral's case is in scope; a referral
+        not (yet) linked to a case is in scope when its referring agency is. The one rule
+        for the return, the pack and the dashboard."""
+        condition = Q(partnership_id=self.partnership_id)
+        if self.whole_partnership:
+            return condition
+        not_linked = Q(case__isnull=True) & self.agencies("referring_agency_id")
+        return condition & (self.cases("case") | not_linked)
+
     def agencies(self, field):
         """Q for rows attributed to an agency (``field``) inside the scope: any agency of
         the partnership, or the local area's agencies, or the one agency."""

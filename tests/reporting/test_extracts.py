@@ -564,7 +564,9 @@ def test_request_waits_for_approval_and_tells_the_admins(world):
     note = notified.first()
     assert note.link == reverse("reporting:extract-decide", args=[run.pk])
     assert "UCL" not in note.title and note.body == ""
-    event = AccessEvent.objects.get(action=Action.CREATE, object_id=str(run.pk))
+    event = AccessEvent.objects.get(
+        action=Action.CREATE, object_id=str(run.pk), object_type="reporting.ReportRun"
+    )
     assert event.reason == run.purpose
     assert event.actor == manager.user
 
@@ -598,11 +600,15 @@ def test_approval_builds_and_audits_the_export(world, rich, django_capture_on_co
     assert run.decided_at is not None
     assert run.status == JobStatus.SUCCEEDED
     assert run.row_count == 1
-    decision = AccessEvent.objects.get(action=Action.UPDATE, object_id=str(run.pk))
+    decision = AccessEvent.objects.get(
+        action=Action.UPDATE, object_id=str(run.pk), object_type="reporting.ReportRun"
+    )
     assert decision.reason == "Within DSA 2025/7."
     assert decision.actor == admin.user
     assert decision.detail == {"approval": "approved"}
-    export = AccessEvent.objects.get(action=Action.EXPORT, object_id=str(run.pk))
+    export = AccessEvent.objects.get(
+        action=Action.EXPORT, object_id=str(run.pk), object_type="reporting.ReportRun"
+    )
     assert export.detail["rows"] == 1 and export.detail["run"] == run.pk
     assert export.actor == manager.user
     assert export.partnership_id == world.partnership.pk
@@ -681,7 +687,9 @@ def test_a_refused_run_is_never_built(world, rich, django_capture_on_commit_call
     with pytest.raises(PermissionDenied):
         services.build(run, lambda percent: None)
     assert not AccessEvent.objects.filter(action=Action.EXPORT).exists()
-    refusal = AccessEvent.objects.get(action=Action.UPDATE, object_id=str(run.pk))
+    refusal = AccessEvent.objects.get(
+        action=Action.UPDATE, object_id=str(run.pk), object_type="reporting.ReportRun"
+    )
     assert refusal.reason == "No DSA covers it."
     told = Notification.objects.get(recipient=manager.user, kind=NotificationKind.EXTRACT_APPROVAL)
     assert "refused" in told.title and told.link == reverse("reporting:extract-list")
@@ -780,7 +788,9 @@ def test_decide_page(world, login, django_capture_on_commit_callbacks):
     url = reverse("reporting:extract-decide", args=[run.pk])
     page = client.get(url)
     assert page.status_code == 200 and run.purpose in page.content.decode()
-    assert AccessEvent.objects.filter(action=Action.VIEW, object_id=str(run.pk)).exists()
+    assert AccessEvent.objects.filter(
+        action=Action.VIEW, object_id=str(run.pk), object_type="reporting.ReportRun"
+    ).exists()
     response = client.post(url, {"decision": "approve"})
     assert response.status_code == 400
     assert "Enter a note" in response.content.decode()
